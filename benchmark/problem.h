@@ -1,0 +1,73 @@
+/* benchmark/problem.h — the one interface every benchmark backend implements,
+ * and the factory that builds a problem from its config object.
+ *
+ * A problem maps a genome x (n_var doubles) to n_obj objectives, all
+ * minimised.  Variables are real in [lo, hi] or categorical with k choices
+ * (stored as the index 0..k-1 in a double).  evaluate() must be reentrant:
+ * the runner calls it from several OpenMP threads at once on disjoint
+ * slices, so implementations keep no mutable state in `impl` during
+ * evaluation.  Each evaluation gets its own random stream from
+ * hw_rng_eval(seed, eval_ids[i]), so noisy results depend on the evaluation's
+ * identity only — not on batch size or thread count. */
+#ifndef HWNAS_BENCHMARK_PROBLEM_H
+#define HWNAS_BENCHMARK_PROBLEM_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef enum { HW_VAR_REAL = 0, HW_VAR_CATEGORICAL = 1 } hw_var_type;
+
+typedef struct {
+    int type;     /* hw_var_type */
+    int n_cat;    /* categorical: number of choices */
+    double lo, hi;/* real: bounds; categorical: 0, n_cat-1 */
+} hw_var;
+
+#define HW_MAX_OBJ 16
+
+typedef struct hw_problem hw_problem;
+struct hw_problem {
+    const char *name;
+    int n_var;
+    const hw_var *vars;
+    int n_obj;
+    const char *const *obj_names;   /* all minimised, natural units */
+    uint64_t seed;                  /* run seed, for noise streams */
+
+    /* Objective normalisation for indicators: HV/IGD are computed on
+     * (f - obj_lo) / (obj_hi - obj_lo).  Both NULL = use f as is. */
+    const double *obj_lo, *obj_hi;
+    /* Default reference point in the normalised space (n_obj values). */
+    const double *default_ref;
+
+    /* n genomes in (row-major n × n_var), n × n_obj objectives out, and
+     * optionally (f_std != NULL) their predictive standard deviations
+     * (0 for deterministic problems). */
+    int (*evaluate)(hw_problem *, const double *x, const uint64_t *eval_ids,
+                    size_t n, double *f, double *f_std, hw_err *e);
+    /* Optional: write a short identity of x (the arch string for hwgpt);
+     * NULL = the runner logs x as a number array.  Returns snprintf length. */
+    int (*describe)(const hw_problem *, const double *x, char *buf, size_t n);
+    /* Optional: n points on the true Pareto front (for IGD and HV ratios);
+     * *pts malloc'd, *n_out <= n may differ (e.g. ZDT3 filters dominated). */
+    int (*true_front)(const hw_problem *, size_t n, double **pts, size_t *n_out, hw_err *e);
+    /* Optional: the exact hypervolume of the true front for a reference
+     * point in normalised space, if known in closed form; returns <0 if not. */
+    double (*true_front_hv)(const hw_problem *, const double *ref);
+    void (*destroy)(hw_problem *);
+    void *impl;
+};
+
+/* Build a problem from its config object ("problem": {...}); path names it in
+ * errors ("problem").  Rejects unknown keys and names. */
+int hw_problem_create(const cJSON *cfg, const char *path, uint64_t seed,
+                      hw_problem **out, hw_err *e);
+void hw_problem_destroy(hw_problem *p);
+
+/* Names accepted in "problem.name". */
+extern const char *const HW_PROBLEM_NAMES[];
+
+#endif

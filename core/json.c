@@ -1,0 +1,249 @@
+#include "core/json.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+void hwj_path(char *buf, size_t n, const char *path, const char *key)
+{
+    if (path && *path)
+        snprintf(buf, n, "%s.%s", path, key);
+    else
+        snprintf(buf, n, "%s", key);
+}
+
+int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e)
+{
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+    if (!j) {
+        int line = 1, col = 1;
+        const char *p = text;
+        if (!end) end = text;
+        for (; p < end && *p; p++) {
+            if (*p == '\n') { line++; col = 1; } else col++;
+        }
+        char near[24];
+        size_t k = 0;
+        for (const char *q = end; *q && *q != '\n' && k < sizeof near - 1; q++) near[k++] = *q;
+        near[k] = 0;
+        return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON near '%s'", what, line, col, near);
+    }
+    *out = j;
+    return HW_OK;
+}
+
+int hwj_load_file(const char *path, cJSON **out, hw_err *e)
+{
+    gzFile f = gzopen(path, "rb");
+    if (!f) return hw_fail(e, HW_EIO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOENT));
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) { gzclose(f); return hw_fail(e, HW_ENOMEM, "%s: out of memory", path); }
+    for (;;) {
+        if (cap - len < 4096) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) { free(buf); gzclose(f); return hw_fail(e, HW_ENOMEM, "%s: out of memory", path); }
+            buf = nb; cap *= 2;
+        }
+        int r = gzread(f, buf + len, (unsigned)(cap - len - 1));
+        if (r < 0) {
+            int zerr; const char *m = gzerror(f, &zerr);
+            hw_fail(e, HW_EIO, "%s: cannot read: %s", path, m);
+            free(buf); gzclose(f); return HW_EIO;
+        }
+        if (r == 0) break;
+        len += (size_t)r;
+    }
+    gzclose(f);
+    buf[len] = 0;
+    if (strlen(buf) != len) { free(buf); return hw_fail(e, HW_EPARSE, "%s: file contains a NUL byte", path); }
+    int rc = hwj_parse(buf, path, out, e);
+    free(buf);
+    return rc;
+}
+
+int hwj_check_keys(const cJSON *obj, const char *path, const char *const *allowed, hw_err *e)
+{
+    if (!cJSON_IsObject(obj))
+        return hw_fail(e, HW_EINVAL, "%s: expected an object", path && *path ? path : "(top level)");
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            if (strcmp(*a, c->string) == 0) { ok = 1; break; }
+        char p[512];
+        hwj_path(p, sizeof p, path, c->string);
+        if (!ok) {
+            char list[512] = "";
+            size_t used = 0;
+            for (const char *const *a = allowed; *a && used < sizeof list - 64; a++)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", a == allowed ? "" : ", ", *a);
+            return hw_fail(e, HW_EINVAL, "%s: unknown key (allowed: %s)", p, list);
+        }
+        for (const cJSON *d = c->next; d; d = d->next)
+            if (strcmp(d->string, c->string) == 0)
+                return hw_fail(e, HW_EINVAL, "%s: duplicate key", p);
+    }
+    return HW_OK;
+}
+
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+    return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+}
+
+static int absent(const char *p, int required, hw_err *e)
+{
+    return required ? hw_fail(e, HW_EINVAL, "%s: required key is missing", p) : 1;
+}
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsBool(v)) return "a boolean";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsArray(v)) return "an array";
+    if (cJSON_IsObject(v)) return "an object";
+    return "an invalid value";
+}
+
+int hwj_get_int(const cJSON *obj, const char *path, const char *key, int required,
+                long long lo, long long hi, long long *out, hw_err *e)
+{
+    char p[512];
+    hwj_path(p, sizeof p, path, key);
+    const cJSON *v = member(obj, key);
+    if (!v) { int r = absent(p, required, e); return r == 1 ? HW_OK : r; }
+    if (!cJSON_IsNumber(v))
+        return hw_fail(e, HW_EINVAL, "%s: expected an integer, got %s", p, type_name(v));
+    double d = v->valuedouble;
+    if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
+        return hw_fail(e, HW_EINVAL, "%s: expected an integer, got %.17g", p, d);
+    long long x = (long long)d;
+    if (x < lo || x > hi)
+        return hw_fail(e, HW_ERANGE, "%s: %lld is out of range [%lld, %lld]", p, x, lo, hi);
+    *out = x;
+    return HW_OK;
+}
+
+int hwj_get_double(const cJSON *obj, const char *path, const char *key, int required,
+                   double lo, double hi, double *out, hw_err *e)
+{
+    char p[512];
+    hwj_path(p, sizeof p, path, key);
+    const cJSON *v = member(obj, key);
+    if (!v) { int r = absent(p, required, e); return r == 1 ? HW_OK : r; }
+    if (!cJSON_IsNumber(v))
+        return hw_fail(e, HW_EINVAL, "%s: expected a number, got %s", p, type_name(v));
+    double d = v->valuedouble;
+    if (!isfinite(d) || d < lo || d > hi)
+        return hw_fail(e, HW_ERANGE, "%s: %.17g is out of range [%g, %g]", p, d, lo, hi);
+    *out = d;
+    return HW_OK;
+}
+
+int hwj_get_bool(const cJSON *obj, const char *path, const char *key, int required,
+                 int *out, hw_err *e)
+{
+    char p[512];
+    hwj_path(p, sizeof p, path, key);
+    const cJSON *v = member(obj, key);
+    if (!v) { int r = absent(p, required, e); return r == 1 ? HW_OK : r; }
+    if (!cJSON_IsBool(v))
+        return hw_fail(e, HW_EINVAL, "%s: expected true or false, got %s", p, type_name(v));
+    *out = cJSON_IsTrue(v);
+    return HW_OK;
+}
+
+int hwj_get_string(const cJSON *obj, const char *path, const char *key, int required,
+                   const char **out, hw_err *e)
+{
+    char p[512];
+    hwj_path(p, sizeof p, path, key);
+    const cJSON *v = member(obj, key);
+    if (!v) { int r = absent(p, required, e); return r == 1 ? HW_OK : r; }
+    if (!cJSON_IsString(v))
+        return hw_fail(e, HW_EINVAL, "%s: expected a string, got %s", p, type_name(v));
+    *out = v->valuestring;
+    return HW_OK;
+}
+
+int hwj_get_enum(const cJSON *obj, const char *path, const char *key, int required,
+                 const char *const *choices, int *index, hw_err *e)
+{
+    const char *s = NULL;
+    int rc = hwj_get_string(obj, path, key, required, &s, e);
+    if (rc || !s) return rc;
+    for (int i = 0; choices[i]; i++)
+        if (strcmp(choices[i], s) == 0) { *index = i; return HW_OK; }
+    char p[512], list[512] = "";
+    hwj_path(p, sizeof p, path, key);
+    size_t used = 0;
+    for (int i = 0; choices[i] && used < sizeof list - 64; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", choices[i]);
+    return hw_fail(e, HW_EINVAL, "%s: unknown value '%s' (expected one of: %s)", p, s, list);
+}
+
+int hwj_get_double_array(const cJSON *obj, const char *path, const char *key, int required,
+                         size_t len_lo, size_t len_hi, double lo, double hi,
+                         double **out, size_t *n, hw_err *e)
+{
+    char p[512];
+    hwj_path(p, sizeof p, path, key);
+    const cJSON *v = member(obj, key);
+    if (!v) { int r = absent(p, required, e); return r == 1 ? HW_OK : r; }
+    if (!cJSON_IsArray(v))
+        return hw_fail(e, HW_EINVAL, "%s: expected an array of numbers, got %s", p, type_name(v));
+    size_t len = (size_t)cJSON_GetArraySize(v);
+    if (len < len_lo || len > len_hi) {
+        if (len_lo == len_hi)
+            return hw_fail(e, HW_EINVAL, "%s: expected %zu numbers, got %zu", p, len_lo, len);
+        return hw_fail(e, HW_EINVAL, "%s: expected between %zu and %zu numbers, got %zu", p, len_lo, len_hi, len);
+    }
+    double *a = malloc((len ? len : 1) * sizeof *a);
+    if (!a) return hw_fail(e, HW_ENOMEM, "%s: out of memory", p);
+    size_t i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble)) {
+            free(a);
+            return hw_fail(e, HW_EINVAL, "%s[%zu]: expected a number, got %s", p, i, type_name(c));
+        }
+        if (c->valuedouble < lo || c->valuedouble > hi) {
+            free(a);
+            return hw_fail(e, HW_ERANGE, "%s[%zu]: %.17g is out of range [%g, %g]", p, i, c->valuedouble, lo, hi);
+        }
+        a[i] = c->valuedouble;
+    }
+    free(*out);
+    *out = a;
+    *n = len;
+    return HW_OK;
+}
+
+int hwj_get_object(const cJSON *obj, const char *path, const char *key, int required,
+                   const cJSON **out, hw_err *e)
+{
+    char p[512];
+    hwj_path(p, sizeof p, path, key);
+    const cJSON *v = member(obj, key);
+    *out = NULL;
+    if (!v) { int r = absent(p, required, e); return r == 1 ? HW_OK : r; }
+    if (!cJSON_IsObject(v))
+        return hw_fail(e, HW_EINVAL, "%s: expected an object, got %s", p, type_name(v));
+    *out = v;
+    return HW_OK;
+}
+
+int hwj_format_double(char *buf, size_t n, double v)
+{
+    if (!isfinite(v)) return snprintf(buf, n, "null");
+    for (int prec = 15; prec <= 17; prec++) {
+        int len = snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return len;
+    }
+    return snprintf(buf, n, "%.17g", v);
+}

@@ -1,0 +1,52 @@
+/* core/json.h — JSON helpers over cJSON: load a file with a located parse
+ * error, reject unknown keys, and typed getters that name the key path in
+ * their error ("optimizer.population_size: expected an integer in [4, 100000],
+ * got 3.5").  Every getter leaves *out untouched when an optional key is
+ * absent, so callers set defaults first. */
+#ifndef HWNAS_CORE_JSON_H
+#define HWNAS_CORE_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+/* Parse a whole file (plain or gzip).  Errors: "FILE: cannot open: reason",
+ * "FILE:LINE:COL: invalid JSON near '...'" */
+int hwj_load_file(const char *path, cJSON **out, hw_err *e);
+/* Parse a string; `what` names the source in errors. */
+int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e);
+
+/* Fails with "PATH.KEY: unknown key (allowed: a, b, c)" for any member of obj
+ * not in allowed (NULL-terminated).  Also rejects non-objects and duplicate keys. */
+int hwj_check_keys(const cJSON *obj, const char *path, const char *const *allowed, hw_err *e);
+
+/* Join a path and a key: "a.b" + "c" -> "a.b.c" (or "c" when path is empty). */
+void hwj_path(char *buf, size_t n, const char *path, const char *key);
+
+/* required: 1 = error when absent; 0 = keep *out. */
+int hwj_get_int(const cJSON *obj, const char *path, const char *key, int required,
+                long long lo, long long hi, long long *out, hw_err *e);
+int hwj_get_double(const cJSON *obj, const char *path, const char *key, int required,
+                   double lo, double hi, double *out, hw_err *e);
+int hwj_get_bool(const cJSON *obj, const char *path, const char *key, int required,
+                 int *out, hw_err *e);
+/* *out points into the cJSON tree (not copied). */
+int hwj_get_string(const cJSON *obj, const char *path, const char *key, int required,
+                   const char **out, hw_err *e);
+/* A string that must be one of choices (NULL-terminated); *index gets its position. */
+int hwj_get_enum(const cJSON *obj, const char *path, const char *key, int required,
+                 const char *const *choices, int *index, hw_err *e);
+/* Array of numbers.  len_lo/len_hi bound the length; *out is malloc'd. */
+int hwj_get_double_array(const cJSON *obj, const char *path, const char *key, int required,
+                         size_t len_lo, size_t len_hi, double lo, double hi,
+                         double **out, size_t *n, hw_err *e);
+/* An object member (required or not); *out NULL when absent. */
+int hwj_get_object(const cJSON *obj, const char *path, const char *key, int required,
+                   const cJSON **out, hw_err *e);
+
+/* Append a double to a string buffer in the shortest form that round-trips
+ * ("%.17g" fallback), as JSON (non-finite -> null). */
+int hwj_format_double(char *buf, size_t n, double v);
+
+#endif

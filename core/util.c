@@ -1,0 +1,78 @@
+#include "core/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef HWNAS_SOURCE_DIR
+#define HWNAS_SOURCE_DIR "."
+#endif
+
+double hw_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void hw_progress_init(hw_progress *p, int quiet)
+{
+    p->enabled = !quiet && isatty(STDERR_FILENO);
+    p->start = p->last = hw_now();
+}
+
+void hw_progress_update(hw_progress *p, const char *label, size_t done, size_t total)
+{
+    if (!p->enabled) return;
+    double t = hw_now();
+    if (t - p->last < 0.1 && done < total) return;
+    p->last = t;
+    if (total)
+        fprintf(stderr, "\r%s %zu/%zu (%.0f%%) %.1fs ", label, done, total, 100.0 * (double)done / (double)total, t - p->start);
+    else
+        fprintf(stderr, "\r%s %zu %.1fs ", label, done, t - p->start);
+    fflush(stderr);
+}
+
+void hw_progress_done(hw_progress *p)
+{
+    if (!p->enabled) return;
+    fprintf(stderr, "\r\033[K");
+    fflush(stderr);
+}
+
+int hw_mkdir_p(const char *path, hw_err *e)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) return hw_fail(e, HW_EINVAL, "bad directory path '%s'", path);
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == 0) {
+            char c = buf[i];
+            buf[i] = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return hw_fail(e, HW_EIO, "%s: cannot create directory: %s", buf, strerror(errno));
+            buf[i] = c;
+        }
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return hw_fail(e, HW_EIO, "%s: not a directory", path);
+    return HW_OK;
+}
+
+const char *hw_default_data_dir(void)
+{
+    const char *d = getenv("HWNAS_DATA");
+    return d && *d ? d : HWNAS_SOURCE_DIR "/../shared/hwgpt-bench";
+}
+
+const char *hw_default_models_dir(void)
+{
+    const char *d = getenv("HWNAS_MODELS");
+    return d && *d ? d : HWNAS_SOURCE_DIR "/surrogates/models";
+}

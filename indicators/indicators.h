@@ -1,0 +1,34 @@
+/* indicators/indicators.h — quality indicators for minimisation: Pareto
+ * (non-dominated) filtering, exact hypervolume, IGD and IGD+.
+ *
+ * Points are row-major arrays of n points × d objectives.  All minimised.
+ * Hypervolume: the Lebesgue measure of the region dominated by the set and
+ * bounded by ref; a point that is not strictly better than ref in every
+ * objective contributes nothing (a set with no such point has HV 0).
+ * Duplicates and dominated points are allowed in the input. */
+#ifndef HWNAS_INDICATORS_INDICATORS_H
+#define HWNAS_INDICATORS_INDICATORS_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+/* keep[i] = 1 if point i is not dominated by any other point (of two equal
+ * points, only the first is kept).  Returns the number kept, or (size_t)-1
+ * on allocation failure. */
+size_t hw_nondominated(const double *pts, size_t n, int d, unsigned char *keep);
+
+/* Exact hypervolume.  hv_2d: O(n log n); hv_3d: O(n log n); hv_nd: any d >= 1.
+ * hw_hypervolume dispatches on d.  Return HW_OK or HW_ENOMEM/HW_EINVAL. */
+int hv_2d(const double *pts, size_t n, const double *ref, double *out);
+int hv_3d(const double *pts, size_t n, const double *ref, double *out);
+int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out);
+int hw_hypervolume(const double *pts, size_t n, int d, const double *ref, double *out, hw_err *e);
+
+/* IGD (mean Euclidean distance from each reference point to its nearest
+ * approximation point) and IGD+ (Ishibuchi et al. 2015: distance counting
+ * only the amount by which the approximation point is worse). */
+int hw_igd(const double *ref_front, size_t nr, const double *approx, size_t na, int d,
+           double *igd, double *igd_plus, hw_err *e);
+
+#endif

@@ -1,0 +1,99 @@
+/* surrogates/model.h — one surrogate model (metric x device of one scale),
+ * a set of them (one scale), their fitting and their binary file format.
+ *
+ * Model (all in log space of the natural unit):
+ *   base   optional weighted least-squares fit in natural units on the
+ *          linear features (features.h), weights 1/y^2 (relative error);
+ *          b = max(z . lin, floor); the trees see log b as an extra feature
+ *   mu     = log b + mean_gbm(x)            (or mean_gbm(x) without a base)
+ *   mean   = exp(mu)                        predicted per-arch median
+ *   rn     = exp(noise_gbm(x))              relative noise spread
+ *   noise_std = mean * rn
+ *   std    = mean * calib * sqrt(rn^2 + model_sd^2)
+ * model_sd is the RMS out-of-fold error of mu against log of the observed
+ * median; calib is set so mean +- 1.645 std covers 90% of the training
+ * measurements (out-of-fold means).  noise_q holds SUR_NQ quantiles of the
+ * standardised measurement residuals (y - median) / (median * spread), used by
+ * surrogate_sample.
+ *
+ * File <dir>/<scale>.hwsur, little-endian:
+ *   "HWNASSUR" (8 bytes) | u32 version (1) | u32 feature set | u32 scale | u32 n_models
+ *   per model: u32 metric | u32 device | u32 flags (1 base, 2 noise model)
+ *              f64 lin[SUR_N_LIN] | f64 floor | f64 model_sd | f64 calib
+ *              gbm mean | [gbm noise] | f32 noise_q[SUR_NQ]
+ *   gbm: u32 n_feat | u32 depth | u32 n_trees | f64 base
+ *        u8 feat[T*(2^D-1)] | f32 thr[T*(2^D-1)] | f32 leaf[T*2^D]
+ *   u32 crc32 (zlib) of every byte before it. */
+#ifndef HWNAS_SURROGATES_MODEL_H
+#define HWNAS_SURROGATES_MODEL_H
+
+#include <stdint.h>
+
+#include "surrogates/data.h"
+#include "surrogates/features.h"
+#include "surrogates/gbm.h"
+#include "surrogates/surrogate.h"
+
+#define SUR_FILE_VERSION 1
+#define SUR_NQ 128
+#define SUR_X_LEN (SUR_N_FEAT + 1)   /* tree input: features + log base */
+
+enum { SUR_FLAG_BASE = 1, SUR_FLAG_NOISE = 2 };
+
+typedef struct {
+    int metric, device, flags;
+    double lin[SUR_N_LIN];
+    double floor;
+    double model_sd, calib;
+    sur_gbm mean_gbm, noise_gbm;
+    float noise_q[SUR_NQ];
+} sur_model;
+
+struct sur_set {
+    int scale;
+    int n_models;
+    sur_model *models;
+    int index[SUR_N_METRICS][SUR_N_DEVICES];   /* model index or -1 */
+};
+
+/* Settings of one fit (chosen on the validation split; see train.c). */
+typedef struct {
+    int use_base;
+    sur_gbm_params mean, noise;
+    int folds;              /* out-of-fold folds for model_sd and calibration */
+    double target_coverage; /* of the 90% interval, e.g. 0.90 */
+} sur_fit_opts;
+
+/* Targets of one metric x device over the rows `rows` of d. */
+typedef struct {
+    const sur_data *d;
+    int metric, device;
+} sur_target;
+
+/* Observed per-arch summary: median (or mean for CPU energy / perplexity) and
+ * relative spread (IQR/1.349 over median, std/mean for CPU energy; 0 when
+ * there are no repeats).  Returns 0 when arch i has no measurement. */
+int sur_observed(const sur_data *d, int metric, int device, size_t i, double *center, double *rel_spread);
+
+/* Fit one model on rows[0..n) of d (archs with a measurement). */
+int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows, size_t n,
+                  const sur_fit_opts *o, uint64_t seed, sur_model *m, hw_err *e);
+void sur_model_free(sur_model *m);
+
+/* Inputs computed once per arch, shared by all models of a scale. */
+typedef struct {
+    float x[SUR_X_LEN];
+    double z[SUR_N_LIN];
+} sur_input;
+void sur_input_make(const hw_arch *a, sur_input *in);
+void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out);
+/* Same with the log-mean only (for training diagnostics). */
+double sur_model_predict_log(const sur_model *m, const sur_input *in);
+
+/* Coverage of mean +- z*std over the measurements of arch i (fraction). */
+double sur_coverage(const sur_data *d, int metric, int device, size_t i, double mean, double std, double z);
+
+int sur_set_save(const sur_set *s, const char *path, hw_err *e);
+int sur_set_load_file(const char *path, sur_set **out, hw_err *e);
+
+#endif

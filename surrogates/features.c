@@ -72,19 +72,30 @@ void sur_tree_features(const hw_arch *a, float *x)
     x[k++] = (float)(e * a->n_layer);
 }
 
-void sur_linear_features(const hw_arch *a, double *z)
+int sur_linear_len(int scale)
+{
+    const hw_space *sp = hw_space_get(scale);
+    return SUR_LIN_ORDER_FREE + 6 * (sp ? sp->max_layers : HW_MAX_LAYERS);
+}
+
+int sur_linear_features(const hw_arch *a, double *g)
 {
     const hw_space *sp = hw_space_get(a->scale);
-    memset(z, 0, SUR_N_LIN * sizeof *z);
+    int L = sp->max_layers;
+    memset(g, 0, (size_t)sur_linear_len(a->scale) * sizeof *g);
     int ei = hw_choice_index(sp->embed, sp->n_embed, a->embed_dim);
     if (ei < 0) ei = 0;
-    double *g = z + 12 * ei;
     g[0] = 1.0;
     for (int i = 0; i < a->n_layer; i++) {
         int mi, hi;
         layer_index(sp, a, i, &mi, &hi);
         g[1 + 3 * mi + hi] += 1.0;
+        g[SUR_LIN_ORDER_FREE + 3 * i + mi] = 1.0;
+        g[SUR_LIN_ORDER_FREE + 3 * L + 3 * i + hi] = 1.0;
     }
     g[10] = a->bias;
     g[11] = a->bias * (double)a->n_layer;
+    g[12] = ei == 1;
+    g[13] = ei == 2;
+    return ei;
 }

@@ -5,10 +5,14 @@
  *   tree features (float, SUR_N_FEAT): embed, layers, bias, counts of each MLP
  *     ratio and head choice, sums, exact params and FLOPs, the 9 joint
  *     (mlp ratio, heads) layer counts, and first-half sums.
- *   linear features (double, SUR_N_LIN): per embed choice, an intercept, the 9
- *     joint layer counts, bias and bias*layers.  Latency and energy are close to
- *     a sum of per-layer costs for a given width, so a weighted least-squares
- *     fit on these is a strong base model in natural units.
+ *   linear features (double, one group per embed choice): an intercept, the 9
+ *     joint layer counts, bias, bias*layers, embed==2nd, embed==3rd choice
+ *     (the first SUR_LIN_ORDER_FREE; the last two let one group serve all widths),
+ *     then per layer position i < max_layers the one-hot of its MLP ratio
+ *     (3 each) and then of its head count (3 each).  Latency and energy are
+ *     close to a sum of per-layer costs for a given width, so a weighted
+ *     least-squares fit on these is a strong base model in natural units;
+ *     the positional part lets perplexity depend on where a layer sits.
  * The feature-set id is stored in every model file; changing the features
  * means bumping SUR_FEATURE_SET. */
 #ifndef HWNAS_SURROGATES_FEATURES_H
@@ -18,7 +22,8 @@
 
 #define SUR_FEATURE_SET 1
 #define SUR_N_FEAT 27
-#define SUR_N_LIN 36
+#define SUR_LIN_ORDER_FREE 14            /* linear features without layer positions */
+#define SUR_LIN_GROUP (SUR_LIN_ORDER_FREE + 6 * HW_MAX_LAYERS)
 
 /* Exact parameter count and profiled forward FLOPs, as in HW-GPT-Bench's
  * analytic files (FLOPs for the profiled batch of the scale: 8, 4, 1). */
@@ -26,7 +31,9 @@ double sur_arch_params(const hw_arch *a);
 double sur_arch_flops(const hw_arch *a);
 
 void sur_tree_features(const hw_arch *a, float *x);
-void sur_linear_features(const hw_arch *a, double *z);
+/* Fills g[0 .. sur_linear_len(scale)) and returns the embed choice index. */
+int sur_linear_features(const hw_arch *a, double *g);
+int sur_linear_len(int scale);
 
 /* Name of tree feature i (for reports). */
 const char *sur_feature_name(int i);

@@ -71,13 +71,15 @@ void sur_input_make(const hw_arch *a, sur_input *in)
 {
     sur_tree_features(a, in->x);
     in->x[SUR_N_FEAT] = 0;
-    sur_linear_features(a, in->z);
+    in->embed_index = sur_linear_features(a, in->z);
 }
 
-static double base_value(const sur_model *m, const double *z)
+static double base_value(const sur_model *m, const sur_input *in)
 {
     double b = 0;
-    for (int k = 0; k < SUR_N_LIN; k++) b += m->lin[k] * z[k];
+    const double *w = m->lin + ((m->flags & SUR_FLAG_SHARED) ? 0 : in->embed_index * m->lin_n);
+    for (int k = 0; k < m->lin_n; k++) b += w[k] * in->z[k];
+    if (m->flags & SUR_FLAG_LOGBASE) b = exp(b);
     return b > m->floor ? b : m->floor;
 }
 
@@ -86,7 +88,7 @@ double sur_model_predict_log(const sur_model *m, const sur_input *in)
     float x[SUR_X_LEN];
     memcpy(x, in->x, sizeof x);
     double lb = 0;
-    if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in->z)); x[SUR_N_FEAT] = (float)lb; }
+    if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in)); x[SUR_N_FEAT] = (float)lb; }
     return lb + sur_gbm_predict(&m->mean_gbm, x);
 }
 
@@ -95,7 +97,7 @@ void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
     float x[SUR_X_LEN];
     memcpy(x, in->x, sizeof x);
     double lb = 0;
-    if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in->z)); x[SUR_N_FEAT] = (float)lb; }
+    if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in)); x[SUR_N_FEAT] = (float)lb; }
     double mean = exp(lb + sur_gbm_predict(&m->mean_gbm, x));
     double rn = (m->flags & SUR_FLAG_NOISE) ? exp(sur_gbm_predict(&m->noise_gbm, x)) : 0.0;
     out->mean = mean;
@@ -105,20 +107,29 @@ void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
 
 /* ---- fitting ---- */
 
-/* Weighted ridge: minimise sum w (y - z.b)^2 + lam |b|^2 by Cholesky. */
+/* Weighted ridge: minimise sum w (y - z.b)^2 + lam |b|^2 (lam relative to the
+ * mean diagonal) by Cholesky; rows of Z are dense but mostly zero. */
 static int ridge_fit(const double *Z, const double *y, const double *w, size_t n, int p, double lam, double *b)
 {
     double *A = calloc((size_t)p * p, sizeof *A), *r = calloc((size_t)p, sizeof *r);
-    if (!A || !r) { free(A); free(r); return HW_ENOMEM; }
+    int *nz = malloc((size_t)p * sizeof *nz);
+    if (!A || !r || !nz) { free(A); free(r); free(nz); return HW_ENOMEM; }
     for (size_t i = 0; i < n; i++) {
         const double *z = Z + i * p;
-        for (int a = 0; a < p; a++) {
-            if (z[a] == 0) continue;
+        int k = 0;
+        for (int a = 0; a < p; a++)
+            if (z[a] != 0) nz[k++] = a;
+        for (int u = 0; u < k; u++) {
+            int a = nz[u];
             r[a] += w[i] * z[a] * y[i];
-            for (int c = 0; c <= a; c++) A[a * p + c] += w[i] * z[a] * z[c];
+            for (int v = 0; v <= u; v++) A[a * p + nz[v]] += w[i] * z[a] * z[nz[v]];
         }
     }
-    for (int a = 0; a < p; a++) A[a * p + a] += lam + 1e-12;
+    double tr = 0;
+    for (int a = 0; a < p; a++) tr += A[a * p + a];
+    tr = tr > 0 ? tr / p : 1;
+    /* the intercept and the embed indicators (features.h) are not penalised */
+    for (int a = 0; a < p; a++) A[a * p + a] += (a == 0 || a == 12 || a == 13 ? 0 : lam * tr) + 1e-12 * tr;
     /* Cholesky in place (lower) */
     for (int j = 0; j < p; j++) {
         double s = A[j * p + j];
@@ -141,12 +152,12 @@ static int ridge_fit(const double *Z, const double *y, const double *w, size_t n
         for (int k = i + 1; k < p; k++) t -= A[k * p + i] * b[k];
         b[i] = t / A[i * p + i];
     }
-    free(A); free(r);
+    free(A); free(r); free(nz);
     return HW_OK;
 }
 
 /* Fit base + mean trees on rows idx[0..n) of the inputs; y natural. */
-static int fit_mean(const sur_input *in, const double *y, const size_t *idx, size_t n, const sur_fit_opts *o,
+static int fit_mean(int scale, const sur_input *in, const double *y, const size_t *idx, size_t n, const sur_fit_opts *o,
                     uint64_t seed, sur_model *m, hw_err *e)
 {
     float *X = malloc(n * SUR_X_LEN * sizeof *X);
@@ -154,28 +165,37 @@ static int fit_mean(const sur_input *in, const double *y, const size_t *idx, siz
     int rc = HW_OK;
     if (!X || !t) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); goto out; }
     memset(m->lin, 0, sizeof m->lin);
+    m->lin_n = 0;
     m->floor = 0;
-    m->flags &= ~SUR_FLAG_BASE;
+    m->flags &= ~(SUR_FLAG_BASE | SUR_FLAG_LOGBASE | SUR_FLAG_SHARED);
     if (o->use_base) {
-        Z = malloc(n * SUR_N_LIN * sizeof *Z);
+        int p = o->use_base == 2 ? sur_linear_len(scale) : SUR_LIN_ORDER_FREE;
+        Z = malloc(n * (size_t)p * sizeof *Z);
         w = malloc(n * sizeof *w);
         double *yy = t;
         if (!Z || !w) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); goto out; }
         double ymin = INFINITY;
-        for (size_t i = 0; i < n; i++) {
-            memcpy(Z + i * SUR_N_LIN, in[idx[i]].z, SUR_N_LIN * sizeof *Z);
-            yy[i] = y[idx[i]];
-            w[i] = 1.0 / (yy[i] * yy[i]);
-            if (yy[i] < ymin) ymin = yy[i];
+        for (size_t i = 0; i < n; i++)
+            if (y[idx[i]] < ymin) ymin = y[idx[i]];
+        for (int g = 0; g < (o->base_shared ? 1 : 3); g++) {
+            size_t k = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (!o->base_shared && in[idx[i]].embed_index != g) continue;
+                memcpy(Z + k * p, in[idx[i]].z, (size_t)p * sizeof *Z);
+                yy[k] = o->base_log ? log(y[idx[i]]) : y[idx[i]];
+                w[k] = o->base_log ? 1.0 : 1.0 / (yy[k] * yy[k]);
+                k++;
+            }
+            if ((rc = ridge_fit(Z, yy, w, k, p, o->ridge, m->lin + g * p))) { rc = hw_fail(e, rc, "out of memory"); goto out; }
         }
-        if ((rc = ridge_fit(Z, yy, w, n, SUR_N_LIN, 1e-6, m->lin))) { rc = hw_fail(e, rc, "out of memory"); goto out; }
+        m->lin_n = p;
         m->floor = 0.25 * ymin;
-        m->flags |= SUR_FLAG_BASE;
+        m->flags |= SUR_FLAG_BASE | (o->base_log ? SUR_FLAG_LOGBASE : 0) | (o->base_shared ? SUR_FLAG_SHARED : 0);
     }
     for (size_t i = 0; i < n; i++) {
         memcpy(X + i * SUR_X_LEN, in[idx[i]].x, SUR_X_LEN * sizeof *X);
         double lb = 0;
-        if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in[idx[i]].z)); X[i * SUR_X_LEN + SUR_N_FEAT] = (float)lb; }
+        if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, &in[idx[i]])); X[i * SUR_X_LEN + SUR_N_FEAT] = (float)lb; }
         t[i] = log(y[idx[i]]) - lb;
     }
     sur_gbm_params gp = o->mean;
@@ -220,7 +240,7 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
         size_t nt = 0;
         for (size_t i = 0; i < n; i++)
             if (fold[i] != k) idx[nt++] = i;
-        if ((rc = fit_mean(in, y, idx, nt, o, seed + 1000 + (uint64_t)k, &tmp, e))) goto out;
+        if ((rc = fit_mean(d->scale, in, y, idx, nt, o, seed + 1000 + (uint64_t)k, &tmp, e))) goto out;
         for (size_t i = 0; i < n; i++)
             if (fold[i] == k) {
                 sur_input t = in[i];
@@ -234,9 +254,9 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
 
     /* final mean model on everything */
     for (size_t i = 0; i < n; i++) idx[i] = i;
-    if ((rc = fit_mean(in, y, idx, n, o, seed, m, e))) goto out;
+    if ((rc = fit_mean(d->scale, in, y, idx, n, o, seed, m, e))) goto out;
     for (size_t i = 0; i < n; i++)
-        if (m->flags & SUR_FLAG_BASE) in[i].x[SUR_N_FEAT] = (float)log(base_value(m, in[i].z));
+        if (m->flags & SUR_FLAG_BASE) in[i].x[SUR_N_FEAT] = (float)log(base_value(m, &in[i]));
 
     /* noise model on archs with a positive observed spread */
     size_t nn = 0;
@@ -392,7 +412,8 @@ int sur_set_save(const sur_set *s, const char *path, hw_err *e)
         put_u32(&b, (uint32_t)m->metric);
         put_u32(&b, (uint32_t)m->device);
         put_u32(&b, (uint32_t)m->flags);
-        for (int j = 0; j < SUR_N_LIN; j++) put_f64(&b, m->lin[j]);
+        put_u32(&b, (uint32_t)m->lin_n);
+        for (int j = 0; j < 3 * m->lin_n; j++) put_f64(&b, m->lin[j]);
         put_f64(&b, m->floor);
         put_f64(&b, m->model_sd);
         put_f64(&b, m->calib);
@@ -528,8 +549,10 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 m->flags = (int)get_u32(&b);
                 if (b.bad) { why = "truncated"; break; }
                 if (m->metric < 0 || m->metric >= SUR_N_METRICS || m->device < 0 || m->device >= SUR_N_DEVICES ||
-                    (m->flags & ~3)) { why = "bad model header"; break; }
-                for (int j = 0; j < SUR_N_LIN; j++) m->lin[j] = get_f64(&b);
+                    (m->flags & ~15)) { why = "bad model header"; break; }
+                m->lin_n = (int)get_u32(&b);
+                if (m->lin_n < 0 || m->lin_n > SUR_LIN_GROUP || (m->lin_n == 0) != !(m->flags & SUR_FLAG_BASE)) { why = "bad linear size"; break; }
+                for (int j = 0; j < 3 * m->lin_n; j++) m->lin[j] = get_f64(&b);
                 m->floor = get_f64(&b);
                 m->model_sd = get_f64(&b);
                 m->calib = get_f64(&b);

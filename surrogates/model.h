@@ -2,9 +2,10 @@
  * a set of them (one scale), their fitting and their binary file format.
  *
  * Model (all in log space of the natural unit):
- *   base   optional weighted least-squares fit in natural units on the
- *          linear features (features.h), weights 1/y^2 (relative error);
- *          b = max(z . lin, floor); the trees see log b as an extra feature
+ *   base   optional weighted ridge fit in natural units on the first lin_n
+ *          linear features (features.h) of the arch's embed group, weights
+ *          1/y^2 (relative error); b = max(z . lin[embed], floor); the trees
+ *          see log b as an extra feature
  *   mu     = log b + mean_gbm(x)            (or mean_gbm(x) without a base)
  *   mean   = exp(mu)                        predicted per-arch median
  *   rn     = exp(noise_gbm(x))              relative noise spread
@@ -19,7 +20,7 @@
  * File <dir>/<scale>.hwsur, little-endian:
  *   "HWNASSUR" (8 bytes) | u32 version (1) | u32 feature set | u32 scale | u32 n_models
  *   per model: u32 metric | u32 device | u32 flags (1 base, 2 noise model)
- *              f64 lin[SUR_N_LIN] | f64 floor | f64 model_sd | f64 calib
+ *              u32 lin_n | f64 lin[3 * lin_n] | f64 floor | f64 model_sd | f64 calib
  *              gbm mean | [gbm noise] | f32 noise_q[SUR_NQ]
  *   gbm: u32 n_feat | u32 depth | u32 n_trees | f64 base
  *        u8 feat[T*(2^D-1)] | f32 thr[T*(2^D-1)] | f32 leaf[T*2^D]
@@ -38,11 +39,15 @@
 #define SUR_NQ 128
 #define SUR_X_LEN (SUR_N_FEAT + 1)   /* tree input: features + log base */
 
-enum { SUR_FLAG_BASE = 1, SUR_FLAG_NOISE = 2 };
+/* BASE: linear base present; NOISE: noise model present; LOGBASE: the base
+ * is fitted to log y (b = exp(z . lin), unweighted); SHARED: one linear group
+ * for all embed widths (lin[0 .. lin_n)). */
+enum { SUR_FLAG_BASE = 1, SUR_FLAG_NOISE = 2, SUR_FLAG_LOGBASE = 4, SUR_FLAG_SHARED = 8 };
 
 typedef struct {
     int metric, device, flags;
-    double lin[SUR_N_LIN];
+    int lin_n;                        /* 0 = no base */
+    double lin[3 * SUR_LIN_GROUP];    /* [embed choice][lin_n] */
     double floor;
     double model_sd, calib;
     sur_gbm mean_gbm, noise_gbm;
@@ -58,7 +63,10 @@ struct sur_set {
 
 /* Settings of one fit (chosen on the validation split; see train.c). */
 typedef struct {
-    int use_base;
+    int use_base;           /* 0 none, 1 order-free linear features, 2 with layer positions */
+    double ridge;           /* ridge penalty relative to the mean diagonal */
+    int base_log;           /* fit the base to log y */
+    int base_shared;        /* one linear group for all widths */
     sur_gbm_params mean, noise;
     int folds;              /* out-of-fold folds for model_sd and calibration */
     double target_coverage; /* of the 90% interval, e.g. 0.90 */
@@ -83,7 +91,8 @@ void sur_model_free(sur_model *m);
 /* Inputs computed once per arch, shared by all models of a scale. */
 typedef struct {
     float x[SUR_X_LEN];
-    double z[SUR_N_LIN];
+    double z[SUR_LIN_GROUP];
+    int embed_index;
 } sur_input;
 void sur_input_make(const hw_arch *a, sur_input *in);
 void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out);

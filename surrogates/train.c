@@ -6,20 +6,35 @@
 
 #include "core/util.h"
 
+/* Chosen on the validation split (results/surrogate_quality.md; seed 1) and on
+ * five further split seeds for l-scale perplexity, which has only 366 archs:
+ * - latency / energy: order-free linear base in natural units per width, then
+ *   strongly regularised shallow boosting (the targets carry batch drift, so
+ *   more or deeper trees fit noise and lose rank correlation);
+ * - perplexity s, m: the positional linear base (where a layer sits matters
+ *   for weights inherited from a supernet), then light boosting;
+ * - perplexity l: order-free base with a stronger ridge (positions overfit). */
 void sur_default_opts(int metric, int device, int scale, sur_fit_opts *o)
 {
-    (void)device; (void)scale;
+    (void)device;
     memset(o, 0, sizeof *o);
     o->use_base = 1;
+    o->ridge = 1e-4;
     o->folds = 5;
     o->target_coverage = 0.905;
-    o->mean = (sur_gbm_params){.n_trees = 300, .depth = 5, .min_leaf = 8, .learning_rate = 0.05,
-                               .lambda = 1.0, .subsample = 0.8, .seed = 0};
+    o->mean = (sur_gbm_params){.n_trees = 150, .depth = 5, .min_leaf = 40, .learning_rate = 0.03,
+                               .lambda = 10.0, .subsample = 0.7, .seed = 0};
     o->noise = (sur_gbm_params){.n_trees = 120, .depth = 4, .min_leaf = 30, .learning_rate = 0.05,
                                 .lambda = 5.0, .subsample = 0.8, .seed = 0};
     if (metric == SUR_PERPLEXITY) {
-        o->mean.n_trees = 400;
-        o->mean.min_leaf = 5;
+        o->mean = (sur_gbm_params){.n_trees = 300, .depth = 4, .min_leaf = 20, .learning_rate = 0.03,
+                                   .lambda = 1.0, .subsample = 0.8, .seed = 0};
+        if (scale == HW_SCALE_L) {
+            o->ridge = 1e-2;
+            o->mean.n_trees = 600; o->mean.depth = 3; o->mean.min_leaf = 10;
+        } else {
+            o->use_base = 2;
+        }
     }
 }
 

@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benchmark/hwgpt.h"
 #include "benchmark/testproblems.h"
 #include "core/json.h"
 
 const char *const HW_PROBLEM_NAMES[] = {
     "zdt1", "zdt2", "zdt3", "zdt4", "zdt6",
     "dtlz1", "dtlz2", "dtlz3", "dtlz4", "dtlz5", "dtlz6", "dtlz7",
+    "hwgpt",
     NULL};
 
 static int create_zdt(const cJSON *cfg, const char *path, int which, uint64_t seed,
@@ -50,6 +52,7 @@ int hw_problem_create(const cJSON *cfg, const char *path, uint64_t seed, hw_prob
     const char *name = HW_PROBLEM_NAMES[idx];
     if (strncmp(name, "zdt", 3) == 0) return create_zdt(cfg, path, atoi(name + 3), seed, out, e);
     if (strncmp(name, "dtlz", 4) == 0) return create_dtlz(cfg, path, atoi(name + 4), seed, out, e);
+    if (strcmp(name, "hwgpt") == 0) return hw_hwgpt_create(cfg, path, seed, out, e);
     return hw_fail(e, HW_EINVAL, "%s.name: '%s' has no constructor", path, name);
 }
 

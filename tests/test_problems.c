@@ -443,3 +443,86 @@ TEST(factory_errors)
     CHECK_EQ_INT(p->n_obj, 2);
     hw_problem_destroy(p);
 }
+
+/* ------------------------------------------------------------ hwgpt ---- */
+
+#include "benchmark/analytic.h"
+#include "benchmark/hwgpt.h"
+
+TEST(hwgpt_analytic_problem)
+{
+    hw_problem *p = make("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"s\", "
+                         "\"objectives\": [\"params\", \"flops\", \"memory_bf16\"]}");
+    if (!p) return;
+    CHECK_EQ_INT(p->n_var, 3 + 2 * 12);
+    CHECK_EQ_INT(p->n_obj, 3);
+    CHECK_STR(p->obj_names[0], "params");
+    CHECK_STR(p->obj_names[2], "memory_bf16");
+    CHECK(hw_hwgpt_space(p) == hw_space_get(HW_SCALE_S));
+    for (int g = 0; g < p->n_var; g++) {
+        CHECK_EQ_INT(p->vars[g].type, HW_VAR_CATEGORICAL);
+        CHECK_EQ_INT(p->vars[g].n_cat, g == p->n_var - 1 ? 2 : 3);
+    }
+    /* the worked example of the data README */
+    const char *s = "gpt-s-10-768-2-2-4-4-3-3-3-4-4-2-4-12-12-4-4-12-12-8-4-12-False";
+    hw_arch a;
+    hw_err e = {0};
+    CHECK_OK(hw_arch_parse(s, NULL, &a, &e));
+    double x[27], f[3];
+    hw_arch_to_genome(&a, x);
+    eval1(p, x, f);
+    CHECK(f[0] == 148591104.0);
+    CHECK(f[1] == 1802502144000.0);
+    CHECK_NEAR(f[2], 148591104.0 * 2 / 1e6, 1e-9);
+    char buf[HW_ARCH_STRLEN];
+    CHECK_EQ_INT(p->describe(p, x, buf, sizeof buf), (int)strlen(s));
+    CHECK_STR(buf, s);
+    /* bounds: the smallest and largest architectures, by hand:
+     * E = 192, L = 10, r = 2, h = 4, no bias; E = 768, L = 12, r = 4, h = 12, bias */
+    long long lo = (2LL * 50254 + 2) * 192 + 10 * 4 * 192 + 20 * 3 * 192 * 192 + 40 * 256 * 192;
+    long long hi = (2LL * 50254 + 2) * 768 + 12 * 6 * 768 + 48 * (3LL * 768 * 768 + 2 * 768) + 144 * (256 * 768 + 192);
+    CHECK(p->obj_lo[0] == (double)lo);
+    CHECK(p->obj_hi[0] == (double)hi);
+    CHECK(p->default_ref[0] == 1.1 && p->default_ref[2] == 1.1);
+    /* every random genome lies inside the bounds */
+    hw_rng r;
+    hw_rng_seed(&r, 11, 0);
+    for (int rep = 0; rep < 500; rep++) {
+        for (int g = 0; g < p->n_var; g++) x[g] = hw_rng_below(&r, (uint32_t)p->vars[g].n_cat);
+        eval1(p, x, f);
+        for (int j = 0; j < 3; j++) CHECK(f[j] >= p->obj_lo[j] && f[j] <= p->obj_hi[j]);
+    }
+    hw_problem_destroy(p);
+
+    p = make("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"l\"}");
+    if (!p) return;
+    CHECK_EQ_INT(p->n_var, 3 + 2 * 36);
+    CHECK_STR(p->obj_names[0], "params");
+    CHECK_STR(p->obj_names[1], "flops");
+    CHECK_STR(p->name, "hwgpt-l");
+    hw_problem_destroy(p);
+}
+
+TEST(hwgpt_config_errors)
+{
+    char m[HW_ERR_LEN];
+    make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"device\": \"a100\"}", m, sizeof m);
+    CHECK_STR(m, "problem.device: unknown key (allowed: name, backend, scale, objectives)");
+    make_err("{\"name\": \"hwgpt\", \"backend\": \"exact\"}", m, sizeof m);
+    CHECK_STR(m, "problem.backend: unknown value 'exact' (expected one of: analytic, surrogate)");
+    make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"xl\"}", m, sizeof m);
+    CHECK_STR(m, "problem.scale: unknown value 'xl' (expected one of: s, m, l)");
+    make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": [\"params\", \"latency\"]}", m, sizeof m);
+    CHECK_STR(m, "problem.objectives[1]: unknown metric 'latency' (expected one of: params, flops, macs, "
+                 "memory_fp32, memory_fp16, memory_bf16)");
+    make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": [\"params\", \"params\"]}", m, sizeof m);
+    CHECK_STR(m, "problem.objectives[1]: 'params' is listed twice");
+    make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": []}", m, sizeof m);
+    CHECK_STR(m, "problem.objectives: expected 1 to 16 metric names, got 0");
+    make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": \"params\"}", m, sizeof m);
+    CHECK_STR(m, "problem.objectives: expected an array of metric names");
+    make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": [3]}", m, sizeof m);
+    CHECK_STR(m, "problem.objectives[0]: expected a metric name (a string)");
+    make_err("{\"name\": \"hwgpt\", \"backend\": \"surrogate\"}", m, sizeof m);
+    CHECK_STR(m, "problem.backend: 'surrogate' needs the trained surrogate models (issue 3)");
+}

@@ -15,7 +15,7 @@ typedef struct {
     int family, which;
     char name[16];
     hw_var *vars;
-    char obj_name[HW_MAX_OBJ][8];
+    char obj_name[HW_MAX_OBJ][12];
     const char *obj_name_ptr[HW_MAX_OBJ];
     double ref[HW_MAX_OBJ];
 } testprob;

@@ -3,6 +3,7 @@
  * and numerical integration of the hypervolume. */
 #include "check.h"
 
+#include "benchmark/hwgpt.h"
 #include "benchmark/problem.h"
 #include "benchmark/testproblems.h"
 #include "core/json.h"
@@ -446,8 +447,6 @@ TEST(factory_errors)
 
 /* ------------------------------------------------------------ hwgpt ---- */
 
-#include "benchmark/analytic.h"
-#include "benchmark/hwgpt.h"
 
 TEST(hwgpt_analytic_problem)
 {

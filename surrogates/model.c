@@ -257,6 +257,13 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
     if ((rc = fit_mean(d->scale, in, y, idx, n, o, seed, m, e))) goto out;
     for (size_t i = 0; i < n; i++)
         if (m->flags & SUR_FLAG_BASE) in[i].x[SUR_N_FEAT] = (float)log(base_value(m, &in[i]));
+    m->bound_lo = INFINITY;
+    m->bound_hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double v = exp(sur_model_predict_log(m, &in[i]));
+        if (v < m->bound_lo) m->bound_lo = v;
+        if (v > m->bound_hi) m->bound_hi = v;
+    }
 
     /* noise model on archs with a positive observed spread */
     size_t nn = 0;
@@ -417,6 +424,8 @@ int sur_set_save(const sur_set *s, const char *path, hw_err *e)
         put_f64(&b, m->floor);
         put_f64(&b, m->model_sd);
         put_f64(&b, m->calib);
+        put_f64(&b, m->bound_lo);
+        put_f64(&b, m->bound_hi);
         put_gbm(&b, &m->mean_gbm);
         if (m->flags & SUR_FLAG_NOISE) put_gbm(&b, &m->noise_gbm);
         for (int q = 0; q < SUR_NQ; q++) put_f32(&b, m->noise_q[q]);
@@ -556,6 +565,9 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 m->floor = get_f64(&b);
                 m->model_sd = get_f64(&b);
                 m->calib = get_f64(&b);
+                m->bound_lo = get_f64(&b);
+                m->bound_hi = get_f64(&b);
+                if (!(m->bound_lo > 0) || !(m->bound_hi >= m->bound_lo) || !isfinite(m->bound_hi)) { why = "bad bounds"; break; }
                 if (!(m->model_sd >= 0) || !(m->calib > 0) || !isfinite(m->floor)) { why = "bad model constants"; break; }
                 if ((why = get_gbm(&b, &m->mean_gbm))) break;
                 if ((m->flags & SUR_FLAG_NOISE) && (why = get_gbm(&b, &m->noise_gbm))) break;
@@ -662,4 +674,50 @@ double surrogate_sample(const sur_set *s, int metric, int device, const sur_pred
     }
     double v = p->mean + p->noise_std * z;
     return v > 0.01 * p->mean ? v : 0.01 * p->mean;
+}
+
+int surrogate_bounds(const sur_set *s, int metric, int device, double *lo, double *hi, hw_err *e)
+{
+    if (!surrogate_has(s, metric, device))
+        return hw_fail(e, HW_EINVAL, "no surrogate model for %s on device %s at scale %s",
+                       metric >= 0 && metric < SUR_N_METRICS ? SUR_METRIC_NAMES[metric] : "?",
+                       device >= 0 && device < SUR_N_DEVICES ? SUR_DEVICE_NAMES[device] : "?", hw_space_get(s->scale)->name);
+    const sur_model *m = &s->models[s->index[metric][metric == SUR_PERPLEXITY ? 0 : device]];
+    *lo = m->bound_lo;
+    *hi = m->bound_hi;
+    return HW_OK;
+}
+
+int sur_models_load(const char *dir, int scale, const char *device, sur_models **out, hw_err *e)
+{
+    *out = NULL;
+    sur_models *ms = calloc(1, sizeof *ms);
+    if (!ms) return hw_fail(e, HW_ENOMEM, "out of memory");
+    ms->device = -1;
+    if (device && sur_device_lookup(device, &ms->device, e)) { free(ms); return HW_EINVAL; }
+    for (int sc = 0; sc < HW_N_SCALES; sc++) {
+        if (scale >= 0 && sc != scale) continue;
+        int rc = surrogate_load(dir, sc, &ms->set[sc], e);
+        if (rc) { sur_models_free(ms); return rc; }
+    }
+    *out = ms;
+    return HW_OK;
+}
+
+void sur_models_free(void *models)
+{
+    sur_models *ms = models;
+    if (!ms) return;
+    for (int sc = 0; sc < HW_N_SCALES; sc++) surrogate_free(ms->set[sc]);
+    free(ms);
+}
+
+int sur_models_predict(const sur_models *ms, const hw_arch *a, int metric, sur_pred *out, hw_err *e)
+{
+    if (a->scale < 0 || a->scale >= HW_N_SCALES || !ms->set[a->scale])
+        return hw_fail(e, HW_EINVAL, "no surrogate models loaded for scale %s",
+                       hw_space_get(a->scale) ? hw_space_get(a->scale)->name : "?");
+    if (metric != SUR_PERPLEXITY && ms->device < 0)
+        return hw_fail(e, HW_EINVAL, "%s needs a device", SUR_METRIC_NAMES[metric]);
+    return surrogate_predict(ms->set[a->scale], a, metric, metric == SUR_PERPLEXITY ? 0 : ms->device, out, e);
 }

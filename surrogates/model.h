@@ -21,6 +21,7 @@
  *   "HWNASSUR" (8 bytes) | u32 version (1) | u32 feature set | u32 scale | u32 n_models
  *   per model: u32 metric | u32 device | u32 flags (1 base, 2 noise model)
  *              u32 lin_n | f64 lin[3 * lin_n] | f64 floor | f64 model_sd | f64 calib
+ *              f64 bound_lo | f64 bound_hi
  *              gbm mean | [gbm noise] | f32 noise_q[SUR_NQ]
  *   gbm: u32 n_feat | u32 depth | u32 n_trees | f64 base
  *        u8 feat[T*(2^D-1)] | f32 thr[T*(2^D-1)] | f32 leaf[T*2^D]
@@ -50,6 +51,7 @@ typedef struct {
     double lin[3 * SUR_LIN_GROUP];    /* [embed choice][lin_n] */
     double floor;
     double model_sd, calib;
+    double bound_lo, bound_hi;    /* min / max predicted mean over the training archs */
     sur_gbm mean_gbm, noise_gbm;
     float noise_q[SUR_NQ];
 } sur_model;

@@ -67,4 +67,24 @@ int surrogate_predict_many(const sur_set *s, const hw_arch *a, int k, const int 
  * data, scaled by noise_std around mean).  Deterministic for the stream. */
 double surrogate_sample(const sur_set *s, int metric, int device, const sur_pred *p, hw_rng *r);
 
+/* Documented objective bounds of a metric over the space (used to normalise
+ * objectives for hypervolume): the min and max of the predicted mean over
+ * the training architectures of the scale, stored in the model file. */
+int surrogate_bounds(const sur_set *s, int metric, int device, double *lo, double *hi, hw_err *e);
+
+/* What a problem or `hwnas query` holds: one set per scale (NULL where not
+ * loaded) and the device of per-device metrics (-1 when none was given). */
+typedef struct {
+    sur_set *set[HW_N_SCALES];
+    int device;
+} sur_models;
+
+/* scale < 0 loads every scale's file.  device may be NULL.  Errors name the
+ * file or the device. */
+int sur_models_load(const char *dir, int scale, const char *device, sur_models **out, hw_err *e);
+/* Frees a sur_models (void * so it fits hw_metric_env.free_models). */
+void sur_models_free(void *models);
+/* Prediction of metric for a through the models of a's scale. */
+int sur_models_predict(const sur_models *ms, const hw_arch *a, int metric, sur_pred *out, hw_err *e);
+
 #endif

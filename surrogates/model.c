@@ -71,6 +71,7 @@ void sur_input_make(const hw_arch *a, sur_input *in)
 {
     sur_tree_features(a, in->x);
     in->x[SUR_N_FEAT] = 0;
+    in->x[SUR_N_FEAT + 1] = 0;
     in->embed_index = sur_linear_features(a, in->z);
 }
 
@@ -89,7 +90,16 @@ double sur_model_predict_log(const sur_model *m, const sur_input *in)
     memcpy(x, in->x, sizeof x);
     double lb = 0;
     if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in)); x[SUR_N_FEAT] = (float)lb; }
+    if (!(m->flags & SUR_FLAG_AUX)) x[SUR_N_FEAT + 1] = 0;
     return lb + sur_gbm_predict(&m->mean_gbm, x);
+}
+
+void sur_set_predict(const sur_set *s, int k, sur_input *in, sur_pred *out)
+{
+    const sur_model *m = &s->models[k];
+    if (m->flags & SUR_FLAG_AUX)
+        in->x[SUR_N_FEAT + 1] = (float)sur_model_predict_log(&s->models[s->index[SUR_LATENCY][m->device]], in);
+    sur_model_predict(m, in, out);
 }
 
 void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
@@ -98,6 +108,7 @@ void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
     memcpy(x, in->x, sizeof x);
     double lb = 0;
     if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in)); x[SUR_N_FEAT] = (float)lb; }
+    if (!(m->flags & SUR_FLAG_AUX)) x[SUR_N_FEAT + 1] = 0;
     double mean = exp(lb + sur_gbm_predict(&m->mean_gbm, x));
     double rn = (m->flags & SUR_FLAG_NOISE) ? exp(sur_gbm_predict(&m->noise_gbm, x)) : 0.0;
     out->mean = mean;
@@ -208,7 +219,7 @@ out:
 }
 
 int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows, size_t n_rows,
-                  const sur_fit_opts *o, uint64_t seed, sur_model *m, hw_err *e)
+                  const sur_fit_opts *o, const sur_model *aux, uint64_t seed, sur_model *m, hw_err *e)
 {
     memset(m, 0, sizeof *m);
     m->metric = metric;
@@ -228,6 +239,7 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
         double c, s;
         if (!sur_observed(d, metric, device, i, &c, &s)) continue;
         sur_input_make(&d->arch[i], &in[n]);
+        if (aux) in[n].x[SUR_N_FEAT + 1] = (float)sur_model_predict_log(aux, &in[n]);
         y[n] = c; rs[n] = s; id[n] = i;
         fold[n] = sur_fold(d->name[i], seed, o->folds > 1 ? o->folds : 2);
         n++;
@@ -236,6 +248,7 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
 
     /* out-of-fold predictions */
     int K = o->folds > 1 ? o->folds : 2;
+    if (aux) { m->flags |= SUR_FLAG_AUX; tmp.flags |= SUR_FLAG_AUX; }
     for (int k = 0; k < K; k++) {
         size_t nt = 0;
         for (size_t i = 0; i < n; i++)
@@ -558,7 +571,7 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 m->flags = (int)get_u32(&b);
                 if (b.bad) { why = "truncated"; break; }
                 if (m->metric < 0 || m->metric >= SUR_N_METRICS || m->device < 0 || m->device >= SUR_N_DEVICES ||
-                    (m->flags & ~15)) { why = "bad model header"; break; }
+                    (m->flags & ~31)) { why = "bad model header"; break; }
                 m->lin_n = (int)get_u32(&b);
                 if (m->lin_n < 0 || m->lin_n > SUR_LIN_GROUP || (m->lin_n == 0) != !(m->flags & SUR_FLAG_BASE)) { why = "bad linear size"; break; }
                 for (int j = 0; j < 3 * m->lin_n; j++) m->lin[j] = get_f64(&b);
@@ -578,6 +591,10 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 s->index[m->metric][dev] = (int)k;
             }
             if (!why && b.at != b.n) why = "trailing bytes";
+            for (int k = 0; k < s->n_models && !why; k++)
+                if ((s->models[k].flags & SUR_FLAG_AUX) &&
+                    (s->models[k].metric != SUR_ENERGY || s->index[SUR_LATENCY][s->models[k].device] < 0))
+                    why = "energy model without its latency model";
         }
     }
     free(data);
@@ -654,7 +671,7 @@ int surrogate_predict_many(const sur_set *s, const hw_arch *a, int k, const int 
     sur_input_make(a, &in);
     for (int j = 0; j < k; j++) {
         int dev = metrics[j] == SUR_PERPLEXITY ? 0 : devices[j];
-        sur_model_predict(&s->models[s->index[metrics[j]][dev]], &in, &out[j]);
+        sur_set_predict(s, s->index[metrics[j]][dev], &in, &out[j]);
     }
     return HW_OK;
 }

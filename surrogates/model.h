@@ -38,12 +38,15 @@
 
 #define SUR_FILE_VERSION 1
 #define SUR_NQ 128
-#define SUR_X_LEN (SUR_N_FEAT + 1)   /* tree input: features + log base */
+/* tree input: features, log base, aux (energy: the predicted log latency of
+ * the same device, from the latency model of the set) */
+#define SUR_X_LEN (SUR_N_FEAT + 2)
 
 /* BASE: linear base present; NOISE: noise model present; LOGBASE: the base
  * is fitted to log y (b = exp(z . lin), unweighted); SHARED: one linear group
- * for all embed widths (lin[0 .. lin_n)). */
-enum { SUR_FLAG_BASE = 1, SUR_FLAG_NOISE = 2, SUR_FLAG_LOGBASE = 4, SUR_FLAG_SHARED = 8 };
+ * for all embed widths (lin[0 .. lin_n)); AUX: the trees also read the
+ * predicted log latency of the same device (the set must hold that model). */
+enum { SUR_FLAG_BASE = 1, SUR_FLAG_NOISE = 2, SUR_FLAG_LOGBASE = 4, SUR_FLAG_SHARED = 8, SUR_FLAG_AUX = 16 };
 
 typedef struct {
     int metric, device, flags;
@@ -69,6 +72,7 @@ typedef struct {
     double ridge;           /* ridge penalty relative to the mean diagonal */
     int base_log;           /* fit the base to log y */
     int base_shared;        /* one linear group for all widths */
+    int use_aux;            /* energy: read the same device's latency prediction */
     sur_gbm_params mean, noise;
     int folds;              /* out-of-fold folds for model_sd and calibration */
     double target_coverage; /* of the 90% interval, e.g. 0.90 */
@@ -85,9 +89,10 @@ typedef struct {
  * there are no repeats).  Returns 0 when arch i has no measurement. */
 int sur_observed(const sur_data *d, int metric, int device, size_t i, double *center, double *rel_spread);
 
-/* Fit one model on rows[0..n) of d (archs with a measurement). */
+/* Fit one model on rows[0..n) of d (archs with a measurement); aux (may be
+ * NULL) is the latency model whose prediction the trees may read. */
 int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows, size_t n,
-                  const sur_fit_opts *o, uint64_t seed, sur_model *m, hw_err *e);
+                  const sur_fit_opts *o, const sur_model *aux, uint64_t seed, sur_model *m, hw_err *e);
 void sur_model_free(sur_model *m);
 
 /* Inputs computed once per arch, shared by all models of a scale. */
@@ -98,6 +103,8 @@ typedef struct {
 } sur_input;
 void sur_input_make(const hw_arch *a, sur_input *in);
 void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out);
+/* Model k of set s on in (fills the aux input first when the model reads it). */
+void sur_set_predict(const sur_set *s, int k, sur_input *in, sur_pred *out);
 /* Same with the log-mean only (for training diagnostics). */
 double sur_model_predict_log(const sur_model *m, const sur_input *in);
 

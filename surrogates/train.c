@@ -22,6 +22,7 @@ void sur_default_opts(int metric, int device, int scale, sur_fit_opts *o)
     o->ridge = 1e-4;
     o->folds = 5;
     o->target_coverage = 0.905;
+    o->use_aux = 0;   /* reading the latency prediction gave no gain on validation */
     o->mean = (sur_gbm_params){.n_trees = 150, .depth = 5, .min_leaf = 40, .learning_rate = 0.03,
                                .lambda = 10.0, .subsample = 0.7, .seed = 0};
     o->noise = (sur_gbm_params){.n_trees = 120, .depth = 4, .min_leaf = 30, .learning_rate = 0.05,
@@ -71,16 +72,25 @@ int sur_train_set(const sur_data *d, const size_t *rows, size_t n, uint64_t seed
     int done = 0;
     char label[64];
     snprintf(label, sizeof label, "training scale %s", hw_space_get(d->scale)->name);
+    /* phase 0: perplexity and latency; phase 1: energy (may read the latency
+     * model of its device) */
+    for (int phase = 0; phase < 2; phase++) {
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int j = 0; j < nj; j++) {
-        sur_fit_opts o;
-        sur_default_opts(jm[j], jd[j], d->scale, &o);
-        uint64_t ms = hw_splitmix64(seed * 1000003ULL + (uint64_t)(jm[j] * 100 + jd[j]));
-        rcs[j] = sur_model_fit(d, jm[j], jd[j], rows, n, &o, ms, &models[j], &errs[j]);
+        for (int j = 0; j < nj; j++) {
+            if ((jm[j] == SUR_ENERGY) != (phase == 1)) continue;
+            sur_fit_opts o;
+            sur_default_opts(jm[j], jd[j], d->scale, &o);
+            const sur_model *aux = NULL;
+            if (o.use_aux)
+                for (int k = 0; k < nj; k++)
+                    if (jm[k] == SUR_LATENCY && jd[k] == jd[j] && rcs[k] == HW_OK) aux = &models[k];
+            uint64_t ms = hw_splitmix64(seed * 1000003ULL + (uint64_t)(jm[j] * 100 + jd[j]));
+            rcs[j] = sur_model_fit(d, jm[j], jd[j], rows, n, &o, aux, ms, &models[j], &errs[j]);
 #pragma omp critical(sur_progress)
-        {
-            done++;
-            hw_progress_update(&prog, label, (size_t)done, (size_t)nj);
+            {
+                done++;
+                hw_progress_update(&prog, label, (size_t)done, (size_t)nj);
+            }
         }
     }
     hw_progress_done(&prog);
@@ -210,7 +220,7 @@ int sur_evaluate(const sur_set *s, const sur_data *d, const size_t *rows, size_t
             double c, sp;
             if (!sur_observed(d, m->metric, m->device, i, &c, &sp)) continue;
             sur_pred p;
-            sur_model_predict(m, &in[r], &p);
+            sur_set_predict(s, k, &in[r], &p);
             obs[u] = c; pm[u] = p.mean;
             double lr = log(c) - log(p.mean);
             ss_res += lr * lr;

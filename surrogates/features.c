@@ -2,28 +2,7 @@
 
 #include <string.h>
 
-/* Coefficients recovered exactly from HW-GPT-Bench's analytic files (every
- * architecture of every scale matches; see tests/test_surrogate.c):
- *   params = 100510 e + 4 e L + 256 e H + 3 e^2 M + bias (2 e L + 192 H + 2 e M)
- *   flops  = batch (102925312 e + 10240 e L + 524288 e H + 6144 e^2 M + 1024 e M)
- * with e = embed, L = layers, H = sum of heads, M = sum of MLP ratios. */
-double sur_arch_params(const hw_arch *a)
-{
-    double e = a->embed_dim, L = a->n_layer, H = 0, M = 0;
-    for (int i = 0; i < a->n_layer; i++) { H += a->n_head[i]; M += a->mlp_ratio[i]; }
-    double p = 100510.0 * e + 4.0 * e * L + 256.0 * e * H + 3.0 * e * e * M;
-    if (a->bias) p += 2.0 * e * L + 192.0 * H + 2.0 * e * M;
-    return p;
-}
-
-double sur_arch_flops(const hw_arch *a)
-{
-    const hw_space *sp = hw_space_get(a->scale);
-    double e = a->embed_dim, L = a->n_layer, H = 0, M = 0;
-    for (int i = 0; i < a->n_layer; i++) { H += a->n_head[i]; M += a->mlp_ratio[i]; }
-    double f = 102925312.0 * e + 10240.0 * e * L + 524288.0 * e * H + 6144.0 * e * e * M + 1024.0 * e * M;
-    return f * (sp ? sp->profile_batch : 1);
-}
+#include "benchmark/analytic.h"
 
 static const char *const FEATURE_NAMES[SUR_N_FEAT] = {
     "embed", "n_layer", "bias", "n_mlp2", "n_mlp3", "n_mlp4", "n_head0", "n_head1", "n_head2",
@@ -64,8 +43,8 @@ void sur_tree_features(const hw_arch *a, float *x)
     x[k++] = (float)H;
     x[k++] = (float)(e * H);
     x[k++] = (float)(e * e * M * 1e-6);
-    x[k++] = (float)(sur_arch_params(a) * 1e-6);
-    x[k++] = (float)(sur_arch_flops(a) * 1e-9);
+    x[k++] = (float)((double)hw_analytic_params(a) * 1e-6);
+    x[k++] = (float)((double)hw_analytic_flops(a) * 1e-9);
     for (int j = 0; j < 9; j++) x[k++] = (float)joint[j];
     x[k++] = (float)M1;
     x[k++] = (float)H1;

@@ -25,11 +25,6 @@
 #define SUR_LIN_ORDER_FREE 14            /* linear features without layer positions */
 #define SUR_LIN_GROUP (SUR_LIN_ORDER_FREE + 6 * HW_MAX_LAYERS)
 
-/* Exact parameter count and profiled forward FLOPs, as in HW-GPT-Bench's
- * analytic files (FLOPs for the profiled batch of the scale: 8, 4, 1). */
-double sur_arch_params(const hw_arch *a);
-double sur_arch_flops(const hw_arch *a);
-
 void sur_tree_features(const hw_arch *a, float *x);
 /* Fills g[0 .. sur_linear_len(scale)) and returns the embed choice index. */
 int sur_linear_features(const hw_arch *a, double *g);

@@ -113,7 +113,8 @@ void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
     double rn = (m->flags & SUR_FLAG_NOISE) ? exp(sur_gbm_predict(&m->noise_gbm, x)) : 0.0;
     out->mean = mean;
     out->noise_std = mean * rn;
-    out->std = mean * m->calib * sqrt(rn * rn + m->model_sd * m->model_sd);
+    double cm = m->calib * m->model_sd;
+    out->std = mean * sqrt(rn * rn + cm * cm);
 }
 
 /* ---- fitting ---- */
@@ -299,20 +300,22 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
         for (size_t i = 0; i < n; i++) rn[i] = exp(sur_gbm_predict(&m->noise_gbm, in[i].x));
     }
 
-    /* calibration of the total std on out-of-fold means */
-    double lo = 0.05, hi = 50;
-    for (int it = 0; it < 50; it++) {
-        double c = sqrt(lo * hi), cov = 0;
+    /* calibration of the model-error part of the total std on out-of-fold
+     * means: std^2 = rn^2 + (c model_sd)^2, c >= 0 (the noise estimate is kept
+     * as is, so std >= noise_std always) */
+    double lo = 0, hi = 50;
+    for (int it = 0; it < 60; it++) {
+        double c = 0.5 * (lo + hi), cov = 0;
         for (size_t i = 0; i < n; i++) {
-            double mean = exp(oof[i]);
-            double sd = mean * c * sqrt(rn[i] * rn[i] + m->model_sd * m->model_sd);
+            double mean = exp(oof[i]), cm = c * m->model_sd;
+            double sd = mean * sqrt(rn[i] * rn[i] + cm * cm);
             cov += sur_coverage(d, metric, device, id[i], mean, sd, 1.6448536269514722);
         }
         cov /= (double)n;
         if (cov < o->target_coverage) lo = c;
         else hi = c;
     }
-    m->calib = sqrt(lo * hi);
+    m->calib = 0.5 * (lo + hi);
 
     /* standardised measurement residuals -> quantile table */
     {
@@ -581,7 +584,7 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 m->bound_lo = get_f64(&b);
                 m->bound_hi = get_f64(&b);
                 if (!(m->bound_lo > 0) || !(m->bound_hi >= m->bound_lo) || !isfinite(m->bound_hi)) { why = "bad bounds"; break; }
-                if (!(m->model_sd >= 0) || !(m->calib > 0) || !isfinite(m->floor)) { why = "bad model constants"; break; }
+                if (!(m->model_sd >= 0) || !(m->calib >= 0) || !isfinite(m->floor)) { why = "bad model constants"; break; }
                 if ((why = get_gbm(&b, &m->mean_gbm))) break;
                 if ((m->flags & SUR_FLAG_NOISE) && (why = get_gbm(&b, &m->noise_gbm))) break;
                 for (int q = 0; q < SUR_NQ; q++) m->noise_q[q] = get_f32(&b);

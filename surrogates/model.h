@@ -10,10 +10,10 @@
  *   mean   = exp(mu)                        predicted per-arch median
  *   rn     = exp(noise_gbm(x))              relative noise spread
  *   noise_std = mean * rn
- *   std    = mean * calib * sqrt(rn^2 + model_sd^2)
+ *   std    = mean * sqrt(rn^2 + (calib * model_sd)^2)   (>= noise_std)
  * model_sd is the RMS out-of-fold error of mu against log of the observed
- * median; calib is set so mean +- 1.645 std covers 90% of the training
- * measurements (out-of-fold means).  noise_q holds SUR_NQ quantiles of the
+ * median; calib >= 0 is set so mean +- 1.645 std covers 90.5% of the training
+ * measurements (out-of-fold means), or 0 when the noise alone covers more.  noise_q holds SUR_NQ quantiles of the
  * standardised measurement residuals (y - median) / (median * spread), used by
  * surrogate_sample.
  *

@@ -169,14 +169,33 @@ done:
 
 double sur_gbm_predict(const sur_gbm *g, const float *x)
 {
-    const int D = g->depth, n_int = (1 << D) - 1, n_leaf = 1 << D;
+    const int D = g->depth, n_int = (1 << D) - 1, n_leaf = 1 << D, T = g->n_trees;
     double s = g->base;
-    const uint8_t *f = g->feat;
-    const float *t = g->thr, *l = g->leaf;
-    for (int k = 0; k < g->n_trees; k++, f += n_int, t += n_int, l += n_leaf) {
+    int k = 0;
+    /* four trees at a time: independent traversals overlap in the pipeline;
+     * the leaves are still added in tree order */
+    for (; k + 4 <= T; k += 4) {
+        const uint8_t *f0 = g->feat + (size_t)k * n_int, *f1 = f0 + n_int, *f2 = f1 + n_int, *f3 = f2 + n_int;
+        const float *t0 = g->thr + (size_t)k * n_int, *t1 = t0 + n_int, *t2 = t1 + n_int, *t3 = t2 + n_int;
+        int i0 = 0, i1 = 0, i2 = 0, i3 = 0;
+        for (int d = 0; d < D; d++) {
+            i0 = 2 * i0 + 1 + (x[f0[i0]] > t0[i0]);
+            i1 = 2 * i1 + 1 + (x[f1[i1]] > t1[i1]);
+            i2 = 2 * i2 + 1 + (x[f2[i2]] > t2[i2]);
+            i3 = 2 * i3 + 1 + (x[f3[i3]] > t3[i3]);
+        }
+        const float *l = g->leaf + (size_t)k * n_leaf;
+        s += l[i0 - n_int];
+        s += l[n_leaf + i1 - n_int];
+        s += l[2 * n_leaf + i2 - n_int];
+        s += l[3 * n_leaf + i3 - n_int];
+    }
+    for (; k < T; k++) {
+        const uint8_t *f = g->feat + (size_t)k * n_int;
+        const float *t = g->thr + (size_t)k * n_int;
         int i = 0;
         for (int d = 0; d < D; d++) i = 2 * i + 1 + (x[f[i]] > t[i]);
-        s += l[i - n_int];
+        s += g->leaf[(size_t)k * n_leaf + (size_t)(i - n_int)];
     }
     return s;
 }

@@ -23,16 +23,17 @@ void sur_default_opts(int metric, int device, int scale, sur_fit_opts *o)
     o->folds = 5;
     o->target_coverage = 0.905;
     o->use_aux = 0;   /* reading the latency prediction gave no gain on validation */
-    o->mean = (sur_gbm_params){.n_trees = 150, .depth = 5, .min_leaf = 40, .learning_rate = 0.03,
+    /* tree counts are the smallest that kept validation tau (prediction speed) */
+    o->mean = (sur_gbm_params){.n_trees = 100, .depth = 5, .min_leaf = 40, .learning_rate = 0.045,
                                .lambda = 10.0, .subsample = 0.7, .seed = 0};
-    o->noise = (sur_gbm_params){.n_trees = 120, .depth = 4, .min_leaf = 30, .learning_rate = 0.05,
+    o->noise = (sur_gbm_params){.n_trees = 60, .depth = 4, .min_leaf = 30, .learning_rate = 0.1,
                                 .lambda = 5.0, .subsample = 0.8, .seed = 0};
     if (metric == SUR_PERPLEXITY) {
-        o->mean = (sur_gbm_params){.n_trees = 300, .depth = 4, .min_leaf = 20, .learning_rate = 0.03,
+        o->mean = (sur_gbm_params){.n_trees = 100, .depth = 4, .min_leaf = 20, .learning_rate = 0.08,
                                    .lambda = 1.0, .subsample = 0.8, .seed = 0};
         if (scale == HW_SCALE_L) {
             o->ridge = 1e-2;
-            o->mean.n_trees = 600; o->mean.depth = 3; o->mean.min_leaf = 10;
+            o->mean.n_trees = 600; o->mean.depth = 3; o->mean.min_leaf = 10; o->mean.learning_rate = 0.03;
         } else {
             o->use_base = 2;
         }

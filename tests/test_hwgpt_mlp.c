@@ -432,13 +432,13 @@ typedef struct {
 
 /* A stored ZIP archive, optionally with ZIP64 end records and ZIP64 extra
  * fields (all sizes and offsets then 0xFFFFFFFF in the headers). */
-static unsigned char *zip_build(const zentry *en, int n, int zip64, size_t *len)
+static unsigned char *zip_build(const zentry *en, size_t n, int zip64, size_t *len)
 {
     size_t cap = 1024;
-    for (int i = 0; i < n; i++) cap += 2 * (strlen(en[i].name) + 100) + en[i].size;
+    for (size_t i = 0; i < n; i++) cap += 2 * (strlen(en[i].name) + 100) + en[i].size;
     unsigned char *b = calloc(1, cap), *p = b;
-    size_t *off = calloc((size_t)n, sizeof *off);
-    for (int i = 0; i < n; i++) {
+    size_t *off = calloc(n, sizeof *off);
+    for (size_t i = 0; i < n; i++) {
         size_t nl = strlen(en[i].name);
         uint32_t crc = (uint32_t)crc32(0L, en[i].data, (uInt)en[i].size);
         off[i] = (size_t)(p - b);
@@ -451,7 +451,7 @@ static unsigned char *zip_build(const zentry *en, int n, int zip64, size_t *len)
         p += en[i].size;
     }
     size_t cd = (size_t)(p - b);
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         size_t nl = strlen(en[i].name);
         uint32_t crc = (uint32_t)crc32(0L, en[i].data, (uInt)en[i].size);
         put32(p, 0x02014b50u); put16(p + 4, 45); put16(p + 6, 45);
@@ -498,7 +498,7 @@ static unsigned char *rebuild_s(const torchzip *z, const unsigned char *pkl, siz
         if (pkl && strstr(en[n].name, "data.pkl")) { en[n].data = pkl; en[n].size = pkl_len; }
         n++;
     }
-    return zip_build(en, n, zip64, len);
+    return zip_build(en, (size_t)n, zip64, len);
 }
 
 static double predict_example(const hwgpt_mlp *m)

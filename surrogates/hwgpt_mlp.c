@@ -16,6 +16,12 @@ int hwgpt_mlp_input_dim(int scale)
     return sp ? 6 + 6 * sp->max_layers + 2 : -1;
 }
 
+int hwgpt_mlp_default_path(const char *data_dir, int scale, char *buf, size_t n)
+{
+    const hw_space *sp = hw_space_get(scale);
+    return snprintf(buf, n, "%s/predictors/perplexity_%s.pt", data_dir, sp ? sp->name : "?");
+}
+
 void hwgpt_mlp_free(hwgpt_mlp *m)
 {
     if (!m) return;

@@ -38,6 +38,10 @@ typedef struct {
 /* Input length of a scale's encoding: 6 + 6L + 2. */
 int hwgpt_mlp_input_dim(int scale);
 
+/* The published checkpoint of a scale in a data directory:
+ * DATA_DIR/predictors/perplexity_<scale>.pt.  Returns snprintf's length. */
+int hwgpt_mlp_default_path(const char *data_dir, int scale, char *buf, size_t n);
+
 /* Load perplexity_<scale>.pt.  scale: a hw_scale, or -1 to take it from the
  * input width of fc1.weight (which differs between s, m and l).  Errors:
  * "PATH: cannot open: ...", "PATH: corrupt checkpoint (reason)", or, for a

@@ -18,7 +18,7 @@ static const char *const SCALES[3] = {"s", "m", "l"};
 
 static void ckpt_path(char *buf, size_t n, const char *dir, int scale)
 {
-    snprintf(buf, n, "%s/predictors/perplexity_%s.pt", dir, SCALES[scale]);
+    hwgpt_mlp_default_path(dir, scale, buf, n);
 }
 
 static unsigned char *read_all(const char *path, size_t *len)
@@ -637,5 +637,50 @@ TEST(pickle_level_checks)
     expect_pickle_error(&z, "K\x80t", "\xfe\x80t", 3, "unsupported pickle opcode 0xfe");
     expect_pickle_error(&z, "sb.", "sbN", 3, "truncated pickle");
     expect_pickle_error(&z, "h\x03(", "h\xf0(", 3, "memo index 240 unset");
+    torchzip_close(&z);
+}
+
+/* Protocol-4 opcodes (FRAME, SHORT_BINUNICODE, MEMOIZE, STACK_GLOBAL, LONG1),
+ * a tensor shared under two keys through the memo (tied weights), and an
+ * nn.Parameter wrapper: the records a newer torch.save would produce. */
+TEST(pickle_protocol4_shared_and_parameter)
+{
+    static const unsigned char P4[] =
+        "\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00"
+        "\x8c\x0b" "collections" "\x94" "\x8c\x0b" "OrderedDict" "\x94" "\x93\x94" ")R\x94" "("
+        "\x8c\x03" "w.x" "\x94"
+        "\x8c\x0c" "torch._utils" "\x94" "\x8c\x12" "_rebuild_tensor_v2" "\x94" "\x93\x94"
+        "((" "\x8c\x07" "storage" "\x94" "\x8c\x05" "torch" "\x94" "\x8c\x0c" "FloatStorage" "\x94" "\x93\x94"
+        "\x8c\x01" "0" "\x94" "\x8c\x03" "cpu" "\x94" "\x8a\x01\x06" "t\x94" "Q"
+        "K\x00" "K\x02" "K\x03" "\x86\x94" "K\x03" "K\x01" "\x86\x94" "\x89" "N" "t\x94" "R\x94"
+        "\x8c\x03" "w.y" "\x94" "h\x12"
+        "\x8c\x01" "p" "\x8c\x0c" "torch._utils" "\x8c\x12" "_rebuild_parameter" "\x93" "(" "h\x12" "\x88" "N" "t" "R"
+        "u.";
+    static const unsigned char data0[24] = {0};
+    zentry en[2] = {{"archive/data.pkl", P4, sizeof P4 - 1}, {"archive/data/0", data0, sizeof data0}};
+    size_t len;
+    unsigned char *b = zip_build(en, 2, 0, &len);
+    torchzip z;
+    hw_err e = {0};
+    CHECK_OK(torchzip_parse("p4.pt", b, len, &z, &e));
+    torchzip_tensor *t = NULL;
+    int nt = 0;
+    CHECK_OK(torchzip_tensors(&z, &t, &nt, &e));
+    CHECK_EQ_INT(nt, 3);
+    static const char *names[3] = {"w.x", "w.y", "p"};
+    for (int i = 0; i < nt && i < 3; i++) {
+        CHECK_STR(t[i].name, names[i]);
+        CHECK_STR(t[i].storage_key, "0");
+        CHECK_STR(t[i].dtype, "FloatStorage");
+        CHECK_EQ_INT(t[i].storage_numel, 6);
+        CHECK_EQ_INT(t[i].ndim, 2);
+        CHECK_EQ_INT(t[i].shape[0], 2); CHECK_EQ_INT(t[i].shape[1], 3);
+        CHECK_EQ_INT(t[i].stride[0], 3); CHECK_EQ_INT(t[i].stride[1], 1);
+    }
+    free(t);
+    /* Not a predictor checkpoint: the model loader says what is missing. */
+    hwgpt_mlp *m;
+    CHECK(hwgpt_mlp_load_mem("p4.pt", b, len, -1, &m, &e) == HW_EPARSE);
+    CHECK_MSG(strstr(e.msg, "p4.pt: corrupt checkpoint (fc1.weight missing") == e.msg, "%s", e.msg);
     torchzip_close(&z);
 }

@@ -40,9 +40,10 @@ int hw_read_points(const char *path, int d, double **pts, size_t *n, int *d_out,
                 rc = hw_fail(e, HW_EPARSE, "%s:%ld: value %d is not finite", name, ln, k + 1);
                 goto fail;
             }
-            if (d > 0 && k >= d) {
-                rc = hw_fail(e, HW_EPARSE, "%s:%ld: expected %d numbers, got more", name, ln, d);
-                goto fail;
+            if (d > 0 && k >= d) { /* too many: keep counting for the message */
+                k++;
+                s = end;
+                continue;
             }
             if (count == cap) {
                 size_t nc = cap ? 2 * cap : 1024;

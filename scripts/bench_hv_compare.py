@@ -17,6 +17,12 @@ import time
 import numpy as np
 
 
+def _timed(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir")
@@ -29,7 +35,10 @@ def main():
         return 2
     with open(f"{args.dir}/hwnas_hv.json") as f:
         ours = json.load(f)
-    print(f"moocore {moocore.__version__}")
+    one = np.array([[0.5, 0.5]])
+    overhead = statistics.median(_timed(lambda: moocore.hypervolume(one, ref=[1.1, 1.1])) for _ in range(50))
+    print(f"moocore {moocore.__version__}; per-call overhead of the Python wrapper "
+          f"(1-point set): {overhead * 1e6:.1f} us")
     print(f"{'workload':18s} {'hwnas_s':>10s} {'moocore_s':>10s} {'ratio':>7s} {'rel_diff':>9s}  hv")
     ok = True
     for name, r in ours.items():

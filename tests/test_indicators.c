@@ -4,6 +4,7 @@
  * exclusion over all subsets for small real-valued sets, O(n^2) dominance. */
 #include "check.h"
 
+#include <omp.h>
 #include <stdint.h>
 
 #include "core/rng.h"
@@ -439,4 +440,57 @@ TEST(igd_rejects_empty_and_nonfinite)
     CHECK(hw_igd(z, 0, a, 1, 2, &igd, &igdp, &e) == HW_EINVAL);
     CHECK(hw_igd(z, 1, a, 1, 2, &igd, &igdp, &e) == HW_EINVAL);
     CHECK(strstr(e.msg, "not finite") != NULL);
+}
+
+TEST(igd_bit_identical_at_any_thread_count)
+{
+    /* 2000 x 1000 x 3 is above the size at which the loop runs in parallel. */
+    hw_rng r;
+    hw_rng_seed(&r, 19, 1);
+    static double z[2000 * 3], a[1000 * 3];
+    sphere_points(&r, z, 2000, 3);
+    for (size_t i = 0; i < 1000 * 3; i++) a[i] = 1.2 * hw_rng_uniform(&r);
+    hw_err e;
+    double igd1, igdp1, igd4, igdp4;
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    CHECK_OK(hw_igd(z, 2000, a, 1000, 3, &igd1, &igdp1, &e));
+    omp_set_num_threads(4);
+    CHECK_OK(hw_igd(z, 2000, a, 1000, 3, &igd4, &igdp4, &e));
+    omp_set_num_threads(saved);
+    CHECK(igd1 == igd4 && igdp1 == igdp4);
+    CHECK(igdp1 <= igd1);
+}
+
+TEST(igd_matches_direct_mean)
+{
+    /* Independent recomputation: plain nested loops, long double sums. */
+    hw_rng r;
+    hw_rng_seed(&r, 20, 1);
+    static double z[300 * 5], a[200 * 5];
+    for (int d = 1; d <= 5; d++) {
+        for (size_t i = 0; i < 300 * (size_t)d; i++) z[i] = hw_rng_uniform(&r);
+        for (size_t i = 0; i < 200 * (size_t)d; i++) a[i] = hw_rng_uniform(&r);
+        long double se = 0, sp = 0;
+        for (size_t i = 0; i < 300; i++) {
+            long double be = INFINITY, bp = INFINITY;
+            for (size_t j = 0; j < 200; j++) {
+                long double e2 = 0, p2 = 0;
+                for (int k = 0; k < d; k++) {
+                    long double df = (long double)a[j * d + k] - z[i * d + k];
+                    e2 += df * df;
+                    p2 += df > 0 ? df * df : 0;
+                }
+                if (e2 < be) be = e2;
+                if (p2 < bp) bp = p2;
+            }
+            se += sqrtl(be);
+            sp += sqrtl(bp);
+        }
+        double igd, igdp;
+        hw_err e;
+        CHECK_OK(hw_igd(z, 300, a, 200, d, &igd, &igdp, &e));
+        CHECK_REL(igd, (double)(se / 300), 1e-13);
+        CHECK_REL(igdp, (double)(sp / 300), 1e-13);
+    }
 }

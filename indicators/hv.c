@@ -10,7 +10,9 @@
  *          objective, HV = sum_i (r_d - p_i,d) * exclusive (d-1)-volume of
  *          p_i over the points before it, the exclusive volume being the
  *          inclusive box minus the volume of the non-dominated "limit set"
- *          (recursion); 3-D and 2-D base cases are the sweeps above.
+ *          (recursion).  Base case d = 4: the same slicing, with each
+ *          exclusive 3-D volume computed by one sweep over the running 3-D
+ *          front (limit points keep the front's z order), O(n^2 log n).
  *
  * Only points strictly better than ref in every objective are used.  All
  * partial volumes are sums of non-negative terms, accumulated with
@@ -238,31 +240,128 @@ int hv_3d(const double *pts, size_t n, const double *ref, double *out)
     return rc;
 }
 
-/* ---- any d: WFG ----------------------------------------------------------- */
+/* ---- 4-D: sweep on the 4th objective, exclusive 3-D volumes ------------- */
+
+/* The 2-D staircase as sorted arrays: x strictly ascending, y strictly
+ * descending, all inside ref.  Inserts (x, y) unless it is weakly dominated,
+ * removes the points it dominates, and returns the area it adds. */
+static double stair_insert(double *sx, double *sy, size_t *cnt, double x, double y, const double *ref)
+{
+    size_t n = *cnt, lo = 0, hi = n;
+    while (lo < hi) { /* first j with (sx, sy)[j] > (x, y) lexicographically */
+        size_t mid = lo + (hi - lo) / 2;
+        if (sx[mid] < x || (sx[mid] == x && sy[mid] <= y)) lo = mid + 1;
+        else hi = mid;
+    }
+    double ly = lo ? sy[lo - 1] : ref[1];
+    if (ly <= y) return 0;
+    double inc = ((lo < n ? sx[lo] : ref[0]) - x) * (ly - y);
+    size_t e = lo;
+    while (e < n && sy[e] >= y) {
+        inc += ((e + 1 < n ? sx[e + 1] : ref[0]) - sx[e]) * (sy[e] - y);
+        e++;
+    }
+    if (e != lo + 1) { /* make exactly one slot at lo */
+        memmove(sx + lo + 1, sx + e, (n - e) * sizeof *sx);
+        memmove(sy + lo + 1, sy + e, (n - e) * sizeof *sy);
+        n = n + 1 - (e - lo);
+    }
+    sx[lo] = x;
+    sy[lo] = y;
+    *cnt = n;
+    return inc;
+}
+
+/* Stable merge sort of (key, index) pairs by key: equal keys keep their
+ * (index) order. */
+typedef struct {
+    double key;
+    size_t idx;
+} keyed_idx;
+
+static void sort_keyed(keyed_idx *a, keyed_idx *tmp, size_t n)
+{
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            keyed_idx v = a[i];
+            size_t j = i;
+            while (j > 0 && a[j - 1].key > v.key) { a[j] = a[j - 1]; j--; }
+            a[j] = v;
+        }
+        return;
+    }
+    size_t h = n / 2;
+    sort_keyed(a, tmp, h);
+    sort_keyed(a + h, tmp + h, n - h);
+    if (a[h - 1].key <= a[h].key) return;
+    memcpy(tmp, a, n * sizeof *a);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n) a[k++] = tmp[j].key < tmp[i].key ? tmp[j++] : tmp[i++];
+    while (i < h) a[k++] = tmp[i++];
+    while (j < n) a[k++] = tmp[j++];
+}
 
 typedef struct {
-    int d;
     double **rows;   /* rows[k]: limit sets of dimension k, n x k */
     double **sorted; /* sorted[k]: the input of level k sorted by objective k-1 */
-    size_t *order, *tmp, *rank, *oz;
-    double *xs, *ys;
-    uint64_t *words;
+    size_t *order, *tmp, *front;
+    keyed_idx *key, *ktmp;
+    double *sx, *sy, *cand;
 } wfg_ws;
 
-/* 3-D base case on m rows of 3 (no allocation). */
-static double wfg_hv3(const double *p, size_t m, const double *ref, wfg_ws *w)
+/* Exact 4-D volume of m points (rows of 4, all inside ref).  Points are
+ * taken in increasing 4th objective; front holds the 3-D non-dominated set
+ * of the points taken so far, sorted by (z, x, y).  The exclusive 3-D volume
+ * of p over that front is its box minus the 3-D volume of the limit set
+ * {max(q, p)}; max with p keeps the front's z order, so that volume is one
+ * sweep over the front with the array staircase, no sorting.  O(n^2 log n)
+ * worst case. */
+static double hv4_sweep(const double *p, size_t m, const double *ref, wfg_ws *w)
 {
-    hw_sort_points_buf(p, m, 3, 0, w->order, w->tmp);
-    for (size_t i = 0; i < m; i++) {
-        w->rank[w->order[i]] = i;
-        w->xs[i] = p[w->order[i] * 3];
-        w->ys[i] = p[w->order[i] * 3 + 1];
+    size_t *front = w->front, nf = 0;
+    hw_sort_points_buf(p, m, 4, 3, w->order, w->tmp);
+    ksum vol = {0, 0};
+    for (size_t t = 0; t < m; t++) {
+        const double *pi = p + w->order[t] * 4;
+        ksum lim = {0, 0};
+        double area = 0, zcur = pi[2];
+        size_t ns = 0, keep = 0;
+        int dominated = 0;
+        for (size_t f = 0; f < nf; f++) {
+            const double *q = p + front[f] * 4;
+            double lx = q[0] > pi[0] ? q[0] : pi[0];
+            double ly = q[1] > pi[1] ? q[1] : pi[1];
+            double lz = q[2] > pi[2] ? q[2] : pi[2];
+            if (lx == pi[0] && ly == pi[1] && lz == pi[2]) { dominated = 1; break; } /* q <= p */
+            if (lz > zcur) { ksum_add(&lim, area * (lz - zcur)); zcur = lz; }
+            area += stair_insert(w->sx, w->sy, &ns, lx, ly, ref);
+        }
+        if (dominated) continue;
+        ksum_add(&lim, area * (ref[2] - zcur));
+        double incl = (ref[0] - pi[0]) * (ref[1] - pi[1]) * (ref[2] - pi[2]);
+        ksum_add(&vol, (ref[3] - pi[3]) * (incl - ksum_value(&lim)));
+        /* Insert p into the front in (z, x, y) order, dropping the points it
+         * weakly dominates: they add nothing to any later limit set. */
+        size_t pidx = w->order[t];
+        int placed = 0;
+        for (size_t f = 0; f < nf; f++) {
+            size_t qi = front[f];
+            const double *q = p + qi * 4;
+            if (!placed && (q[2] > pi[2] || (q[2] == pi[2] && (q[0] > pi[0] || (q[0] == pi[0] && q[1] > pi[1]))))) {
+                w->tmp[keep++] = pidx;
+                placed = 1;
+            }
+            if (pi[0] <= q[0] && pi[1] <= q[1] && pi[2] <= q[2]) continue;
+            w->tmp[keep++] = qi;
+        }
+        if (!placed) w->tmp[keep++] = pidx;
+        memcpy(front, w->tmp, keep * sizeof *front);
+        nf = keep;
     }
-    hw_sort_points_buf(p, m, 3, 2, w->oz, w->tmp);
-    bittree t;
-    bittree_init(&t, m, w->words);
-    return hv3_sweep_tree(p, 3, m, w->oz, w->rank, w->xs, w->ys, &t, ref);
+    return ksum_value(&vol);
 }
+
+/* ---- any d: WFG ------------------------------------------------------------- */
 
 static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w)
 {
@@ -272,49 +371,49 @@ static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w
         for (int j = 0; j < k; j++) v *= ref[j] - p[j];
         return v;
     }
-    if (k == 2) {
-        hw_sort_points_buf(p, m, 2, 0, w->order, w->tmp);
-        return hv2_sweep(p, 2, w->order, m, ref);
-    }
-    if (k == 3) return wfg_hv3(p, m, ref, w);
+    if (k == 4) return hv4_sweep(p, m, ref, w);
     double *s = w->sorted[k], *lim = w->rows[k - 1];
     int kl = k - 1;
     hw_sort_points_buf(p, m, k, kl, w->order, w->tmp);
     for (size_t i = 0; i < m; i++) memcpy(s + i * k, p + w->order[i] * k, (size_t)k * sizeof *s);
     ksum vol = {0, 0};
+    double *cand = w->cand;
+    keyed_idx *key = w->key;
     for (size_t i = 0; i < m; i++) {
         const double *pi = s + i * k;
-        size_t nl = 0;
+        size_t nl = 0, nc = 0;
         int dominated = 0;
-        for (size_t j = 0; j < i && !dominated; j++) {
+        /* Limit points max(p_j, p_i), j < i, over the first k-1 objectives. */
+        for (size_t j = 0; j < i; j++) {
             const double *pj = s + j * k;
-            double *cand = lim + nl * kl; /* written in the free slot */
+            double *c = cand + nc * kl, sum = 0;
             int same = 1;
-            for (int c = 0; c < kl; c++) {
-                double v = pj[c] > pi[c] ? pj[c] : pi[c];
-                cand[c] = v;
-                same &= v == pi[c];
+            for (int a = 0; a < kl; a++) {
+                double v = pj[a] > pi[a] ? pj[a] : pi[a];
+                c[a] = v;
+                sum += v - pi[a];
+                same &= v == pi[a];
             }
             if (same) { dominated = 1; break; } /* p_j weakly dominates p_i here */
+            key[nc].key = sum;
+            key[nc].idx = nc;
+            nc++;
+        }
+        if (dominated) continue;
+        /* Non-dominated filter: in increasing order of the coordinate sum
+         * (exact ties broken by the point values), a limit point can only be
+         * weakly dominated by one that comes before it. */
+        sort_keyed(key, w->ktmp, nc);
+        for (size_t t = 0; t < nc; t++) {
+            const double *c = cand + key[t].idx * kl;
             int keep = 1;
-            for (size_t a = 0; a < nl;) {
+            for (size_t a = 0; a < nl && keep; a++) {
                 const double *q = lim + a * kl;
-                int q_le = 1, c_le = 1;
-                for (int c = 0; c < kl; c++) {
-                    q_le &= q[c] <= cand[c];
-                    c_le &= cand[c] <= q[c];
-                }
-                if (q_le) { keep = 0; break; }
-                if (c_le) { /* cand dominates q: move the last one into q's slot */
-                    nl--;
-                    memcpy(lim + a * kl, lim + nl * kl, (size_t)kl * sizeof *lim);
-                    memcpy(lim + nl * kl, cand, (size_t)kl * sizeof *lim);
-                    cand = lim + nl * kl;
-                    continue;
-                }
-                a++;
+                int q_le = 1;
+                for (int b = 0; b < kl; b++) q_le &= q[b] <= c[b];
+                keep = !q_le;
             }
-            if (keep) nl++;
+            if (keep) memcpy(lim + nl++ * kl, c, (size_t)kl * sizeof *lim);
         }
         if (dominated) continue;
         double incl = 1;
@@ -340,28 +439,31 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     }
     if (d == 2) return hv_2d(pts, n, ref, out);
     if (d == 3) return hv_3d(pts, n, ref, out);
-    /* Buffers: input (n x d), rows[k] and sorted[k] for k = 2..d (n x k
-     * each), index scratch, the 3-D base case arrays. */
+    /* Buffers: input (n x d), rows[k] and sorted[k] for k = 4..d (n x k
+     * each), limit-point candidates (n x (d-1)), the staircase (2n), the
+     * candidates' sort keys (2n pairs), index scratch (3n), level pointers. */
     size_t nd = 0;
-    for (int k = 2; k <= d; k++) nd += 2 * n * (size_t)k;
-    size_t nw = bittree_words(n);
-    double *buf = malloc((n * (size_t)d + nd + 2 * n) * sizeof(double) + 4 * n * sizeof(size_t) +
-                         nw * sizeof(uint64_t) + 2 * (size_t)(d + 1) * sizeof(double *));
+    for (int k = 4; k <= d; k++) nd += 2 * n * (size_t)k;
+    size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1) + 2 * n;
+    double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 3 * n * sizeof(size_t) +
+                         2 * (size_t)(d + 1) * sizeof(double *));
     if (!buf) return HW_ENOMEM;
     wfg_ws w;
-    w.d = d;
     double *cur = buf + n * (size_t)d;
-    double **ptrs = (double **)(void *)(cur + nd + 2 * n);
+    w.key = (keyed_idx *)(void *)(buf + ndbl);
+    w.ktmp = w.key + n;
+    double **ptrs = (double **)(void *)(w.ktmp + n);
     w.rows = ptrs;
     w.sorted = ptrs + d + 1;
-    for (int k = 2; k <= d; k++) {
+    for (int k = 0; k <= d; k++) w.rows[k] = w.sorted[k] = NULL;
+    for (int k = 4; k <= d; k++) {
         w.rows[k] = cur; cur += n * (size_t)k;
         w.sorted[k] = cur; cur += n * (size_t)k;
     }
-    w.xs = cur; w.ys = cur + n;
+    w.cand = cur; cur += n * (size_t)(d - 1);
+    w.sx = cur; w.sy = cur + n;
     size_t *sz = (size_t *)(void *)(w.sorted + d + 1);
-    w.order = sz; w.tmp = sz + n; w.rank = sz + 2 * n; w.oz = sz + 3 * n;
-    w.words = (uint64_t *)(void *)(sz + 4 * n);
+    w.order = sz; w.tmp = sz + n; w.front = sz + 2 * n;
     size_t m = copy_inside(pts, n, d, ref, buf);
     *out = wfg(buf, m, d, ref, &w);
     free(buf);

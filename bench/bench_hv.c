@@ -1,8 +1,9 @@
 /* bench/bench_hv.c — exact hypervolume timings on the standard workloads:
  * 100,000 2-D and 50,000 3-D points on the positive orthant of the unit
  * sphere (mutually non-dominated, the hard case), 50,000 3-D points uniform
- * in the unit cube (mostly dominated), and 300 6-D sphere points; ref = 1.1
- * in every objective.  Sets are generated with PCG32 (seed 1), so they are
+ * in the unit cube (mostly dominated), and 300 6-D sphere points; for
+ * reference also 2,000 4-D and 600 5-D sphere points.  ref = 1.1 in every
+ * objective.  Sets are generated with PCG32 (seed 1), so they are
  * identical on every run.  Prints the median wall time of --reps calls.
  *
  *   bench_hv [--reps N] [--write DIR]
@@ -31,6 +32,8 @@ static const workload WORKLOADS[] = {
     {"sphere_2d_100000", 2, 100000, 1},
     {"sphere_3d_50000", 3, 50000, 1},
     {"cube_3d_50000", 3, 50000, 0},
+    {"sphere_4d_2000", 4, 2000, 1},
+    {"sphere_5d_600", 5, 600, 1},
     {"sphere_6d_300", 6, 300, 1},
 };
 

@@ -220,6 +220,57 @@ TEST(hv_matches_grid_count_2d_to_6d)
     }
 }
 
+/* Exact HV of many integer points by prefix OR: cell c is dominated iff some
+ * point p <= c, i.e. the OR of the point marks over the box [0, c], which
+ * one prefix pass per axis computes.  d = 2 or 3, coordinates 0..g. */
+static double prefix_grid_hv(const double *pts, size_t n, int d, int g)
+{
+    size_t cells = (size_t)g * (size_t)g * (d == 3 ? (size_t)g : 1);
+    unsigned char *mark = calloc(cells, 1);
+    for (size_t i = 0; i < n; i++) {
+        const double *p = pts + i * (size_t)d;
+        int in = 1;
+        for (int k = 0; k < d; k++) in &= p[k] < g;
+        if (!in) continue;
+        size_t id = (size_t)p[0] + (size_t)g * ((size_t)p[1] + (d == 3 ? (size_t)g * (size_t)p[2] : 0));
+        mark[id] = 1;
+    }
+    size_t stride = 1;
+    for (int k = 0; k < d; k++, stride *= (size_t)g)
+        for (size_t id = 0; id < cells; id++)
+            if ((id / stride) % (size_t)g > 0) mark[id] |= mark[id - stride];
+    double count = 0;
+    for (size_t id = 0; id < cells; id++) count += mark[id];
+    free(mark);
+    return count;
+}
+
+TEST(hv_large_sets_match_prefix_grid_count)
+{
+    /* 100,000 2-D points on a 1000-grid and 60,000 3-D points on a 40-grid:
+     * every sort takes the radix path and the 3-D bit tree has 3 levels. */
+    hw_rng r;
+    hw_rng_seed(&r, 21, 1);
+    enum { N2 = 100000, N3 = 60000 };
+    double *p = malloc(N2 * 2 * sizeof *p), v;
+    random_grid_points(&r, p, N2, 2, 1000);
+    double ref2[2] = {1000, 1000};
+    CHECK_OK(hv_2d(p, N2, ref2, &v));
+    CHECK(v == prefix_grid_hv(p, N2, 2, 1000));
+    /* near the front only: x + y + z >= 55 keeps many points non-dominated */
+    size_t m = 0;
+    while (m < N3) {
+        double q[3];
+        random_grid_points(&r, q, 1, 3, 40);
+        if (q[0] + q[1] + q[2] < 55) continue;
+        memcpy(p + 3 * m++, q, sizeof q);
+    }
+    double ref3[3] = {40, 40, 40};
+    CHECK_OK(hv_3d(p, N3, ref3, &v));
+    CHECK(v == prefix_grid_hv(p, N3, 3, 40));
+    free(p);
+}
+
 TEST(hv_matches_inclusion_exclusion_real_values)
 {
     hw_rng r;

@@ -168,6 +168,13 @@ TEST(hv3d_hand_computed)
     double s[] = {0, 0, 1.5, 1, 1, 0};
     CHECK_OK(hv_3d(s, 2, ref, &v));
     CHECK(v == 3.5);
+    /* Duplicates and ties: (0,1,1) twice, (0,1,1.5) and (1,1,1) dominated
+     * with ties in two coordinates: only the 2x1x1 box of (0,1,1) = 2. */
+    double t[] = {0, 1, 1.5, 0, 1, 1, 1, 1, 1, 0, 1, 1};
+    CHECK_OK(hv_3d(t, 4, ref, &v));
+    CHECK(v == 2.0);
+    CHECK_OK(hv_3d(t, 1, ref, &v)); /* (0,1,1.5) alone: 2x1x0.5 */
+    CHECK(v == 1.0);
 }
 
 TEST(hv_nd_hand_computed_4d_5d)
@@ -544,4 +551,38 @@ TEST(igd_matches_direct_mean)
         CHECK_REL(igd, (double)(se / 300), 1e-13);
         CHECK_REL(igdp, (double)(sp / 300), 1e-13);
     }
+}
+
+/* ---- point files ---------------------------------------------------------------- */
+
+TEST(pointfile_reads_comments_crlf_and_names_bad_lines)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/test_indicators_points.txt", hwt_bin_dir());
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("# f1 f2 f3\r\n\r\n  1 2.5\t3\r\n   # indented comment\n-1e-3 0 4e2\n", f);
+    fclose(f);
+    double *p = NULL;
+    size_t n = 0;
+    int d = 0;
+    hw_err e;
+    CHECK_OK(hw_read_points(path, 0, &p, &n, &d, &e));
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_INT(d, 3);
+    if (p && n == 2) CHECK(p[0] == 1 && p[1] == 2.5 && p[2] == 3 && p[3] == -1e-3 && p[4] == 0 && p[5] == 400);
+    free(p);
+    /* requiring 2 numbers: line 3 (the first point) has 3 */
+    CHECK(hw_read_points(path, 2, &p, &n, &d, &e) == HW_EPARSE);
+    CHECK(strstr(e.msg, "test_indicators_points.txt:3: expected 2 numbers, got 3") != NULL);
+    CHECK(p == NULL && n == 0);
+    f = fopen(path, "w");
+    if (!f) return;
+    fputs("1 2\n3 4x\n", f);
+    fclose(f);
+    CHECK(hw_read_points(path, 0, &p, &n, &d, &e) == HW_EPARSE);
+    CHECK(strstr(e.msg, ":2: not a number: '4x'") != NULL);
+    remove(path);
+    CHECK(hw_read_points(path, 0, &p, &n, &d, &e) == HW_EIO);
 }

@@ -363,6 +363,22 @@ TEST(hv_sphere_front_known_volumes)
     CHECK_OK(hv_2d(p, 2000, ref, &v));
     double exact = 1 - M_PI / 4;
     CHECK(v <= exact && v > exact - 0.01);
+    /* 3-D: 1 - (volume of the positive orthant of the unit ball) = 1 - pi/6;
+     * 4-D: 1 - pi^2/32.  Finite samples stay below and close. */
+    static double q[20000 * 4];
+    double ref4[4] = {1, 1, 1, 1};
+    sphere_points(&r, q, 20000, 3);
+    CHECK_OK(hv_3d(q, 20000, ref4, &v));
+    exact = 1 - M_PI / 6;
+    CHECK_MSG(v <= exact && v > exact - 0.01, "3-D sphere: %.17g vs %.17g", v, exact);
+    /* 4-D is sampled sparsely: check the bound and monotonicity (a superset
+     * never has a smaller volume). */
+    sphere_points(&r, q, 1500, 4);
+    double half;
+    CHECK_OK(hv_nd(q, 1500, 4, ref4, &v));
+    CHECK_OK(hv_nd(q, 750, 4, ref4, &half));
+    exact = 1 - M_PI * M_PI / 32;
+    CHECK_MSG(half < v && v <= exact && v > exact - 0.1, "4-D sphere: %.17g, %.17g vs %.17g", half, v, exact);
 }
 
 /* ---- non-dominated filter ------------------------------------------------------ */

@@ -2,11 +2,13 @@
  * hwgpt_mlp.h). */
 #include "surrogates/hwgpt_mlp.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "surrogates/torchzip.h"
 
@@ -126,6 +128,7 @@ static int load_archive(const torchzip *z, int scale, hwgpt_mlp **out, hw_err *e
 
     hwgpt_mlp *m = calloc(1, sizeof *m);
     if (!m) { free(t); return hw_fail(e, HW_ENOMEM, "out of memory"); }
+    m->ppl_min = m->ppl_max = NAN;
     m->scale = scale;
     m->n_in = hwgpt_mlp_input_dim(scale);
     for (int k = 0; k < HWGPT_MLP_LAYERS && !rc; k++) {
@@ -171,7 +174,40 @@ int hwgpt_mlp_load(const char *path, int scale, hwgpt_mlp **out, hw_err *e)
     if (rc) return rc;
     rc = load_archive(&z, scale, out, e);
     torchzip_close(&z);
+    if (rc) return rc;
+    /* The published statistics next to the checkpoint, when present. */
+    char stats[4096];
+    const char *slash = strrchr(path, '/');
+    int dl = slash ? (int)(slash - path) + 1 : 0;
+    int n = snprintf(stats, sizeof stats, "%.*smax_min_stats_perplexity_%s.pkl", dl, path,
+                     hw_space_get((*out)->scale)->name);
+    if (n > 0 && (size_t)n < sizeof stats && access(stats, F_OK) == 0 &&
+        (rc = hwgpt_mlp_load_stats(*out, stats, e))) {
+        hwgpt_mlp_free(*out);
+        *out = NULL;
+    }
     return rc;
+}
+
+int hwgpt_mlp_load_stats(hwgpt_mlp *m, const char *path, hw_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return hw_fail(e, HW_EIO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    int big = !feof(f), err = ferror(f);
+    fclose(f);
+    if (err) return hw_fail(e, HW_EIO, "%s: read error", path);
+    if (big) return hw_fail(e, HW_EPARSE, "%s: larger than %zu bytes; expected a pickled {max, min}", path, sizeof buf);
+    static const char *const keys[] = {"max", "min", NULL};
+    double v[2];
+    int rc = torchzip_pickle_numbers(path, buf, n, keys, v, e);
+    if (rc) return rc;
+    if (!isfinite(v[0]) || !isfinite(v[1]) || !(v[0] > v[1]))
+        return hw_fail(e, HW_EPARSE, "%s: expected finite max > min, got max %g, min %g", path, v[0], v[1]);
+    m->ppl_max = v[0];
+    m->ppl_min = v[1];
+    return HW_OK;
 }
 
 int hwgpt_mlp_load_mem(const char *what, const void *buf, size_t len, int scale, hwgpt_mlp **out, hw_err *e)
@@ -281,3 +317,46 @@ int hwgpt_mlp_predict_batch(const hwgpt_mlp *m, const hw_arch *a, size_t n, doub
     }
     return HW_OK;
 }
+
+/* ------------------------------------------------- the metric row ---- */
+
+static int ppl_metric_model(const hw_metric_env *env, int scale, const hwgpt_mlp **m, hw_err *e)
+{
+    *m = env ? env->hwgpt_mlp : NULL;
+    if (!*m) return hw_fail(e, HW_ESTATE, "perplexity: the hwgpt-mlp predictor is not loaded");
+    if ((*m)->scale != scale)
+        return hw_fail(e, HW_EINVAL, "perplexity: the hwgpt-mlp checkpoint is for scale %s, the space is scale %s",
+                       hw_space_get((*m)->scale)->name, hw_space_get(scale) ? hw_space_get(scale)->name : "?");
+    return HW_OK;
+}
+
+static int ppl_metric_eval(const hw_metric *row, const hw_metric_env *env, const hw_arch *a, hw_metric_value *v,
+                           hw_err *e)
+{
+    (void)row;
+    const hwgpt_mlp *m;
+    int rc = ppl_metric_model(env, a->scale, &m, e);
+    if (!rc) rc = hwgpt_mlp_predict(m, a, &v->mean, e);
+    v->std = 0.0;
+    v->noise_std = 0.0;
+    return rc;
+}
+
+static int ppl_metric_bounds(const hw_metric *row, const hw_metric_env *env, const hw_space *sp, double *lo,
+                             double *hi, hw_err *e)
+{
+    (void)row;
+    const hwgpt_mlp *m;
+    int rc = ppl_metric_model(env, sp->scale, &m, e);
+    if (rc) return rc;
+    if (!(m->ppl_max > m->ppl_min))
+        return hw_fail(e, HW_EMISSING,
+                       "perplexity: no range for normalisation (max_min_stats_perplexity_%s.pkl must lie next to "
+                       "the hwgpt-mlp checkpoint)", sp->name);
+    *lo = m->ppl_min;
+    *hi = m->ppl_max;
+    return HW_OK;
+}
+
+const hw_metric hwgpt_mlp_perplexity_metric = {"perplexity", "", HW_BACKEND_SURROGATE, 0, 0, ppl_metric_eval,
+                                               ppl_metric_bounds};

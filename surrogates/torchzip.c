@@ -300,13 +300,14 @@ typedef struct {
     const unsigned char *s2;   /* GLOBAL name; STORAGE dtype (class name) */
     size_t s2len;
     size_t first, count;       /* TUPLE items */
+    double f;                  /* FLOAT */
 } pval;
 
 #define PV_MARK ((size_t)-1)
 #define PV_UNSET ((size_t)-2)
 
 typedef struct {
-    const char *what;
+    const char *what, *label;   /* archive name; "data.pkl" or "pickle" */
     const unsigned char *b;
     size_t len, pos;
     pval *vals; size_t n_vals, cap;
@@ -315,6 +316,7 @@ typedef struct {
     size_t *memo; size_t memo_cap, memo_next;
     torchzip_tensor *built; int n_built, cap_built;
     torchzip_tensor *out; int n_out, cap_out;
+    const char *const *num_keys; double *num_out; int *num_found; /* torchzip_pickle_numbers */
     hw_err *e;
 } pmachine;
 
@@ -328,7 +330,7 @@ static int pk_fail(pmachine *m, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    return corrupt(m->e, m->what, "data.pkl byte %zu: %s", m->pos, reason);
+    return corrupt(m->e, m->what, "%s byte %zu: %s", m->label, m->pos, reason);
 }
 
 static int pk_need(pmachine *m, size_t n)
@@ -406,6 +408,13 @@ static int pk_copy(pmachine *m, char *dst, size_t n, const unsigned char *s, siz
 static int pk_setitem(pmachine *m, size_t key, size_t value)
 {
     const pval *k = &m->vals[key], *v = &m->vals[value];
+    if (k->kind == PV_STR && m->num_keys && (v->kind == PV_FLOAT || v->kind == PV_INT)) {
+        for (int j = 0; m->num_keys[j]; j++)
+            if (pk_is(k->s, k->slen, m->num_keys[j])) {
+                m->num_out[j] = v->kind == PV_FLOAT ? v->f : (double)v->i;
+                m->num_found[j] = 1;
+            }
+    }
     if (k->kind != PV_STR || v->kind != PV_TENSOR) return HW_OK;
     if (m->n_out == m->cap_out) {
         int nc = m->cap_out ? 2 * m->cap_out : 16;
@@ -579,11 +588,16 @@ static int pk_run(pmachine *m)
             if ((rc = pk_push(m, v))) return rc;
             break;
         }
-        case 'G': /* BINFLOAT */
+        case 'G': { /* BINFLOAT, big-endian IEEE double */
             if ((rc = pk_need(m, 8))) return rc;
+            uint64_t u = 0;
+            for (int j = 0; j < 8; j++) u = (u << 8) | m->b[m->pos + (size_t)j];
             m->pos += 8;
-            if ((rc = pk_push(m, pk_new(m, PV_FLOAT)))) return rc;
+            if ((v = pk_new(m, PV_FLOAT)) == PV_UNSET) return pk_fail(m, "too many values");
+            memcpy(&m->vals[v].f, &u, sizeof u);
+            if ((rc = pk_push(m, v))) return rc;
             break;
+        }
         case 'X': case 0x8c: case 0x8d: case 'T': case 'U': /* strings */
         case 'B': case 'C': case 0x8e: { /* bytes */
             size_t w = (op == 0x8c || op == 'U' || op == 'C') ? 1 : (op == 0x8d || op == 0x8e) ? 8 : 4;
@@ -675,6 +689,34 @@ static int pk_run(pmachine *m)
     }
 }
 
+/* Run the pickle b[0..len) with m's outputs already set up. */
+static int pk_exec(pmachine *m, const char *what, const unsigned char *b, size_t len, hw_err *e)
+{
+    if (len > MAX_PICKLE) return corrupt(e, what, "pickle has %zu bytes", len);
+    m->what = what;
+    m->b = b;
+    m->len = len;
+    m->e = e;
+    m->cap = len + 16;
+    m->memo_cap = m->cap;
+    m->vals = malloc(m->cap * sizeof *m->vals);
+    m->items = malloc(m->cap * sizeof *m->items);
+    m->stack = malloc(m->cap * sizeof *m->stack);
+    m->memo = malloc(m->memo_cap * sizeof *m->memo);
+    int rc;
+    if (!m->vals || !m->items || !m->stack || !m->memo) rc = hw_fail(e, HW_ENOMEM, "%s: out of memory", what);
+    else {
+        for (size_t i = 0; i < m->memo_cap; i++) m->memo[i] = PV_UNSET;
+        rc = pk_run(m);
+    }
+    free(m->vals);
+    free(m->items);
+    free(m->stack);
+    free(m->memo);
+    free(m->built);
+    return rc;
+}
+
 int torchzip_tensors(const torchzip *z, torchzip_tensor **out, int *n, hw_err *e)
 {
     *out = NULL;
@@ -682,31 +724,33 @@ int torchzip_tensors(const torchzip *z, torchzip_tensor **out, int *n, hw_err *e
     const torchzip_entry *pk;
     int rc = torchzip_find(z, "data.pkl", &pk, e);
     if (rc) return rc;
-    if (pk->size > MAX_PICKLE) return corrupt(e, z->what, "data.pkl has %zu bytes", pk->size);
     pmachine m;
     memset(&m, 0, sizeof m);
-    m.what = z->what;
-    m.b = pk->data;
-    m.len = pk->size;
-    m.e = e;
-    m.cap = pk->size + 16;
-    m.memo_cap = m.cap;
-    m.vals = malloc(m.cap * sizeof *m.vals);
-    m.items = malloc(m.cap * sizeof *m.items);
-    m.stack = malloc(m.cap * sizeof *m.stack);
-    m.memo = malloc(m.memo_cap * sizeof *m.memo);
-    if (!m.vals || !m.items || !m.stack || !m.memo) rc = hw_fail(e, HW_ENOMEM, "%s: out of memory", z->what);
-    else {
-        for (size_t i = 0; i < m.memo_cap; i++) m.memo[i] = PV_UNSET;
-        rc = pk_run(&m);
-    }
-    free(m.vals);
-    free(m.items);
-    free(m.stack);
-    free(m.memo);
-    free(m.built);
+    m.label = "data.pkl";
+    rc = pk_exec(&m, z->what, pk->data, pk->size, e);
     if (rc) { free(m.out); return rc; }
     *out = m.out;
     *n = m.n_out;
     return HW_OK;
+}
+
+int torchzip_pickle_numbers(const char *what, const unsigned char *b, size_t len, const char *const *keys,
+                            double *values, hw_err *e)
+{
+    int nk = 0;
+    while (keys[nk]) nk++;
+    int *found = calloc((size_t)nk + 1, sizeof *found);
+    if (!found) return hw_fail(e, HW_ENOMEM, "%s: out of memory", what);
+    pmachine m;
+    memset(&m, 0, sizeof m);
+    m.label = "pickle";
+    m.num_keys = keys;
+    m.num_out = values;
+    m.num_found = found;
+    int rc = pk_exec(&m, what, b, len, e);
+    free(m.out);
+    for (int j = 0; !rc && j < nk; j++)
+        if (!found[j]) rc = hw_fail(e, HW_EPARSE, "%s: no number under key '%s'", what, keys[j]);
+    free(found);
+    return rc;
 }

@@ -65,4 +65,12 @@ int torchzip_find(const torchzip *z, const char *suffix, const torchzip_entry **
 int torchzip_tensors(const torchzip *z, torchzip_tensor **out, int *n, hw_err *e);
 void torchzip_close(torchzip *z);
 
+/* Run a plain pickle (not an archive; e.g. a pickled dict of statistics) and
+ * store in values[j] the number (float or int) found under the string key
+ * keys[j] of any dict (keys NULL-terminated).  Errors: "WHAT: corrupt
+ * checkpoint (pickle byte N: reason)" for a malformed pickle, "WHAT: no
+ * number under key 'max'" for a missing key. */
+int torchzip_pickle_numbers(const char *what, const unsigned char *b, size_t len, const char *const *keys,
+                            double *values, hw_err *e);
+
 #endif

@@ -9,7 +9,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "benchmark/hwgpt.h"
+#include "benchmark/problem.h"
 #include "benchmark/space.h"
+#include "core/json.h"
 #include "core/lines.h"
 #include "surrogates/hwgpt_mlp.h"
 #include "surrogates/torchzip.h"
@@ -683,4 +686,149 @@ TEST(pickle_protocol4_shared_and_parameter)
     CHECK(hwgpt_mlp_load_mem("p4.pt", b, len, -1, &m, &e) == HW_EPARSE);
     CHECK_MSG(strstr(e.msg, "p4.pt: corrupt checkpoint (fc1.weight missing") == e.msg, "%s", e.msg);
     torchzip_close(&z);
+}
+
+/* ---- published statistics, the metric row, the hwgpt problem ----------- */
+
+TEST(published_stats_and_metric_row)
+{
+    const char *dir = hwt_data_dir();
+    /* max_min_stats_perplexity_<scale>.pkl as Python's pickle reads them. */
+    static const double want_max[3] = {42.87644958496094, 35.97660827636719, 30.184040069580078};
+    static const double want_min[3] = {21.406339645385742, 20.918670654296875, 18.303985595703125};
+    hw_err e = {0};
+    for (int s = 0; s < 3; s++) {
+        char path[4096];
+        ckpt_path(path, sizeof path, dir, s);
+        hwgpt_mlp *m;
+        CHECK_OK(hwgpt_mlp_load(path, s, &m, &e));
+        if (!m) continue;
+        CHECK(m->ppl_max == want_max[s]);
+        CHECK(m->ppl_min == want_min[s]);
+        hw_metric_env env = {0};
+        env.hwgpt_mlp = m;
+        const hw_metric *row = &hwgpt_mlp_perplexity_metric;
+        CHECK_STR(row->name, "perplexity");
+        double lo = 0, hi = 0;
+        CHECK_OK(row->bounds(row, &env, hw_space_get(s), &lo, &hi, &e));
+        CHECK(lo == want_min[s] && hi == want_max[s]);
+        hw_rng r;
+        hw_rng_seed(&r, 7, (uint64_t)s);
+        for (int i = 0; i < 50; i++) {
+            hw_arch a;
+            hw_arch_sample(hw_space_get(s), &r, &a);
+            hw_metric_value v;
+            double y;
+            CHECK_OK(row->eval(row, &env, &a, &v, &e));
+            CHECK_OK(hwgpt_mlp_predict(m, &a, &y, &e));
+            CHECK(v.mean == y && v.std == 0.0 && v.noise_std == 0.0);
+        }
+        /* The row on another scale's space, and without a model. */
+        CHECK(row->bounds(row, &env, hw_space_get((s + 1) % 3), &lo, &hi, &e) == HW_EINVAL);
+        env.hwgpt_mlp = NULL;
+        hw_metric_value v;
+        hw_arch a;
+        hw_arch_sample(hw_space_get(s), &r, &a);
+        CHECK(row->eval(row, &env, &a, &v, &e) == HW_ESTATE);
+        CHECK_MSG(strstr(e.msg, "hwgpt-mlp predictor is not loaded") != NULL, "%s", e.msg);
+        hwgpt_mlp_free(m);
+    }
+
+    /* A checkpoint alone in a directory: no range, and bounds say so. */
+    size_t len;
+    char path[4096], tmp[256];
+    ckpt_path(path, sizeof path, dir, HW_SCALE_S);
+    unsigned char *b = read_all(path, &len);
+    snprintf(tmp, sizeof tmp, "/tmp/hwnas_test_hwgpt_mlp_%ld_alone.pt", (long)getpid());
+    CHECK(b && write_all(tmp, b, len) == 0);
+    free(b);
+    hwgpt_mlp *m;
+    CHECK_OK(hwgpt_mlp_load(tmp, -1, &m, &e));
+    unlink(tmp);
+    if (m) {
+        CHECK(isnan(m->ppl_min) && isnan(m->ppl_max));
+        hw_metric_env env = {0};
+        env.hwgpt_mlp = m;
+        double lo, hi;
+        CHECK(hwgpt_mlp_perplexity_metric.bounds(&hwgpt_mlp_perplexity_metric, &env, hw_space_get(HW_SCALE_S), &lo,
+                                                  &hi, &e) == HW_EMISSING);
+        CHECK_MSG(strstr(e.msg, "max_min_stats_perplexity_s.pkl") != NULL, "%s", e.msg);
+        /* A truncated statistics file: one-line error, the range stays unset. */
+        snprintf(path, sizeof path, "%s/predictors/max_min_stats_perplexity_s.pkl", dir);
+        b = read_all(path, &len);
+        snprintf(tmp, sizeof tmp, "/tmp/hwnas_test_hwgpt_mlp_%ld_stats.pkl", (long)getpid());
+        CHECK(b && len > 10 && write_all(tmp, b, len - 10) == 0);
+        CHECK(hwgpt_mlp_load_stats(m, tmp, &e) == HW_EPARSE);
+        check_one_line_error(&e, tmp, "truncated pickle");
+        CHECK(isnan(m->ppl_min));
+        /* Without the "min" key. */
+        if (b) {
+            CHECK(patch(b, len, "min", "mix", 3) == 0);
+            CHECK(write_all(tmp, b, len) == 0);
+            CHECK(hwgpt_mlp_load_stats(m, tmp, &e) == HW_EPARSE);
+            CHECK_MSG(strstr(e.msg, "no number under key 'min'") != NULL, "%s", e.msg);
+        }
+        unlink(tmp);
+        free(b);
+        hwgpt_mlp_free(m);
+    }
+}
+
+static hw_problem *make_problem(const char *json, hw_err *e)
+{
+    cJSON *c = NULL;
+    hw_problem *p = NULL;
+    if (hwj_parse(json, "test", &c, e) == HW_OK) hw_problem_create(c, "problem", 1, &p, e);
+    cJSON_Delete(c);
+    return p;
+}
+
+TEST(hwgpt_problem_with_mlp_perplexity)
+{
+    const char *dir = hwt_data_dir();
+    hw_err e = {0};
+    hw_problem *p = make_problem("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"s\", "
+                                 "\"objectives\": [\"perplexity\", \"params\"], \"predictor\": \"hwgpt-mlp\"}",
+                                 &e);
+    CHECK_MSG(p != NULL, "%s", e.msg);
+    if (!p) return;
+    CHECK_EQ_INT(p->n_obj, 2);
+    CHECK_STR(p->obj_names[0], "perplexity");
+    CHECK(p->obj_lo[0] == 21.406339645385742 && p->obj_hi[0] == 42.87644958496094);
+    hw_arch a;
+    CHECK_OK(hw_arch_parse("gpt-s-10-768-2-2-4-4-3-3-3-4-4-2-4-12-12-4-4-12-12-8-4-12-False", NULL, &a, &e));
+    double x[3 + 2 * HW_MAX_LAYERS], f[2], fs[2];
+    hw_arch_to_genome(&a, x);
+    uint64_t id = 0;
+    CHECK_OK(p->evaluate(p, x, &id, 1, f, fs, &e));
+    CHECK_REL(f[0], 25.150846481323242, 1e-4);
+    CHECK(f[1] == 148591104.0);
+    CHECK(fs[0] == 0.0);
+    hw_problem_destroy(p);
+
+    /* An explicit checkpoint, and the errors. */
+    char json[8192], path[4096];
+    ckpt_path(path, sizeof path, dir, HW_SCALE_M);
+    snprintf(json, sizeof json,
+             "{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"m\", \"objectives\": [\"perplexity\"], "
+             "\"predictor\": \"hwgpt-mlp\", \"checkpoint\": \"%s\"}", path);
+    p = make_problem(json, &e);
+    CHECK_MSG(p != NULL, "%s", e.msg);
+    hw_problem_destroy(p);
+    snprintf(json, sizeof json,
+             "{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"s\", \"objectives\": [\"perplexity\"], "
+             "\"predictor\": \"hwgpt-mlp\", \"checkpoint\": \"%s\"}", path);
+    CHECK(make_problem(json, &e) == NULL);
+    CHECK_MSG(strstr(e.msg, "problem.checkpoint: ") == e.msg && strstr(e.msg, "checkpoint is for scale m, not s"),
+              "%s", e.msg);
+    CHECK(make_problem("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"predictor\": \"hwgpt-mlp\", "
+                       "\"checkpoint\": \"/tmp/hwnas_no_such.pt\", \"objectives\": [\"perplexity\"]}", &e) == NULL);
+    CHECK_MSG(strstr(e.msg, "problem.checkpoint: /tmp/hwnas_no_such.pt: cannot open") == e.msg, "%s", e.msg);
+    CHECK(make_problem("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"checkpoint\": \"x.pt\"}", &e) == NULL);
+    CHECK_MSG(strstr(e.msg, "problem.checkpoint: needs \"predictor\": \"hwgpt-mlp\"") != NULL, "%s", e.msg);
+    CHECK(make_problem("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"predictor\": \"mlp\"}", &e) == NULL);
+    CHECK_MSG(strstr(e.msg, "problem.predictor") != NULL && strstr(e.msg, "hwgpt-mlp") != NULL, "%s", e.msg);
+    /* Without the predictor, the analytic backend has no perplexity. */
+    CHECK(make_problem("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": [\"perplexity\"]}", &e) == NULL);
+    CHECK_MSG(strstr(e.msg, "problem.objectives[0]") == e.msg, "%s", e.msg);
 }

@@ -72,7 +72,7 @@ static int rank_2d(const double *f, size_t n, int *rank, int *n_fronts)
 
 /* Deb's fast non-dominated sort: dominance counts and a dominance matrix,
  * then peel the fronts. */
-static int rank_nd(const double *f, size_t n, int m, int *rank, int *n_fronts)
+int nsga2_rank_dominance(const double *f, size_t n, int m, int *rank, int *n_fronts)
 {
     unsigned char *dom = calloc(n * n, 1);
     int *count = calloc(n, sizeof *count);
@@ -118,7 +118,7 @@ int nsga2_rank(const double *f, size_t n, int m, int *rank, int *n_fronts)
 {
     if (n == 0) { if (n_fronts) *n_fronts = 0; return HW_OK; }
     if (m == 2) return rank_2d(f, n, rank, n_fronts);
-    return rank_nd(f, n, m, rank, n_fronts);
+    return nsga2_rank_dominance(f, n, m, rank, n_fronts);
 }
 
 int nsga2_crowding(const double *f, int m, const int *idx, size_t k, double *dist)

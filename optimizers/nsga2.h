@@ -18,6 +18,10 @@
  * search over fronts); m > 2 Deb's O(m n^2) sort.  *n_fronts (may be NULL)
  * gets the number of fronts.  Returns HW_OK or HW_ENOMEM. */
 int nsga2_rank(const double *f, size_t n, int m, int *rank, int *n_fronts);
+/* Deb's fast non-dominated sort for any m >= 1 (dominance counts and an
+ * n × n dominance matrix, then the fronts peeled); what nsga2_rank uses for
+ * m > 2, exposed for tests and benchmarks. */
+int nsga2_rank_dominance(const double *f, size_t n, int m, int *rank, int *n_fronts);
 
 /* Crowding distance of the k points f[idx[0..k-1]] (one front), written to
  * dist[0..k-1]: per objective, the boundary points get +inf and every other

@@ -56,9 +56,12 @@ TEST(rank_matches_brute_force_with_ties)
         int nf = -1;
         CHECK_OK(nsga2_rank(f, (size_t)n, m, rank, &nf));
         brute_rank(f, n, m, ref);
+        int rank_deb[300], nf_deb = -1;
+        CHECK_OK(nsga2_rank_dominance(f, (size_t)n, m, rank_deb, &nf_deb));
+        CHECK_EQ_INT(nf_deb, nf);
         int maxr = 0, bad = 0;
         for (int i = 0; i < n; i++) {
-            bad += rank[i] != ref[i];
+            bad += rank[i] != ref[i] || rank_deb[i] != ref[i];
             if (ref[i] > maxr) maxr = ref[i];
         }
         CHECK_MSG(bad == 0, "trial %d (n=%d m=%d levels=%d): %d ranks differ", trial, n, m, levels, bad);

@@ -224,7 +224,7 @@ typedef struct {
     hw_rng rng;
     double *w;      /* N × m weights */
     int *nb;        /* N × T neighbour indices, nearest first (itself first) */
-    double *x, *fn; /* population: genomes and normalised objectives */
+    double *x, *f, *fn; /* population: genomes, objectives, normalised objectives */
     size_t pop_n;   /* subproblems holding a solution (< N only while initialising) */
     double z[HW_MAX_OBJ], lo[HW_MAX_OBJ], scale[HW_MAX_OBJ];
     /* the generation being handed out */
@@ -239,7 +239,7 @@ static void moead_destroy(void *stp)
 {
     moead *s = stp;
     if (!s) return;
-    free(s->w); free(s->nb); free(s->x); free(s->fn); free(s->qx); free(s->scratch);
+    free(s->w); free(s->nb); free(s->x); free(s->f); free(s->fn); free(s->qx); free(s->scratch);
     free(s->qlocal); free(s->pool);
     free(s);
 }
@@ -341,12 +341,13 @@ static int moead_create(void **out, const hw_problem *p, const cJSON *params, co
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
     s->nb = malloc(s->N * s->T * sizeof *s->nb);
     s->x = malloc(s->N * nv * sizeof *s->x);
+    s->f = malloc(s->N * m * sizeof *s->f);
     s->fn = malloc(s->N * m * sizeof *s->fn);
     s->qx = malloc(s->N * nv * sizeof *s->qx);
     s->scratch = malloc(nv * sizeof *s->scratch);
     s->qlocal = malloc(s->N);
     s->pool = malloc(s->N * sizeof *s->pool);
-    if (!s->nb || !s->x || !s->fn || !s->qx || !s->scratch || !s->qlocal || !s->pool ||
+    if (!s->nb || !s->x || !s->f || !s->fn || !s->qx || !s->scratch || !s->qlocal || !s->pool ||
         make_neighbourhoods(s)) {
         moead_destroy(s);
         return hw_fail(e, HW_ENOMEM, "moead: out of memory for population %zu", (size_t)N);
@@ -406,11 +407,12 @@ static double scalar(const moead *s, const double *fn, size_t j)
                                        : moead_tchebycheff(fn, w, s->z, s->m);
 }
 
-static void normalise(const moead *s, const double *f, double *fn)
+/* raw: f with NaN read as +inf; fn: raw normalised */
+static void normalise(const moead *s, const double *f, double *raw, double *fn)
 {
     for (int k = 0; k < s->m; k++) {
-        double v = isnan(f[k]) ? INFINITY : f[k];
-        fn[k] = (v - s->lo[k]) * s->scale[k];
+        raw[k] = isnan(f[k]) ? INFINITY : f[k];
+        fn[k] = (raw[k] - s->lo[k]) * s->scale[k];
     }
 }
 
@@ -422,7 +424,7 @@ static void update_ideal(moead *s, const double *fn)
 
 /* Child of subproblem i: update z, then replace at most nr pool members
  * (visited in random order) that it scalarizes no worse than. */
-static void place_child(moead *s, size_t i, const double *x, const double *fn)
+static void place_child(moead *s, size_t i, const double *x, const double *raw, const double *fn)
 {
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
     update_ideal(s, fn);
@@ -434,6 +436,7 @@ static void place_child(moead *s, size_t i, const double *x, const double *fn)
         size_t j = (size_t)s->pool[k];
         if (scalar(s, fn, j) <= scalar(s, s->fn + j * m, j)) {
             memcpy(s->x + j * nv, x, nv * sizeof(double));
+            memcpy(s->f + j * m, raw, m * sizeof(double));
             memcpy(s->fn + j * m, fn, m * sizeof(double));
             c++;
         }
@@ -475,16 +478,17 @@ static int moead_tell(void *stp, const double *x, const double *f, size_t n, hw_
     if (n > s->last_n)
         return hw_fail(e, HW_ESTATE, "moead: told %zu genomes but the last ask gave %zu", n, s->last_n);
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
-    double fn[HW_MAX_OBJ];
+    double raw[HW_MAX_OBJ], fn[HW_MAX_OBJ];
     for (size_t t = 0; t < n; t++) {
-        normalise(s, f + t * m, fn);
+        normalise(s, f + t * m, raw, fn);
         if (s->q_initial) {
             size_t j = s->pop_n++;
             memcpy(s->x + j * nv, x + t * nv, nv * sizeof(double));
+            memcpy(s->f + j * m, raw, m * sizeof(double));
             memcpy(s->fn + j * m, fn, m * sizeof(double));
             update_ideal(s, fn);
         } else {
-            place_child(s, s->q_told + t, x + t * nv, fn);
+            place_child(s, s->q_told + t, x + t * nv, raw, fn);
         }
     }
     s->q_told += n;
@@ -492,6 +496,14 @@ static int moead_tell(void *stp, const double *x, const double *f, size_t n, hw_
     s->last_n = 0;
     if (s->q_told == s->q_n) s->q_n = s->q_asked = s->q_told = 0;
     return HW_OK;
+}
+
+size_t moead_population(const void *stp, const double **x, const double **f)
+{
+    const moead *s = stp;
+    *x = s->x;
+    *f = s->f;
+    return s->pop_n;
 }
 
 static size_t moead_batch_size(const void *stp)

@@ -30,4 +30,10 @@ double moead_tchebycheff(const double *f, const double *w, const double *z, int 
  * f - z on w, d2 the distance of f - z from the line along w. */
 double moead_pbi(const double *f, const double *w, const double *z, int m, double theta);
 
+/* The current population of an hw_moead_ops state, one solution per
+ * subproblem in weight order: *x (n × n_var) and *f (n × n_obj, natural
+ * units, NaN read as +inf) point into the state and stay valid until its
+ * next tell.  Returns n (the number of weights once initialised). */
+size_t moead_population(const void *st, const double **x, const double **f);
+
 #endif

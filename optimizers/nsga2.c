@@ -425,6 +425,14 @@ static int nsga2_tell(void *stp, const double *x, const double *f, size_t n, hw_
     return HW_OK;
 }
 
+size_t nsga2_population(const void *stp, const double **x, const double **f)
+{
+    const nsga2 *s = stp;
+    *x = s->px;
+    *f = s->pf;
+    return s->pop_n;
+}
+
 static size_t nsga2_batch_size(const void *stp)
 {
     return ((const nsga2 *)stp)->N;

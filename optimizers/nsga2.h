@@ -34,4 +34,9 @@ int nsga2_crowding(const double *f, int m, const int *idx, size_t k, double *dis
  * lower rank wins, then the larger crowding distance, then a coin flip. */
 size_t nsga2_tournament(const int *rank, const double *crowd, size_t n, hw_rng *r);
 
+/* The current parent population of an hw_nsga2_ops state: *x (n × n_var)
+ * and *f (n × n_obj, NaN read as +inf) point into the state and stay valid
+ * until its next tell.  Returns n. */
+size_t nsga2_population(const void *st, const double **x, const double **f);
+
 #endif

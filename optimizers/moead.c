@@ -17,6 +17,10 @@
  * Categorical genes: uniform crossover with a mating-pool member, then
  * resampling (optimizers/variation.c).
  *
+ * On problems with categorical genes, a child identical to a population
+ * member or an earlier child of its generation gets one categorical gene
+ * resampled (up to 20 times): "deduplicate", default true.
+ *
  * Objectives are scaled by the problem's normalisation (obj_lo, obj_hi) when
  * it has one, so scalarization is not dominated by the objective with the
  * largest units.
@@ -141,7 +145,7 @@ int moead_uniform_weights(int m, size_t n, double **w, size_t *n_out)
     int s = m - 1;
     size_t h[HW_MAX_OBJ], best_h[HW_MAX_OBJ];
     /* candidate generators a in [2, n): coprime with n, distinct powers;
-     * at most 64 of them, spread evenly over the valid ones */
+     * at most 64 of them (fewer for large n), spread evenly over the valid ones */
     size_t cand[64], nc = 0;
     if (s == 1) {
         cand[nc++] = 1;
@@ -151,8 +155,11 @@ int moead_uniform_weights(int m, size_t n, double **w, size_t *n_out)
             for (size_t a = 2; a < n; a++)
                 valid += gcd_size(a, n) == 1 && korobov(n, a, s, h);
             if (valid == 0) continue;
-            size_t step = valid > 64 ? valid / 64 : 1, seen = 0;
-            for (size_t a = 2; a < n && nc < 64; a++)
+            /* the discrepancy costs n^2 s per candidate: at most ~4e8 in all */
+            size_t cap = (size_t)fmax(1.0, fmin(64.0, 4e8 / ((double)n * (double)n * s)));
+            if (cap > valid) cap = valid;
+            size_t step = valid / cap, seen = 0;
+            for (size_t a = 2; a < n && nc < cap; a++)
                 if (gcd_size(a, n) == 1 && korobov(n, a, s, h) && seen++ % step == 0) cand[nc++] = a;
             break;
         }
@@ -220,6 +227,7 @@ typedef struct {
     double delta;
     size_t nr;
     int decomposition, variation;
+    int dedup; /* re-nudge children that repeat a member or an earlier child */
     double theta, cr, F, pm, eta_m, pc, eta_c;
     hw_rng rng;
     double *w;      /* N × m weights */
@@ -244,37 +252,35 @@ static void moead_destroy(void *stp)
     free(s);
 }
 
-typedef struct {
-    double d;
-    int i;
-} dist_idx;
-
-static int cmp_dist(const void *a, const void *b)
-{
-    const dist_idx *x = a, *y = b;
-    if (x->d != y->d) return x->d < y->d ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
+/* The T nearest weights of every weight (itself first, ties by index):
+ * a sorted insertion into the T best so far, O(N^2) in practice. */
 static int make_neighbourhoods(moead *s)
 {
-    size_t N = s->N, m = (size_t)s->m;
-    dist_idx *d = malloc(N * sizeof *d);
-    if (!d) return HW_ENOMEM;
+    size_t N = s->N, T = s->T, m = (size_t)s->m;
+    double *best = malloc(T * sizeof *best);
+    if (!best) return HW_ENOMEM;
     for (size_t i = 0; i < N; i++) {
+        int *nb = s->nb + i * T;
+        size_t k = 0;
         for (size_t j = 0; j < N; j++) {
-            double t = 0.0;
-            for (size_t k = 0; k < m; k++) {
-                double v = s->w[i * m + k] - s->w[j * m + k];
-                t += v * v;
+            double d = 0.0;
+            for (size_t c = 0; c < m; c++) {
+                double v = s->w[i * m + c] - s->w[j * m + c];
+                d += v * v;
             }
-            d[j].d = j == i ? -1.0 : t; /* itself first */
-            d[j].i = (int)j;
+            if (j == i) d = -1.0;
+            if (k == T && d >= best[T - 1]) continue;
+            size_t pos = k < T ? k++ : T - 1;
+            while (pos > 0 && best[pos - 1] > d) {
+                best[pos] = best[pos - 1];
+                nb[pos] = nb[pos - 1];
+                pos--;
+            }
+            best[pos] = d;
+            nb[pos] = (int)j;
         }
-        qsort(d, N, sizeof *d, cmp_dist);
-        for (size_t t = 0; t < s->T; t++) s->nb[i * s->T + t] = d[t].i;
     }
-    free(d);
+    free(best);
     return HW_OK;
 }
 
@@ -284,7 +290,7 @@ static int moead_create(void **out, const hw_problem *p, const cJSON *params, co
     static const char *const keys[] = {"name", "population_size", "neighbourhood_size", "delta",
                                        "max_replacements", "decomposition", "pbi_theta", "variation",
                                        "weights", "cr", "f", "mutation_prob", "mutation_eta",
-                                       "crossover_prob", "crossover_eta", NULL};
+                                       "crossover_prob", "crossover_eta", "deduplicate", NULL};
     static const char *const decs[] = {"tchebycheff", "pbi", NULL};
     static const char *const vars[] = {"de", "sbx", NULL};
     static const char *const wkinds[] = {"lattice", "uniform_design", NULL};
@@ -295,14 +301,15 @@ static int moead_create(void **out, const hw_problem *p, const cJSON *params, co
     long long N = 100, T = 20, nr = 2;
     double delta = 0.9, theta = 5.0, cr = 1.0, F = 0.5, pm = 1.0 / p->n_var, eta_m = 20.0;
     double pc = 1.0, eta_c = 20.0;
-    int dec = DEC_TCH, var = VAR_SBX, wk = 0;
+    int dec = DEC_TCH, var = VAR_SBX, wk = 0, dedup = 1, has_cat = 0;
+    for (int i = 0; i < p->n_var; i++) has_cat |= p->vars[i].type == HW_VAR_CATEGORICAL;
     if (params) {
         int rc;
         if ((rc = hwj_check_keys(params, path, keys, e))) return rc;
-        if ((rc = hwj_get_int(params, path, "population_size", 0, 4, 1000000, &N, e))) return rc;
-        if ((rc = hwj_get_int(params, path, "neighbourhood_size", 0, 2, 1000000, &T, e))) return rc;
+        if ((rc = hwj_get_int(params, path, "population_size", 0, 4, 20000, &N, e))) return rc;
+        if ((rc = hwj_get_int(params, path, "neighbourhood_size", 0, 2, 20000, &T, e))) return rc;
         if ((rc = hwj_get_double(params, path, "delta", 0, 0.0, 1.0, &delta, e))) return rc;
-        if ((rc = hwj_get_int(params, path, "max_replacements", 0, 1, 1000000, &nr, e))) return rc;
+        if ((rc = hwj_get_int(params, path, "max_replacements", 0, 1, 20000, &nr, e))) return rc;
         if ((rc = hwj_get_enum(params, path, "decomposition", 0, decs, &dec, e))) return rc;
         if ((rc = hwj_get_double(params, path, "pbi_theta", 0, 0.0, 1e6, &theta, e))) return rc;
         if ((rc = hwj_get_enum(params, path, "variation", 0, vars, &var, e))) return rc;
@@ -313,11 +320,13 @@ static int moead_create(void **out, const hw_problem *p, const cJSON *params, co
         if ((rc = hwj_get_double(params, path, "mutation_eta", 0, 0.0, 1000.0, &eta_m, e))) return rc;
         if ((rc = hwj_get_double(params, path, "crossover_prob", 0, 0.0, 1.0, &pc, e))) return rc;
         if ((rc = hwj_get_double(params, path, "crossover_eta", 0, 0.0, 1000.0, &eta_c, e))) return rc;
+        if ((rc = hwj_get_bool(params, path, "deduplicate", 0, &dedup, e))) return rc;
     }
     moead *s = calloc(1, sizeof *s);
     if (!s) return hw_fail(e, HW_ENOMEM, "moead: out of memory");
     s->p = p; s->nv = p->n_var; s->m = p->n_obj;
     s->delta = delta; s->nr = (size_t)nr; s->decomposition = dec; s->variation = var;
+    s->dedup = dedup && has_cat;
     s->theta = theta; s->cr = cr; s->F = F; s->pm = pm; s->eta_m = eta_m; s->pc = pc; s->eta_c = eta_c;
     hw_rng_seed(&s->rng, seed, HW_STREAM_OPTIMIZER);
     int rc = wk == 0 ? moead_lattice_weights(s->m, (size_t)N, &s->w, &s->N, NULL)
@@ -460,7 +469,13 @@ static int moead_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
         } else {
             s->q_n = s->N;
             s->q_initial = 0;
-            for (size_t i = 0; i < s->N; i++) make_child(s, i, s->qx + i * nv);
+            for (size_t i = 0; i < s->N; i++) {
+                double *y = s->qx + i * nv;
+                make_child(s, i, y);
+                for (int t = 0; s->dedup && t < 20 && (hw_var_in_set(y, s->x, s->N, s->nv) ||
+                                                       hw_var_in_set(y, s->qx, i, s->nv)); t++)
+                    hw_var_nudge_categorical(s->p, &s->rng, y);
+            }
         }
     }
     size_t k = s->q_n - s->q_asked;

@@ -242,39 +242,11 @@ static int nsga2_create(void **out, const hw_problem *p, const cJSON *params, co
     return HW_OK;
 }
 
-static int same_genome(const double *a, const double *b, int nv)
-{
-    for (int i = 0; i < nv; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
-}
-
-/* Is child c (row j of qx) a copy of a parent or of an earlier child? */
+/* Is child j a copy of a parent or of an earlier child? */
 static int is_repeat(const nsga2 *s, size_t j)
 {
     const double *c = s->qx + j * (size_t)s->nv;
-    for (size_t i = 0; i < s->pop_n; i++)
-        if (same_genome(c, s->px + i * (size_t)s->nv, s->nv)) return 1;
-    for (size_t i = 0; i < j; i++)
-        if (same_genome(c, s->qx + i * (size_t)s->nv, s->nv)) return 1;
-    return 0;
-}
-
-/* Resample one random categorical gene (with > 1 choice) to another value. */
-static void nudge_categorical(nsga2 *s, double *x)
-{
-    const hw_problem *p = s->p;
-    int n = 0;
-    for (int i = 0; i < p->n_var; i++) n += p->vars[i].type == HW_VAR_CATEGORICAL && p->vars[i].n_cat > 1;
-    if (n == 0) return;
-    int pick = (int)hw_rng_below(&s->rng, (uint32_t)n);
-    for (int i = 0; i < p->n_var; i++) {
-        const hw_var *v = &p->vars[i];
-        if (v->type != HW_VAR_CATEGORICAL || v->n_cat < 2 || pick-- > 0) continue;
-        uint32_t k = hw_rng_below(&s->rng, (uint32_t)v->n_cat - 1u);
-        x[i] = (double)(k >= (uint32_t)x[i] ? k + 1 : k);
-        return;
-    }
+    return hw_var_in_set(c, s->px, s->pop_n, s->nv) || hw_var_in_set(c, s->qx, j, s->nv);
 }
 
 static void make_offspring(nsga2 *s)
@@ -292,7 +264,7 @@ static void make_offspring(nsga2 *s)
         }
         if (s->dedup)
             for (size_t c = j; c < j + 2 && c < N; c++)
-                for (int t = 0; t < 20 && is_repeat(s, c); t++) nudge_categorical(s, s->qx + c * nv);
+                for (int t = 0; t < 20 && is_repeat(s, c); t++) hw_var_nudge_categorical(s->p, &s->rng, s->qx + c * nv);
     }
     s->q_n = N;
 }

@@ -292,6 +292,19 @@ TEST(dtlz2_3obj_median_hv_of_five_seeds)
     CHECK_MSG(pop >= 0.92 * sample, "final population median HV ratio %.4f < 0.92 x %.4f", pop, sample);
 }
 
+TEST(dtlz2_pbi_population_matches_lattice)
+{
+    /* With PBI, subproblem j's optimum on DTLZ2's sphere is w_j / |w_j|: the
+     * final population should reproduce the 105-point projected lattice, so
+     * its HV approaches the lattice sample's (0.9281 of the front's). */
+    double ref[3] = {1.1, 1.1, 1.1}, all, pop, sample;
+    accept_median(ops(), "moead-pbi dtlz2", "{\"name\":\"dtlz2\",\"n_obj\":3,\"n_var\":12}",
+                  "{\"name\":\"moead\",\"decomposition\":\"pbi\"}", 30000, ref, moead_population, &all, &pop,
+                  &sample);
+    CHECK_MSG(pop >= 0.99 * sample, "final population median HV ratio %.4f < 0.99 x %.4f", pop, sample);
+    CHECK_MSG(all >= 0.97, "median HV ratio %.4f < 0.97", all);
+}
+
 TEST(hwgpt_space_children_valid_and_new)
 {
     /* The GPT search space (all genes categorical), analytic objectives:

@@ -19,7 +19,8 @@
  *
  * On problems with categorical genes, a child identical to a population
  * member or an earlier child of its generation gets one categorical gene
- * resampled (up to 20 times): "deduplicate", default true.
+ * resampled (up to 20 times), and a repeated random initial genome is drawn
+ * again: "deduplicate", default true.
  *
  * Objectives are scaled by the problem's normalisation (obj_lo, obj_hi) when
  * it has one, so scalarization is not dominated by the objective with the
@@ -465,7 +466,13 @@ static int moead_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
         if (s->pop_n < s->N) {
             s->q_n = s->N - s->pop_n;
             s->q_initial = 1;
-            for (size_t j = 0; j < s->q_n; j++) hw_var_sample(s->p, &s->rng, s->qx + j * nv);
+            for (size_t j = 0; j < s->q_n; j++) {
+                double *y = s->qx + j * nv;
+                hw_var_sample(s->p, &s->rng, y);
+                for (int t = 0; s->dedup && t < 20 && (hw_var_in_set(y, s->x, s->pop_n, s->nv) ||
+                                                       hw_var_in_set(y, s->qx, j, s->nv)); t++)
+                    hw_var_sample(s->p, &s->rng, y);
+            }
         } else {
             s->q_n = s->N;
             s->q_initial = 0;

@@ -12,8 +12,9 @@
  * short tell ends the generation early (the untold genomes are dropped).
  * On problems with categorical genes, a child identical to a population
  * member or an earlier child of its generation gets one categorical gene
- * resampled (up to 20 times) so evaluations are not wasted on repeats
- * ("deduplicate", default true). */
+ * resampled (up to 20 times), and a repeated random initial genome is drawn
+ * again, so evaluations are not wasted on repeats ("deduplicate", default
+ * true). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,7 +265,8 @@ static void make_offspring(nsga2 *s)
         }
         if (s->dedup)
             for (size_t c = j; c < j + 2 && c < N; c++)
-                for (int t = 0; t < 20 && is_repeat(s, c); t++) hw_var_nudge_categorical(s->p, &s->rng, s->qx + c * nv);
+                for (int t = 0; t < 20 && is_repeat(s, c); t++)
+                    hw_var_nudge_categorical(s->p, &s->rng, s->qx + c * nv);
     }
     s->q_n = N;
 }
@@ -355,7 +357,11 @@ static int nsga2_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
         if (s->pop_n < s->N) { /* (rest of the) random initial population */
             s->q_n = s->N - s->pop_n;
             s->q_initial = 1;
-            for (size_t j = 0; j < s->q_n; j++) hw_var_sample(s->p, &s->rng, s->qx + j * nv);
+            for (size_t j = 0; j < s->q_n; j++) {
+                hw_var_sample(s->p, &s->rng, s->qx + j * nv);
+                for (int t = 0; s->dedup && t < 20 && is_repeat(s, j); t++)
+                    hw_var_sample(s->p, &s->rng, s->qx + j * nv);
+            }
         } else {
             make_offspring(s);
             s->q_initial = 0;

@@ -308,8 +308,8 @@ TEST(protocol_partial_tells_and_misuse)
 
 TEST(categorical_children_are_deduplicated)
 {
-    /* 6 genes with 2 choices: only 64 genomes exist; children must differ
-     * from the parents and from each other while that is possible. */
+    /* 6 genes with 2 choices: only 64 genomes exist; the initial genomes and
+     * the children of each generation must differ from each other. */
     local_problem lp;
     local_init(&lp, 0, 6, 2);
     lp.p.n_var = 6;
@@ -320,9 +320,8 @@ TEST(categorical_children_are_deduplicated)
     for (int gen = 0; gen < 5; gen++) {
         CHECK_OK(ops()->ask(st, x, 8, &n, &e));
         CHECK_EQ_INT(n, 8);
-        if (gen > 0)
-            for (int i = 0; i < 8; i++)
-                for (int j = 0; j < i; j++) CHECK(memcmp(x + 6 * i, x + 6 * j, 6 * sizeof(double)) != 0);
+        for (int i = 0; i < 8; i++)
+            for (int j = 0; j < i; j++) CHECK(memcmp(x + 6 * i, x + 6 * j, 6 * sizeof(double)) != 0);
         for (int i = 0; i < 8; i++) {
             f[2 * i] = x[6 * i] + x[6 * i + 1] + x[6 * i + 2];
             f[2 * i + 1] = 3 - x[6 * i] + x[6 * i + 3] + x[6 * i + 4] + x[6 * i + 5];

@@ -242,7 +242,7 @@ static int nsga2_create(void **out, const hw_problem *p, const cJSON *params, co
     if (params) {
         int rc;
         if ((rc = hwj_check_keys(params, path, keys, e))) return rc;
-        if ((rc = hwj_get_int(params, path, "population_size", 0, 4, 1000000, &N, e))) return rc;
+        if ((rc = hwj_get_int(params, path, "population_size", 0, 4, 20000, &N, e))) return rc;
         if ((rc = hwj_get_double(params, path, "crossover_prob", 0, 0.0, 1.0, &pc, e))) return rc;
         if ((rc = hwj_get_double(params, path, "crossover_eta", 0, 0.0, 1000.0, &eta_c, e))) return rc;
         if ((rc = hwj_get_double(params, path, "mutation_prob", 0, 0.0, 1.0, &pm, e))) return rc;

@@ -4,7 +4,11 @@
  * (else the whole population), at most nr replacements per child, ideal
  * point updated by every evaluation.
  *
- * Defaults: population 100 (the lattice size nearest to it), T = 20,
+ * Config ("optimizer": {...}): name "moead", population_size, neighbourhood_size,
+ * delta, max_replacements, decomposition ("tchebycheff" | "pbi"), pbi_theta,
+ * variation ("sbx" | "de"), weights ("lattice" | "uniform_design"), cr, f,
+ * crossover_prob, crossover_eta, mutation_prob, mutation_eta, deduplicate.
+ * Defaults: population 100 (the lattice size nearest to it; 4 to 20000), T = 20,
  * delta = 0.9, nr = 2, Tchebycheff, PBI theta = 5, variation "sbx"
  * (crossover_prob 1.0, crossover_eta 20, as Zhang & Li 2007 on ZDT/DTLZ),
  * DE cr = 1.0 and f = 0.5 (MOEA/D-DE's settings), mutation_prob 1/n_var,

@@ -3,8 +3,10 @@
  * SBX + polynomial mutation on real genes, uniform crossover + resampling on
  * categorical genes (optimizers/variation.c).
  *
- * Defaults (Deb's customary settings): population 100, crossover_prob 0.9,
- * crossover_eta 15, mutation_prob 1/n_var, mutation_eta 20.
+ * Config ("optimizer": {...}): name "nsga2", population_size (100; 4 to
+ * 20000), crossover_prob (0.9), crossover_eta (15, pymoo's default; Deb et
+ * al. 2002 used 20), mutation_prob (1/n_var), mutation_eta (20), deduplicate
+ * (true).  batch_size() is population_size.
  *
  * ask() hands out the initial population (population_size random genomes),
  * then offspring generations of population_size, in as many pieces as the

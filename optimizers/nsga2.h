@@ -5,7 +5,8 @@
  *
  * Objectives are row-major n × m doubles, all minimised.  x dominates y when
  * x <= y in every objective and x < y in at least one; identical points do
- * not dominate each other. */
+ * not dominate each other.  No NaN (+inf is fine: the optimizer reads a NaN
+ * objective as +inf). */
 #ifndef HWNAS_OPTIMIZERS_NSGA2_H
 #define HWNAS_OPTIMIZERS_NSGA2_H
 

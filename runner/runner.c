@@ -100,8 +100,8 @@ static void sb_putc(strbuf *b, char c) { sb_put(b, &c, 1); }
 
 static void sb_double(strbuf *b, double v)
 {
-    if (!sb_reserve(b, 32)) return;
-    int n = hwj_format_double(b->p + b->len, 32, v);
+    if (!sb_reserve(b, 48)) return;
+    int n = hwj_format_double(b->p + b->len, 48, v);
     b->len += (size_t)n;
 }
 

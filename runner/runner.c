@@ -182,7 +182,7 @@ typedef struct {
     uint64_t seed;
     const char *out;
     int threads; /* 0 = not given */
-    int quiet, force;
+    int quiet, force, dry_run;
 } run_args;
 
 typedef struct {
@@ -216,7 +216,7 @@ static const char *const RUN_STATUS[] = {"todo", "skipped", "done", "interrupted
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: run_experiment CONFIG.json [--seed N] [--out DIR] [--threads N] [--force] [--quiet]\n"
+            "usage: run_experiment CONFIG.json [--seed N] [--out DIR] [--threads N] [--force] [--dry-run] [--quiet]\n"
             "\n"
             "Runs the optimizer of CONFIG on its problem for each seed and writes one\n"
             "JSON Lines log per seed to <output>/<name>/seed_<seed>.jsonl (metadata line,\n"
@@ -227,6 +227,7 @@ static void usage(FILE *f)
             "  --out DIR    output directory (overrides \"output\", default \"results\")\n"
             "  --threads N  evaluation threads (overrides \"threads\"; default: all cores)\n"
             "  --force      redo every seed, overwriting complete logs\n"
+            "  --dry-run    validate the config, print which seeds would run, write nothing\n"
             "  --quiet      no summary or progress on stderr\n");
 }
 
@@ -252,6 +253,7 @@ static int parse_args(int argc, char **argv, run_args *a, int *done)
         if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) { usage(stdout); *done = 1; return 0; }
         else if (strcmp(s, "--quiet") == 0) a->quiet = 1;
         else if (strcmp(s, "--force") == 0) a->force = 1;
+        else if (strcmp(s, "--dry-run") == 0) a->dry_run = 1;
         else if (strcmp(s, "--seed") == 0 || strcmp(s, "--threads") == 0 || strcmp(s, "--out") == 0) {
             if (i + 1 >= argc) { fprintf(stderr, "run_experiment: %s: missing value\n", s); *done = 1; return 2; }
             const char *val = argv[++i];
@@ -852,7 +854,7 @@ done:
 
 /* The program ------------------------------------------------------------ */
 
-static void print_result(const run_config *c, const run_result *res, size_t n_res)
+static void print_result(const run_config *c, const run_result *res, size_t n_res, int dry_run)
 {
     strbuf b = {0};
     sb_puts(&b, "{\"name\":");
@@ -860,7 +862,7 @@ static void print_result(const run_config *c, const run_result *res, size_t n_re
     sb_puts(&b, ",\"runs\":[");
     for (size_t i = 0; i < n_res; i++) {
         const run_result *r = &res[i];
-        if (r->status == RUN_TODO) continue;
+        if (r->status == RUN_TODO && !dry_run) continue;
         if (b.len && b.p[b.len - 1] == '}') sb_putc(&b, ',');
         sb_puts(&b, "{\"seed\":");
         sb_u64(&b, r->seed);
@@ -871,7 +873,7 @@ static void print_result(const run_config *c, const run_result *res, size_t n_re
         sb_puts(&b, ",\"front_size\":");
         sb_u64(&b, r->front_size);
         sb_puts(&b, ",\"hypervolume\":");
-        if (r->status == RUN_STOPPED) sb_puts(&b, "null");
+        if (r->status == RUN_STOPPED || r->status == RUN_TODO) sb_puts(&b, "null");
         else sb_double(&b, r->hv);
         sb_puts(&b, ",\"wall_s\":");
         sb_seconds(&b, r->wall_s);
@@ -927,6 +929,11 @@ int hw_run_experiment_main(int argc, char **argv)
         }
     }
 
+    if (a.dry_run) {
+        print_result(&c, res, c.n_seeds, 1);
+        free(res); config_free(&c);
+        return 0;
+    }
     if ((rc = hw_mkdir_p(dir, &e))) {
         fprintf(stderr, "run_experiment: %s\n", e.msg);
         free(res); config_free(&c);
@@ -970,7 +977,7 @@ int hw_run_experiment_main(int argc, char **argv)
                         c.name, (unsigned long long)r->seed, r->evaluations, r->log);
         }
     }
-    print_result(&c, res, c.n_seeds);
+    print_result(&c, res, c.n_seeds, 0);
     if (sig && !status) status = 128 + sig;
     free(res);
     config_free(&c);

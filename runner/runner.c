@@ -55,6 +55,11 @@
 #define RUNNER_TRUE_FRONT_POINTS 1000
 #define RUNNER_LOG_BUFFER (1 << 20)
 #define RUNNER_PATH_LEN 4096
+/* A batch is evaluated in parallel only when the previous one took at least
+ * this much evaluation work (the first batch always is): for cheap problems
+ * (ZDT, analytic metrics) starting a parallel region costs more than it
+ * saves, and far more on a busy machine.  Results never depend on it. */
+#define RUNNER_PARALLEL_MIN_WORK 1e-3
 
 /* The runner's one piece of mutable global state: the number of the signal
  * (SIGINT or SIGTERM) that asked the run to stop, 0 while none has.  A signal
@@ -508,6 +513,8 @@ typedef struct {
     uint64_t *front_id;
     size_t n_front, cap_front;
     unsigned char *keep;
+    /* seconds of evaluation work in the last batch (summed over genomes) */
+    double last_work;
 } run_state;
 
 static void run_state_free(run_state *s, const hw_optimizer_ops *ops)
@@ -717,14 +724,20 @@ static int evaluate_batch(run_state *s, size_t n, int threads, double t0, hw_err
     const size_t nv = (size_t)p->n_var, d = (size_t)p->n_obj;
     long nn = (long)n;
     int failed = 0;
-#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && n > 1) reduction(| : failed)
+    double work = 0;
+    int parallel = threads > 1 && n > 1 && s->last_work >= RUNNER_PARALLEL_MIN_WORK;
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (parallel) reduction(| : failed) reduction(+ : work)
     for (long i = 0; i < nn; i++) {
         hw_err local;
+        double t_begin = hw_now();
         s->rc[i] = p->evaluate(p, s->x + (size_t)i * nv, s->ids + i, 1, s->f + (size_t)i * d, s->f_std + (size_t)i * d,
                                &local);
-        s->t_end[i] = hw_now() - t0;
+        double t = hw_now();
+        s->t_end[i] = t - t0;
+        work += t - t_begin;
         if (s->rc[i]) failed = 1;
     }
+    s->last_work = work;
     if (!failed) return HW_OK;
     for (size_t i = 0; i < n; i++) {
         if (!s->rc[i]) continue;
@@ -765,6 +778,7 @@ static int run_one(const run_config *c, run_result *r, const char *tmp, int quie
 {
     run_state s;
     memset(&s, 0, sizeof s);
+    s.last_work = RUNNER_PARALLEL_MIN_WORK;
     strbuf b = {0};
     FILE *f = NULL;
     char *fbuf = NULL;

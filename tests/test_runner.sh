@@ -163,6 +163,22 @@ for run in res["runs"]:
         assert k in summ, k
 EOF
 
+# the summary's hypervolume agrees with `hwnas hv` on the summary's front
+# (the hv command is present once the indicators module is in the build)
+if "${HWNAS_BIN}/hwnas" hv --help > /dev/null 2>&1; then
+    for s in 3 4; do
+        python3 -c '
+import json, sys
+summ = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+for p in summ["front"]:
+    print(" ".join(repr(v) for v in p))
+print(repr(summ["hypervolume"]), file=sys.stderr)' "$T/out/rs_zdt1/seed_$s.jsonl" > "$T/front.txt" 2> "$T/hv_log"
+        hv_cli=$("${HWNAS_BIN}/hwnas" hv --ref 1.1,7.0 "$T/front.txt") || fail "hwnas hv failed"
+        python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); assert abs(a - b) <= 1e-12 * abs(b), (a, b)' \
+            "$hv_cli" "$(cat "$T/hv_log")" || fail "seed $s: hypervolume $(cat "$T/hv_log") != hwnas hv $hv_cli"
+    done
+fi
+
 # ---------------------------------------------------------------- 3. threads
 strip() {  # strip the fields allowed to differ between runs
     python3 -c '

@@ -738,7 +738,13 @@ static int evaluate_batch(run_state *s, size_t n, int threads, double t0, hw_err
         if (s->rc[i]) failed = 1;
     }
     s->last_work = work;
-    if (!failed) return HW_OK;
+    if (!failed) {
+        for (size_t i = 0; i < n * d; i++)
+            if (!isfinite(s->f[i]) || !isfinite(s->f_std[i]))
+                return hw_fail(e, HW_ESTATE, "evaluation %llu: %s returned a non-finite objective",
+                               (unsigned long long)s->ids[i / d], p->name);
+        return HW_OK;
+    }
     for (size_t i = 0; i < n; i++) {
         if (!s->rc[i]) continue;
         int rc = p->evaluate(p, s->x + i * nv, s->ids + i, 1, s->f + i * d, s->f_std + i * d, e);

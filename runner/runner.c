@@ -725,6 +725,7 @@ static int evaluate_batch(run_state *s, size_t n, int threads, double t0, hw_err
     long nn = (long)n;
     int failed = 0;
     double work = 0;
+    memset(s->f_std, 0, n * d * sizeof *s->f_std); /* a problem may leave it untouched */
     int parallel = threads > 1 && n > 1 && s->last_work >= RUNNER_PARALLEL_MIN_WORK;
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (parallel) reduction(| : failed) reduction(+ : work)
     for (long i = 0; i < nn; i++) {

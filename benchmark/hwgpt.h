@@ -16,6 +16,11 @@
  *   noise       surrogate: "mean" (default) | "sample"
  *   models      surrogate: model directory (default HWNAS_MODELS, else the
  *               shipped surrogates/models)
+ *   predictor   "hwgpt-mlp": the objective "perplexity" comes from
+ *               HW-GPT-Bench's own MLP predictor (surrogates/hwgpt_mlp.h),
+ *               with either backend; bounds are its published min/max
+ *   checkpoint  that predictor's checkpoint (default:
+ *               DATA/predictors/perplexity_<scale>.pt)
  * The surrogate backend's keys are read by hwgpt_surrogate_setup() in
  * hwgpt.c.  Surrogate metrics are reported in natural units (perplexity,
  * latency in ms, energy in Wh), f_std is the total predictive std.

@@ -15,6 +15,7 @@
 #include "core/lines.h"
 #include "core/util.h"
 #include "surrogates/surrogate.h"
+#include "surrogates/hwgpt_mlp.h"
 
 #define MAX_METRICS 64
 
@@ -23,7 +24,8 @@ static void query_usage(FILE *f)
     char list[512];
     hw_metric_list(-1, list, sizeof list);
     fprintf(f,
-            "usage: hwnas query --arch-file F [--scale s|m|l] [--metrics M1,M2,...] [--device D] [--models DIR]\n"
+            "usage: hwnas query --arch-file F [--scale s|m|l] [--metrics M1,M2,...] [--device D]\n"
+            "                   [--models DIR] [--predictor hwgpt-mlp [--checkpoint PATH]]\n"
             "\n"
             "Print the metrics of each architecture in F (one arch string per line,\n"
             "'-' = standard input) as one JSON object per line, in input order.\n"
@@ -36,7 +38,10 @@ static void query_usage(FILE *f)
             "  --models DIR    surrogate model directory (default: HWNAS_MODELS, else the\n"
             "                  shipped surrogates/models)\n"
             "Surrogate metrics (perplexity, latency in ms, energy in Wh) add <name>_std\n"
-            "(total predictive std) and <name>_noise_std (measurement noise).\n",
+            "(total predictive std) and <name>_noise_std (measurement noise).\n"
+            "  --predictor hwgpt-mlp  'perplexity' from HW-GPT-Bench's MLP predictor\n"
+            "  --checkpoint P  its checkpoint (default: DATA/predictors/perplexity_<scale>.pt;\n"
+            "                  without --scale the scale comes from the checkpoint)\n",
             list);
 }
 
@@ -52,7 +57,7 @@ static int query_env_setup(const hw_metric *const *metrics, int n, const char *d
     for (int i = 0; i < n; i++) {
         if ((metrics[i]->flags & HW_METRIC_PER_DEVICE) && !device)
             return hw_fail(e, HW_EINVAL, "metric '%s' needs --device", metrics[i]->name);
-        if (metrics[i]->backend == HW_BACKEND_SURROGATE) need_models = 1;
+        if (metrics[i]->backend == HW_BACKEND_SURROGATE && metrics[i] != &hwgpt_mlp_perplexity_metric) need_models = 1;
     }
     if (device) {
         int dev;
@@ -67,7 +72,7 @@ static int query_env_setup(const hw_metric *const *metrics, int n, const char *d
         /* every per-device surrogate metric must exist for this device */
         for (int i = 0; i < n; i++)
             for (int sc = 0; sc < HW_N_SCALES; sc++)
-                if (metrics[i]->backend == HW_BACKEND_SURROGATE && ms->set[sc] &&
+                if (metrics[i]->backend == HW_BACKEND_SURROGATE && metrics[i] != &hwgpt_mlp_perplexity_metric && ms->set[sc] &&
                     !surrogate_has(ms->set[sc], metrics[i]->arg, metrics[i]->arg == 0 ? 0 : ms->device)) {
                     rc = hw_fail(e, HW_EINVAL, "no surrogate model for %s on device %s", metrics[i]->name,
                                  SUR_DEVICE_NAMES[ms->device]);
@@ -79,7 +84,7 @@ static int query_env_setup(const hw_metric *const *metrics, int n, const char *d
     return HW_OK;
 }
 
-static int parse_metrics(const char *spec, const hw_metric **out, int *n, hw_err *e)
+static int parse_metrics(const char *spec, int hwgpt_mlp, const hw_metric **out, int *n, hw_err *e)
 {
     *n = 0;
     const char *p = spec;
@@ -92,7 +97,9 @@ static int parse_metrics(const char *spec, const hw_metric **out, int *n, hw_err
         memcpy(name, p, len);
         name[len] = 0;
         if (*n == MAX_METRICS) return hw_fail(e, HW_EINVAL, "--metrics: more than %d metrics", MAX_METRICS);
-        int rc = hw_metric_lookup(name, -1, &out[*n], e);
+        int rc = HW_OK;
+        if (hwgpt_mlp && strcmp(name, "perplexity") == 0) out[*n] = &hwgpt_mlp_perplexity_metric;
+        else rc = hw_metric_lookup(name, -1, &out[*n], e);
         if (rc) return rc;
         for (int k = 0; k < *n; k++)
             if (out[k] == out[*n]) return hw_fail(e, HW_EINVAL, "--metrics: '%s' is listed twice", name);
@@ -118,6 +125,7 @@ int cmd_query(int argc, char **argv)
 {
     const char *arch_file = NULL, *scale = NULL, *metrics_spec = "params,flops,macs", *device = NULL;
     const char *models_dir = hw_default_models_dir();
+    const char *predictor = NULL, *checkpoint = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { query_usage(stdout); return 0; }
@@ -126,6 +134,8 @@ int cmd_query(int argc, char **argv)
                          : strcmp(a, "--metrics") == 0   ? &metrics_spec
                          : strcmp(a, "--device") == 0    ? &device
                          : strcmp(a, "--models") == 0    ? &models_dir
+                         : strcmp(a, "--predictor") == 0 ? &predictor
+                         : strcmp(a, "--checkpoint") == 0 ? &checkpoint
                                                          : NULL;
         if (!dst) {
             fprintf(stderr, "hwnas query: unknown option '%s' (see 'hwnas query --help')\n", a);
@@ -147,18 +157,43 @@ int cmd_query(int argc, char **argv)
         fprintf(stderr, "hwnas query: --scale: %s\n", e.msg);
         return 2;
     }
+    if (predictor && strcmp(predictor, "hwgpt-mlp") != 0) {
+        fprintf(stderr, "hwnas query: --predictor: unknown predictor '%s' (expected hwgpt-mlp)\n", predictor);
+        return 2;
+    }
+    if (checkpoint && !predictor) {
+        fprintf(stderr, "hwnas query: --checkpoint needs --predictor hwgpt-mlp\n");
+        return 2;
+    }
+    if (predictor && !checkpoint && !sp) {
+        fprintf(stderr, "hwnas query: --predictor hwgpt-mlp needs --scale or --checkpoint\n");
+        return 2;
+    }
     const hw_metric *metrics[MAX_METRICS];
     int n_metrics = 0;
     hw_metric_env env;
-    if (parse_metrics(metrics_spec, metrics, &n_metrics, &e) ||
+    if (parse_metrics(metrics_spec, predictor != NULL, metrics, &n_metrics, &e) ||
         query_env_setup(metrics, n_metrics, device, sp, models_dir, &env, &e)) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
         return hw_exit_code(e.code);
+    }
+    if (predictor) {
+        char path[4096];
+        if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), sp->scale, path, sizeof path);
+        hwgpt_mlp *model;
+        int lrc = hwgpt_mlp_load(checkpoint ? checkpoint : path, sp ? sp->scale : -1, &model, &e);
+        if (lrc) {
+            fprintf(stderr, "hwnas query: --checkpoint: %s\n", e.msg);
+            return hw_exit_code(lrc);
+        }
+        env.hwgpt_mlp = model;
+        if (!sp) sp = hw_space_get(model->scale);
     }
     hw_lines *in;
     int rc = hw_lines_open(arch_file, &in, &e);
     if (rc) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
+        hwgpt_mlp_free(env.hwgpt_mlp);
         return hw_exit_code(rc);
     }
     char *line;
@@ -206,6 +241,7 @@ int cmd_query(int argc, char **argv)
     }
     hw_lines_close(in);
     if (env.free_models) env.free_models(env.models);
+    hwgpt_mlp_free(env.hwgpt_mlp);
     if (fflush(stdout) != 0 && !status) {
         fprintf(stderr, "hwnas query: cannot write the output\n");
         status = 1;

@@ -548,7 +548,7 @@ TEST(hwgpt_surrogate_config_errors)
 {
     const char *bad[][2] = {
         {"{\"name\": \"hwgpt\", \"device\": \"tpu\", \"objectives\": [\"latency\"]}", "problem.device: unknown device 'tpu'"},
-        {"{\"name\": \"hwgpt\", \"objectives\": [\"latency\"]}", "needs a device"},
+        {"{\"name\": \"hwgpt\", \"objectives\": [\"latency\"]}", "problem.device: required by the objective 'latency'"},
         {"{\"name\": \"hwgpt\", \"device\": \"a100\", \"noise\": \"loud\"}", "problem.noise"},
         {"{\"name\": \"hwgpt\", \"device\": \"cpu_p100\", \"objectives\": [\"energy\"]}", "no surrogate model for energy on device cpu_p100"},
         {"{\"name\": \"hwgpt\", \"device\": \"a100\", \"objectives\": [\"latencyy\"]}", "unknown metric 'latencyy'"},

@@ -78,3 +78,18 @@ int sur_linear_features(const hw_arch *a, double *g)
     g[13] = ei == 2;
     return ei;
 }
+
+void sur_linear_coarse(const hw_arch *a, double *g)
+{
+    const hw_space *sp = hw_space_get(a->scale);
+    double fine[SUR_LIN_GROUP];
+    sur_linear_features(a, fine);
+    memset(g, 0, SUR_LIN_COARSE * sizeof *g);
+    memcpy(g, fine, SUR_LIN_ORDER_FREE * sizeof *g);
+    for (int i = 0; i < a->n_layer; i++) {
+        int mi, hi, bin = i * SUR_LIN_COARSE_BINS / sp->max_layers;
+        layer_index(sp, a, i, &mi, &hi);
+        g[SUR_LIN_ORDER_FREE + 6 * bin + mi] += 1.0;
+        g[SUR_LIN_ORDER_FREE + 6 * bin + 3 + hi] += 1.0;
+    }
+}

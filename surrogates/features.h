@@ -26,6 +26,13 @@
 #define SUR_LIN_GROUP (SUR_LIN_ORDER_FREE + 6 * HW_MAX_LAYERS)
 
 void sur_tree_features(const hw_arch *a, float *x);
+/* Coarse positions: the order-free part, then for each of 6 bins of
+ * consecutive layer positions (bin = i * 6 / max_layers) the counts of its
+ * layers' MLP choices (3) and head choices (3). */
+#define SUR_LIN_COARSE_BINS 6
+#define SUR_LIN_COARSE (SUR_LIN_ORDER_FREE + 6 * SUR_LIN_COARSE_BINS)
+void sur_linear_coarse(const hw_arch *a, double *g);
+
 /* Fills g[0 .. sur_linear_len(scale)) and returns the embed choice index. */
 int sur_linear_features(const hw_arch *a, double *g);
 int sur_linear_len(int scale);

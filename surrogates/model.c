@@ -49,6 +49,22 @@ int sur_observed(const sur_data *d, int metric, int device, size_t i, double *ce
     return 1;
 }
 
+double sur_observed_rel_sd(const sur_data *d, int metric, int device, size_t i)
+{
+    if (metric == SUR_PERPLEXITY) return 0;
+    const sur_series *s = &d->series[metric][device];
+    if (s->kind == SUR_SERIES_MEANSTD) return s->mean[i] > 0 ? s->std[i] / s->mean[i] : 0;
+    size_t k = sur_series_count(s, i);
+    if (k < 2) return 0;
+    const double *v = s->v + s->start[i];
+    double c, sp, mu = 0, ss = 0;
+    if (!sur_observed(d, metric, device, i, &c, &sp)) return 0;
+    for (size_t j = 0; j < k; j++) mu += v[j];
+    mu /= (double)k;
+    for (size_t j = 0; j < k; j++) ss += (v[j] - mu) * (v[j] - mu);
+    return sqrt(ss / (double)(k - 1)) / c;
+}
+
 static double normal_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
 
 double sur_coverage(const sur_data *d, int metric, int device, size_t i, double mean, double std, double z)
@@ -73,13 +89,15 @@ void sur_input_make(const hw_arch *a, sur_input *in)
     in->x[SUR_N_FEAT] = 0;
     in->x[SUR_N_FEAT + 1] = 0;
     in->embed_index = sur_linear_features(a, in->z);
+    sur_linear_coarse(a, in->zc);
 }
 
 static double base_value(const sur_model *m, const sur_input *in)
 {
     double b = 0;
     const double *w = m->lin + ((m->flags & SUR_FLAG_SHARED) ? 0 : in->embed_index * m->lin_n);
-    for (int k = 0; k < m->lin_n; k++) b += w[k] * in->z[k];
+    const double *z = (m->flags & SUR_FLAG_COARSE) ? in->zc : in->z;
+    for (int k = 0; k < m->lin_n; k++) b += w[k] * z[k];
     if (m->flags & SUR_FLAG_LOGBASE) b = exp(b);
     return b > m->floor ? b : m->floor;
 }
@@ -113,8 +131,8 @@ void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
     double rn = (m->flags & SUR_FLAG_NOISE) ? exp(sur_gbm_predict(&m->noise_gbm, x)) : 0.0;
     out->mean = mean;
     out->noise_std = mean * rn;
-    double cm = m->calib * m->model_sd;
-    out->std = mean * sqrt(rn * rn + cm * cm);
+    double cm = m->calib * m->model_sd, an = m->noise_calib * rn;
+    out->std = mean * sqrt(an * an + cm * cm);
 }
 
 /* ---- fitting ---- */
@@ -179,9 +197,9 @@ static int fit_mean(int scale, const sur_input *in, const double *y, const size_
     memset(m->lin, 0, sizeof m->lin);
     m->lin_n = 0;
     m->floor = 0;
-    m->flags &= ~(SUR_FLAG_BASE | SUR_FLAG_LOGBASE | SUR_FLAG_SHARED);
+    m->flags &= ~(SUR_FLAG_BASE | SUR_FLAG_LOGBASE | SUR_FLAG_SHARED | SUR_FLAG_COARSE);
     if (o->use_base) {
-        int p = o->use_base == 2 ? sur_linear_len(scale) : SUR_LIN_ORDER_FREE;
+        int p = o->use_base == 2 ? sur_linear_len(scale) : o->use_base == 3 ? SUR_LIN_COARSE : SUR_LIN_ORDER_FREE;
         Z = malloc(n * (size_t)p * sizeof *Z);
         w = malloc(n * sizeof *w);
         double *yy = t;
@@ -193,7 +211,7 @@ static int fit_mean(int scale, const sur_input *in, const double *y, const size_
             size_t k = 0;
             for (size_t i = 0; i < n; i++) {
                 if (!o->base_shared && in[idx[i]].embed_index != g) continue;
-                memcpy(Z + k * p, in[idx[i]].z, (size_t)p * sizeof *Z);
+                memcpy(Z + k * p, o->use_base == 3 ? in[idx[i]].zc : in[idx[i]].z, (size_t)p * sizeof *Z);
                 yy[k] = o->base_log ? log(y[idx[i]]) : y[idx[i]];
                 w[k] = o->base_log ? 1.0 : 1.0 / (yy[k] * yy[k]);
                 k++;
@@ -202,7 +220,8 @@ static int fit_mean(int scale, const sur_input *in, const double *y, const size_
         }
         m->lin_n = p;
         m->floor = 0.25 * ymin;
-        m->flags |= SUR_FLAG_BASE | (o->base_log ? SUR_FLAG_LOGBASE : 0) | (o->base_shared ? SUR_FLAG_SHARED : 0);
+        m->flags |= SUR_FLAG_BASE | (o->base_log ? SUR_FLAG_LOGBASE : 0) | (o->base_shared ? SUR_FLAG_SHARED : 0) |
+                    (o->use_base == 3 ? SUR_FLAG_COARSE : 0);
     }
     for (size_t i = 0; i < n; i++) {
         memcpy(X + i * SUR_X_LEN, in[idx[i]].x, SUR_X_LEN * sizeof *X);
@@ -226,6 +245,7 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
     m->metric = metric;
     m->device = metric == SUR_PERPLEXITY ? 0 : device;
     m->calib = 1;
+    m->noise_calib = 1;
     size_t n = 0;
     sur_input *in = malloc((n_rows + 1) * sizeof *in);
     double *y = malloc((n_rows + 1) * sizeof *y), *rs = malloc((n_rows + 1) * sizeof *rs);
@@ -239,6 +259,7 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
         size_t i = rows[r];
         double c, s;
         if (!sur_observed(d, metric, device, i, &c, &s)) continue;
+        if (o->noise_sd) s = sur_observed_rel_sd(d, metric, device, i);
         sur_input_make(&d->arch[i], &in[n]);
         if (aux) in[n].x[SUR_N_FEAT + 1] = (float)sur_model_predict_log(aux, &in[n]);
         y[n] = c; rs[n] = s; id[n] = i;
@@ -300,22 +321,33 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
         for (size_t i = 0; i < n; i++) rn[i] = exp(sur_gbm_predict(&m->noise_gbm, in[i].x));
     }
 
-    /* calibration of the model-error part of the total std on out-of-fold
-     * means: std^2 = rn^2 + (c model_sd)^2, c >= 0 (the noise estimate is kept
-     * as is, so std >= noise_std always) */
-    double lo = 0, hi = 50;
-    for (int it = 0; it < 60; it++) {
-        double c = 0.5 * (lo + hi), cov = 0;
-        for (size_t i = 0; i < n; i++) {
-            double mean = exp(oof[i]), cm = c * m->model_sd;
-            double sd = mean * sqrt(rn[i] * rn[i] + cm * cm);
-            cov += sur_coverage(d, metric, device, id[i], mean, sd, 1.6448536269514722);
+    /* calibration on out-of-fold means, std^2 = (a rn)^2 + (c model_sd)^2:
+     * with a = 1, c >= 0 so that mean +- 1.645 std covers the target share of
+     * the training measurements (std >= noise_std); only when the noise alone
+     * covers more, c = 0 and a < 1 (heavy-tailed noise). */
+    m->noise_calib = 1;
+    for (int stage = 0; stage < 2; stage++) {
+        double lo = 0, hi = stage == 0 ? 50 : 1, cov = 0;
+        for (int it = 0; it < 60; it++) {
+            double c = 0.5 * (lo + hi);
+            cov = 0;
+            for (size_t i = 0; i < n; i++) {
+                double mean = exp(oof[i]), a = stage == 0 ? 1 : c, cm = stage == 0 ? c * m->model_sd : 0;
+                double sd = mean * sqrt(a * a * rn[i] * rn[i] + cm * cm);
+                cov += sur_coverage(d, metric, device, id[i], mean, sd, 1.6448536269514722);
+            }
+            cov /= (double)n;
+            if (cov < o->target_coverage) lo = c;
+            else hi = c;
         }
-        cov /= (double)n;
-        if (cov < o->target_coverage) lo = c;
-        else hi = c;
+        if (stage == 0) {
+            m->calib = 0.5 * (lo + hi);
+            if (m->calib > 1e-6) break;
+            m->calib = 0;
+        } else {
+            m->noise_calib = 0.5 * (lo + hi);
+        }
     }
-    m->calib = 0.5 * (lo + hi);
 
     /* standardised measurement residuals -> quantile table */
     {
@@ -440,6 +472,7 @@ int sur_set_save(const sur_set *s, const char *path, hw_err *e)
         put_f64(&b, m->floor);
         put_f64(&b, m->model_sd);
         put_f64(&b, m->calib);
+        put_f64(&b, m->noise_calib);
         put_f64(&b, m->bound_lo);
         put_f64(&b, m->bound_hi);
         put_gbm(&b, &m->mean_gbm);
@@ -574,17 +607,18 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 m->flags = (int)get_u32(&b);
                 if (b.bad) { why = "truncated"; break; }
                 if (m->metric < 0 || m->metric >= SUR_N_METRICS || m->device < 0 || m->device >= SUR_N_DEVICES ||
-                    (m->flags & ~31)) { why = "bad model header"; break; }
+                    (m->flags & ~63)) { why = "bad model header"; break; }
                 m->lin_n = (int)get_u32(&b);
-                if (m->lin_n < 0 || m->lin_n > SUR_LIN_GROUP || (m->lin_n == 0) != !(m->flags & SUR_FLAG_BASE)) { why = "bad linear size"; break; }
+                if (m->lin_n < 0 || m->lin_n > ((m->flags & SUR_FLAG_COARSE) ? SUR_LIN_COARSE : SUR_LIN_GROUP) || (m->lin_n == 0) != !(m->flags & SUR_FLAG_BASE)) { why = "bad linear size"; break; }
                 for (int j = 0; j < 3 * m->lin_n; j++) m->lin[j] = get_f64(&b);
                 m->floor = get_f64(&b);
                 m->model_sd = get_f64(&b);
                 m->calib = get_f64(&b);
+                m->noise_calib = get_f64(&b);
                 m->bound_lo = get_f64(&b);
                 m->bound_hi = get_f64(&b);
                 if (!(m->bound_lo > 0) || !(m->bound_hi >= m->bound_lo) || !isfinite(m->bound_hi)) { why = "bad bounds"; break; }
-                if (!(m->model_sd >= 0) || !(m->calib >= 0) || !isfinite(m->floor)) { why = "bad model constants"; break; }
+                if (!(m->model_sd >= 0) || !(m->calib >= 0) || !(m->noise_calib > 0 && m->noise_calib <= 1) || !isfinite(m->floor)) { why = "bad model constants"; break; }
                 if ((why = get_gbm(&b, &m->mean_gbm))) break;
                 if ((m->flags & SUR_FLAG_NOISE) && (why = get_gbm(&b, &m->noise_gbm))) break;
                 for (int q = 0; q < SUR_NQ; q++) m->noise_q[q] = get_f32(&b);

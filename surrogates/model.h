@@ -8,20 +8,24 @@
  *          see log b as an extra feature
  *   mu     = log b + mean_gbm(x)            (or mean_gbm(x) without a base)
  *   mean   = exp(mu)                        predicted per-arch median
- *   rn     = exp(noise_gbm(x))              relative noise spread
+ *   rn     = exp(noise_gbm(x))              relative noise spread (sample std
+ *                                           over median; IQR/1.349 with
+ *                                           noise_sd = 0 at fit time)
  *   noise_std = mean * rn
- *   std    = mean * sqrt(rn^2 + (calib * model_sd)^2)   (>= noise_std)
+ *   std    = mean * sqrt((noise_calib * rn)^2 + (calib * model_sd)^2)
  * model_sd is the RMS out-of-fold error of mu against log of the observed
  * median; calib >= 0 is set so mean +- 1.645 std covers 90.5% of the training
- * measurements (out-of-fold means), or 0 when the noise alone covers more.  noise_q holds SUR_NQ quantiles of the
- * standardised measurement residuals (y - median) / (median * spread), used by
- * surrogate_sample.
+ * measurements (out-of-fold means) with noise_calib = 1 (then std >=
+ * noise_std); only when the noise alone covers more, calib = 0 and
+ * noise_calib < 1 is fitted instead.  noise_q holds SUR_NQ quantiles of the
+ * standardised measurement residuals (y - median) / (median * rel_spread),
+ * pooled over the training archs, used by surrogate_sample.
  *
  * File <dir>/<scale>.hwsur, little-endian:
  *   "HWNASSUR" (8 bytes) | u32 version (1) | u32 feature set | u32 scale | u32 n_models
  *   per model: u32 metric | u32 device | u32 flags (1 base, 2 noise model)
  *              u32 lin_n | f64 lin[3 * lin_n] | f64 floor | f64 model_sd | f64 calib
- *              f64 bound_lo | f64 bound_hi
+ *              f64 noise_calib | f64 bound_lo | f64 bound_hi
  *              gbm mean | [gbm noise] | f32 noise_q[SUR_NQ]
  *   gbm: u32 n_feat | u32 depth | u32 n_trees | f64 base
  *        u8 feat[T*(2^D-1)] | f32 thr[T*(2^D-1)] | f32 leaf[T*2^D]
@@ -45,8 +49,10 @@
 /* BASE: linear base present; NOISE: noise model present; LOGBASE: the base
  * is fitted to log y (b = exp(z . lin), unweighted); SHARED: one linear group
  * for all embed widths (lin[0 .. lin_n)); AUX: the trees also read the
- * predicted log latency of the same device (the set must hold that model). */
-enum { SUR_FLAG_BASE = 1, SUR_FLAG_NOISE = 2, SUR_FLAG_LOGBASE = 4, SUR_FLAG_SHARED = 8, SUR_FLAG_AUX = 16 };
+ * predicted log latency of the same device (the set must hold that model);
+ * COARSE: the base reads the coarse-position features (sur_linear_coarse). */
+enum { SUR_FLAG_BASE = 1, SUR_FLAG_NOISE = 2, SUR_FLAG_LOGBASE = 4, SUR_FLAG_SHARED = 8, SUR_FLAG_AUX = 16,
+       SUR_FLAG_COARSE = 32 };
 
 typedef struct {
     int metric, device, flags;
@@ -54,6 +60,7 @@ typedef struct {
     double lin[3 * SUR_LIN_GROUP];    /* [embed choice][lin_n] */
     double floor;
     double model_sd, calib;
+    double noise_calib;           /* a <= 1: scales rn in std when the noise alone over-covers */
     double bound_lo, bound_hi;    /* min / max predicted mean over the training archs */
     sur_gbm mean_gbm, noise_gbm;
     float noise_q[SUR_NQ];
@@ -68,11 +75,13 @@ struct sur_set {
 
 /* Settings of one fit (chosen on the validation split; see train.c). */
 typedef struct {
-    int use_base;           /* 0 none, 1 order-free linear features, 2 with layer positions */
+    int use_base;           /* 0 none, 1 order-free linear features, 2 with layer positions,
+                               3 with coarse positions (6 bins) */
     double ridge;           /* ridge penalty relative to the mean diagonal */
     int base_log;           /* fit the base to log y */
     int base_shared;        /* one linear group for all widths */
     int use_aux;            /* energy: read the same device's latency prediction */
+    int noise_sd;           /* noise model target: 1 sample std, 0 IQR/1.349 */
     sur_gbm_params mean, noise;
     int folds;              /* out-of-fold folds for model_sd and calibration */
     double target_coverage; /* of the 90% interval, e.g. 0.90 */
@@ -88,6 +97,9 @@ typedef struct {
  * relative spread (IQR/1.349 over median, std/mean for CPU energy; 0 when
  * there are no repeats).  Returns 0 when arch i has no measurement. */
 int sur_observed(const sur_data *d, int metric, int device, size_t i, double *center, double *rel_spread);
+/* Sample standard deviation (n - 1) of arch i's measurements over their
+ * median (CPU energy: std / mean); 0 without repeats. */
+double sur_observed_rel_sd(const sur_data *d, int metric, int device, size_t i);
 
 /* Fit one model on rows[0..n) of d (archs with a measurement); aux (may be
  * NULL) is the latency model whose prediction the trees may read. */
@@ -99,6 +111,7 @@ void sur_model_free(sur_model *m);
 typedef struct {
     float x[SUR_X_LEN];
     double z[SUR_LIN_GROUP];
+    double zc[SUR_LIN_COARSE];
     int embed_index;
 } sur_input;
 void sur_input_make(const hw_arch *a, sur_input *in);

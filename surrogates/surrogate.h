@@ -8,9 +8,9 @@
  *   std        total predictive standard deviation of a NEW measurement of
  *              this architecture (model error + measurement noise), calibrated
  *              so that mean +- 1.645 std covers ~90% of measurements
- *   noise_std  the measurement noise alone for this architecture (robust
- *              spread, IQR/1.349); 0 where the data have no repeats
- *              (perplexity; scale s cpu_amd_7513)
+ *   noise_std  the measurement noise alone for this architecture: the
+ *              standard deviation of its repeated measurements (predicted);
+ *              0 where the data have no repeats (perplexity; s cpu_amd_7513)
  *
  * A loaded sur_set is immutable: surrogate_predict is reentrant and may be
  * called from many threads at once. */

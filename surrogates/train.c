@@ -13,7 +13,10 @@
  *   more or deeper trees fit noise and lose rank correlation);
  * - perplexity s, m: the positional linear base (where a layer sits matters
  *   for weights inherited from a supernet), then light boosting;
- * - perplexity l: order-free base with a stronger ridge (positions overfit). */
+ * - perplexity l (293 training archs): per-layer positions overfit; counts per
+ *   bin of 6 consecutive layer positions (sur_linear_coarse) keep most of the
+ *   positional signal (mean tau over 6 split seeds: order-free 0.914,
+ *   6 bins 0.936, 4 bins 0.930, 9 bins 0.932). */
 void sur_default_opts(int metric, int device, int scale, sur_fit_opts *o)
 {
     (void)device;
@@ -22,6 +25,7 @@ void sur_default_opts(int metric, int device, int scale, sur_fit_opts *o)
     o->ridge = 1e-4;
     o->folds = 5;
     o->target_coverage = 0.905;
+    o->noise_sd = 1;  /* noise_std is the sample standard deviation (see README) */
     o->use_aux = 0;   /* reading the latency prediction gave no gain on validation */
     /* tree counts are the smallest that kept validation tau (prediction speed) */
     o->mean = (sur_gbm_params){.n_trees = 100, .depth = 5, .min_leaf = 40, .learning_rate = 0.045,
@@ -32,8 +36,9 @@ void sur_default_opts(int metric, int device, int scale, sur_fit_opts *o)
         o->mean = (sur_gbm_params){.n_trees = 100, .depth = 4, .min_leaf = 20, .learning_rate = 0.08,
                                    .lambda = 1.0, .subsample = 0.8, .seed = 0};
         if (scale == HW_SCALE_L) {
-            o->ridge = 1e-2;
-            o->mean.n_trees = 600; o->mean.depth = 3; o->mean.min_leaf = 10; o->mean.learning_rate = 0.03;
+            o->use_base = 3;
+            o->ridge = 1e-3;
+            o->mean.n_trees = 200; o->mean.depth = 3; o->mean.min_leaf = 10; o->mean.learning_rate = 0.09;
         } else {
             o->use_base = 2;
         }

@@ -89,7 +89,15 @@ void sur_input_make(const hw_arch *a, sur_input *in)
     in->x[SUR_N_FEAT] = 0;
     in->x[SUR_N_FEAT + 1] = 0;
     in->embed_index = sur_linear_features(a, in->z);
-    sur_linear_coarse(a, in->zc);
+    /* the coarse-position view from the fine one (= sur_linear_coarse) */
+    const hw_space *sp = hw_space_get(a->scale);
+    memset(in->zc, 0, sizeof in->zc);
+    memcpy(in->zc, in->z, SUR_LIN_ORDER_FREE * sizeof *in->zc);
+    const double *mo = in->z + SUR_LIN_ORDER_FREE, *ho = mo + 3 * sp->max_layers;
+    for (int i = 0; i < a->n_layer; i++) {
+        double *g = in->zc + SUR_LIN_ORDER_FREE + 6 * (i * SUR_LIN_COARSE_BINS / sp->max_layers);
+        for (int c = 0; c < 3; c++) { g[c] += mo[3 * i + c]; g[3 + c] += ho[3 * i + c]; }
+    }
 }
 
 static double base_value(const sur_model *m, const sur_input *in)

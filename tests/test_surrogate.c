@@ -187,6 +187,19 @@ TEST(features_of_worked_example)
     CHECK_NEAR(z[SUR_LIN_ORDER_FREE + 3 * 2 + 2], 1, 0);          /* layer 2 has mlp 4 */
     CHECK_NEAR(z[SUR_LIN_ORDER_FREE + 36 + 3 * 1 + 2], 1, 0);     /* layer 1 has 12 heads */
     CHECK_NEAR(z[SUR_LIN_ORDER_FREE + 3 * 10], 0, 0);             /* layer 10 absent */
+    /* coarse view: 6 bins of 2 positions (max 12 layers); bin 0 = layers 0, 1
+     * (mlp 2, 2; heads 4, 12); bin 4 = layers 8, 9 (mlp 4, 2; heads 4, 12) */
+    double zc[SUR_LIN_COARSE];
+    sur_linear_coarse(&a, zc);
+    CHECK_NEAR(zc[SUR_LIN_ORDER_FREE + 0], 2, 0);
+    CHECK_NEAR(zc[SUR_LIN_ORDER_FREE + 3], 1, 0);
+    CHECK_NEAR(zc[SUR_LIN_ORDER_FREE + 5], 1, 0);
+    CHECK_NEAR(zc[SUR_LIN_ORDER_FREE + 24 + 0], 1, 0);
+    CHECK_NEAR(zc[SUR_LIN_ORDER_FREE + 24 + 2], 1, 0);
+    CHECK_NEAR(zc[SUR_LIN_ORDER_FREE + 30 + 0], 0, 0);   /* bin 5: layers 10, 11 absent */
+    sur_input in;
+    sur_input_make(&a, &in);
+    for (int k = 0; k < SUR_LIN_COARSE; k++) CHECK(in.zc[k] == zc[k]);
 }
 
 TEST(gbm_fits_a_known_function_deterministically)

@@ -1,0 +1,42 @@
+/* optimizers/morea.h — MOREA, multi-objective regularized evolution (Real et
+ * al. 2019's aging evolution with a Pareto tournament, as used by
+ * HW-GPT-Bench through syne-tune).  The ops table is hw_morea_ops
+ * (config name "morea"); this header adds an inspection call for tests and
+ * tools.
+ *
+ * Algorithm.  The population is an aging FIFO queue of population_size
+ * evaluated genomes, filled first with uniform random genomes.  Each child:
+ * draw sample_size distinct members uniformly at random; keep the sample's
+ * non-dominated members (rank 0 within the sample); the parent is the one
+ * of those with the largest crowding distance within that set ("crowding")
+ * or the largest exclusive hypervolume contribution ("hv_contribution",
+ * 2 objectives; the sample's front is scaled to [0,1] per objective and the
+ * reference point is 1.1); ties are broken uniformly at random.  The child is
+ * the parent with exactly one gene mutated (mutate_one.h: categorical genes
+ * take a different value; real genes a bounded polynomial step with index
+ * eta_m) plus, if extra_rate > 0, each other gene with that probability.
+ * When a child is told it joins the queue and the oldest member leaves.
+ *
+ * batch_size = 1 (default) is the paper's sequential algorithm.  With
+ * batch_size = b, one ask proposes up to b children, each from its own
+ * tournament on the same population (no child sees its siblings), so b
+ * children can be evaluated in parallel; they join the queue in order when
+ * told.  The random initial genomes are proposed max_n at a time.
+ *
+ * Config: {"name": "morea", "population_size": 100, "sample_size": 10,
+ *          "selection": "crowding" | "hv_contribution", "batch_size": 1,
+ *          "eta_m": 5, "extra_rate": 0} */
+#ifndef HWNAS_OPTIMIZERS_MOREA_H
+#define HWNAS_OPTIMIZERS_MOREA_H
+
+#include <stddef.h>
+
+#include "optimizers/optimizer.h"
+
+extern const hw_optimizer_ops hw_morea_ops;
+
+/* Copy the current population, oldest first, into x (count × n_var) and f
+ * (count × n_obj) when they are non-NULL; returns count. */
+size_t hw_morea_population(const void *st, double *x, double *f);
+
+#endif

@@ -1,0 +1,113 @@
+/* tests/opt_toy.h — small problems and an ask/tell driver shared by the
+ * optimizer tests (header-only, static functions). */
+#ifndef HWNAS_TESTS_OPT_TOY_H
+#define HWNAS_TESTS_OPT_TOY_H
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "optimizers/optimizer.h"
+
+/* Mixed categorical toy: genes with 2..5 choices; two conflicting
+ * objectives on the index sum, with many ties. */
+static const hw_var TOY_CAT_VARS[6] = {
+    {HW_VAR_CATEGORICAL, 2, 0, 1}, {HW_VAR_CATEGORICAL, 3, 0, 2}, {HW_VAR_CATEGORICAL, 4, 0, 3},
+    {HW_VAR_CATEGORICAL, 3, 0, 2}, {HW_VAR_CATEGORICAL, 2, 0, 1}, {HW_VAR_CATEGORICAL, 5, 0, 4}};
+
+static int toy_cat_eval(hw_problem *p, const double *x, const uint64_t *ids, size_t n,
+                        double *f, double *fs, hw_err *e)
+{
+    (void)ids; (void)fs; (void)e;
+    for (size_t i = 0; i < n; i++) {
+        const double *g = x + i * (size_t)p->n_var;
+        double a = 0, b = 0;
+        for (int j = 0; j < p->n_var; j++) {
+            a += g[j] * (1 + j % 2);
+            b += (p->vars[j].n_cat - 1 - g[j]) * (j % 3 == 0 ? 2 : 1);
+        }
+        f[2 * i] = a;
+        f[2 * i + 1] = b * b / 4 + (int)g[0];
+    }
+    return HW_OK;
+}
+
+static hw_problem toy_cat_problem(void)
+{
+    hw_problem p = {0};
+    p.name = "toy_cat"; p.n_var = 6; p.vars = TOY_CAT_VARS; p.n_obj = 2;
+    p.evaluate = toy_cat_eval;
+    return p;
+}
+
+/* Real toy: ZDT1 with 5 variables in [0, 1]. */
+static const hw_var TOY_REAL_VARS[5] = {
+    {HW_VAR_REAL, 0, 0, 1}, {HW_VAR_REAL, 0, 0, 1}, {HW_VAR_REAL, 0, 0, 1},
+    {HW_VAR_REAL, 0, 0, 1}, {HW_VAR_REAL, 0, 0, 1}};
+
+static int toy_real_eval(hw_problem *p, const double *x, const uint64_t *ids, size_t n,
+                         double *f, double *fs, hw_err *e)
+{
+    (void)ids; (void)fs; (void)e;
+    int nv = p->n_var;
+    for (size_t i = 0; i < n; i++) {
+        const double *g = x + i * (size_t)nv;
+        double s = 0;
+        for (int j = 1; j < nv; j++) s += g[j];
+        double gg = 1 + 9 * s / (nv - 1);
+        f[2 * i] = g[0];
+        f[2 * i + 1] = gg * (1 - sqrt(g[0] / gg));
+    }
+    return HW_OK;
+}
+
+static hw_problem toy_real_problem(void)
+{
+    hw_problem p = {0};
+    p.name = "toy_real"; p.n_var = 5; p.vars = TOY_REAL_VARS; p.n_obj = 2;
+    p.evaluate = toy_real_eval;
+    return p;
+}
+
+/* Create an optimizer from a JSON text ("optimizer" path); NULL on error,
+ * with the message in e. */
+static void *toy_create(const hw_optimizer_ops *ops, const hw_problem *p, const char *json,
+                        uint64_t seed, hw_err *e)
+{
+    cJSON *c = NULL;
+    if (hwj_parse(json, "config", &c, e)) return NULL;
+    void *st = NULL;
+    int rc = ops->create(&st, p, c, "optimizer", seed, e);
+    cJSON_Delete(c);
+    return rc ? NULL : st;
+}
+
+/* Run budget evaluations asking at most max_n at a time; all genomes and
+ * objectives in order into *x, *f (malloc'd).  Returns the number run. */
+static size_t toy_run(const hw_optimizer_ops *ops, void *st, hw_problem *p, size_t budget,
+                      size_t max_n, double **x, double **f)
+{
+    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj, done = 0;
+    *x = malloc(budget * nv * sizeof **x);
+    *f = malloc(budget * m * sizeof **f);
+    hw_err e = {0};
+    while (done < budget) {
+        size_t n = 0, k = budget - done < max_n ? budget - done : max_n;
+        if (ops->ask(st, *x + done * nv, k, &n, &e) || n == 0 || n > k) break;
+        p->evaluate(p, *x + done * nv, NULL, n, *f + done * m, NULL, &e);
+        if (ops->tell(st, *x + done * nv, *f + done * m, n, &e)) break;
+        done += n;
+    }
+    return done;
+}
+
+/* Number of genes in which a and b differ. */
+static int toy_hamming(const double *a, const double *b, int n)
+{
+    int d = 0;
+    for (int i = 0; i < n; i++) d += a[i] != b[i];
+    return d;
+}
+
+#endif

@@ -1,0 +1,262 @@
+/* MOREA (optimizers/morea.c): the aging queue, the Pareto tournament, the
+ * one-gene mutation, config validation, partial tells and determinism. */
+#include "check.h"
+#include "opt_toy.h"
+
+#include "optimizers/morea.h"
+#include "optimizers/pareto_rank.h"
+
+TEST(registered)
+{
+    CHECK(hw_optimizer_find("morea") == &hw_morea_ops);
+}
+
+TEST(queue_is_bounded_and_drops_the_oldest)
+{
+    hw_problem p = toy_cat_problem();
+    hw_err e = {0};
+    void *st = toy_create(&hw_morea_ops, &p, "{\"name\":\"morea\",\"population_size\":12,"
+                          "\"sample_size\":4,\"batch_size\":3}", 1, &e);
+    CHECK_MSG(st != NULL, "%s", e.msg);
+    if (!st) return;
+    size_t nv = 6;
+    double x[12 * 6], f[12 * 2], before[12 * 6], after[12 * 6], fafter[12 * 2];
+    size_t total = 0;
+    for (int step = 0; step < 60; step++) {
+        size_t nb = hw_morea_population(st, before, NULL), n = 0;
+        CHECK_OK(hw_morea_ops.ask(st, x, 5, &n, &e));
+        /* Initial phase: random genomes up to the population size, max_n at
+         * a time; then batch_size children. */
+        if (nb < 12) CHECK_EQ_INT(n, nb + 5 <= 12 ? 5 : 12 - nb);
+        else CHECK_EQ_INT(n, 3);
+        p.evaluate(&p, x, NULL, n, f, NULL, &e);
+        CHECK_OK(hw_morea_ops.tell(st, x, f, n, &e));
+        total += n;
+        size_t na = hw_morea_population(st, after, fafter);
+        CHECK_EQ_INT(na, total < 12 ? total : 12);
+        /* after = before without its (nb + n - na) oldest, then the n told. */
+        size_t gone = nb + n - na;
+        for (size_t i = 0; i + n < na; i++)
+            CHECK(toy_hamming(after + i * nv, before + (i + gone) * nv, 6) == 0);
+        for (size_t i = 0; i < n; i++) {
+            CHECK(toy_hamming(after + (na - n + i) * nv, x + i * nv, 6) == 0);
+            CHECK(fafter[(na - n + i) * 2] == f[i * 2] && fafter[(na - n + i) * 2 + 1] == f[i * 2 + 1]);
+        }
+    }
+    hw_morea_ops.destroy(st);
+}
+
+TEST(child_is_one_gene_from_a_member)
+{
+    hw_problem ps[2] = {toy_cat_problem(), toy_real_problem()};
+    for (int t = 0; t < 2; t++) {
+        hw_problem *p = &ps[t];
+        int nv = p->n_var;
+        hw_err e = {0};
+        void *st = toy_create(&hw_morea_ops, p, "{\"name\":\"morea\",\"population_size\":20,"
+                              "\"sample_size\":5}", 3, &e);
+        CHECK(st != NULL);
+        if (!st) return;
+        double *x, *f;
+        toy_run(&hw_morea_ops, st, p, 20, 20, &x, &f);
+        free(x); free(f);
+        double pop[20 * 6], c[6], fc[2];
+        for (int step = 0; step < 300; step++) {
+            size_t np = hw_morea_population(st, pop, NULL), n = 0;
+            CHECK_OK(hw_morea_ops.ask(st, c, 1, &n, &e));
+            CHECK_EQ_INT(n, 1);
+            int close = 0;
+            for (size_t i = 0; i < np; i++) close |= toy_hamming(c, pop + i * nv, nv) == 1;
+            CHECK(close);
+            for (int g = 0; g < nv; g++) {
+                const hw_var *v = &p->vars[g];
+                if (v->type == HW_VAR_CATEGORICAL) CHECK(c[g] == floor(c[g]) && c[g] >= 0 && c[g] < v->n_cat);
+                else CHECK(c[g] >= v->lo && c[g] <= v->hi);
+            }
+            p->evaluate(p, c, NULL, 1, fc, NULL, &e);
+            CHECK_OK(hw_morea_ops.tell(st, c, fc, 1, &e));
+        }
+        hw_morea_ops.destroy(st);
+    }
+}
+
+TEST(parent_is_an_extreme_when_the_sample_is_everyone)
+{
+    /* sample_size == population_size: the tournament sees the whole
+     * population, so with crowding the parent is a front member of infinite
+     * crowding distance, i.e. the front's best in f1 or in f2. */
+    hw_problem p = toy_real_problem();
+    hw_err e = {0};
+    void *st = toy_create(&hw_morea_ops, &p, "{\"name\":\"morea\",\"population_size\":15,"
+                          "\"sample_size\":15}", 4, &e);
+    CHECK(st != NULL);
+    if (!st) return;
+    double *x, *f;
+    toy_run(&hw_morea_ops, st, &p, 15, 15, &x, &f);
+    free(x); free(f);
+    double pop[15 * 5], pf[15 * 2], c[5], fc[2];
+    for (int step = 0; step < 200; step++) {
+        hw_morea_population(st, pop, pf);
+        int best0 = 0, best1 = 0;
+        for (int i = 1; i < 15; i++) {
+            if (pf[2 * i] < pf[2 * best0] || (pf[2 * i] == pf[2 * best0] && pf[2 * i + 1] < pf[2 * best0 + 1])) best0 = i;
+            if (pf[2 * i + 1] < pf[2 * best1 + 1] || (pf[2 * i + 1] == pf[2 * best1 + 1] && pf[2 * i] < pf[2 * best1])) best1 = i;
+        }
+        size_t n;
+        CHECK_OK(hw_morea_ops.ask(st, c, 1, &n, &e));
+        CHECK(toy_hamming(c, pop + best0 * 5, 5) == 1 || toy_hamming(c, pop + best1 * 5, 5) == 1);
+        p.evaluate(&p, c, NULL, 1, fc, NULL, &e);
+        CHECK_OK(hw_morea_ops.tell(st, c, fc, 1, &e));
+    }
+    hw_morea_ops.destroy(st);
+}
+
+TEST(hv_selection_picks_the_largest_contribution)
+{
+    /* With the whole population as the sample, the parent is the front
+     * member whose removal loses the most area (front scaled to [0,1],
+     * reference 1.1), computed here by brute force. */
+    hw_problem p = toy_real_problem();
+    hw_err e = {0};
+    void *st = toy_create(&hw_morea_ops, &p, "{\"name\":\"morea\",\"population_size\":15,"
+                          "\"sample_size\":15,\"selection\":\"hv_contribution\"}", 6, &e);
+    CHECK_MSG(st != NULL, "%s", e.msg);
+    if (!st) return;
+    double *x, *f;
+    toy_run(&hw_morea_ops, st, &p, 15, 15, &x, &f);
+    free(x); free(f);
+    double pop[15 * 5], pf[15 * 2], c[5], fc[2];
+    for (int step = 0; step < 100; step++) {
+        hw_morea_population(st, pop, pf);
+        int front[15], k = 0;
+        for (int i = 0; i < 15; i++) {
+            int dom = 0;
+            for (int j = 0; j < 15; j++) dom |= hw_pareto_dominates(pf + 2 * j, pf + 2 * i, 2);
+            if (!dom) front[k++] = i;
+        }
+        double lo[2] = {1e300, 1e300}, hi[2] = {-1e300, -1e300};
+        for (int a = 0; a < k; a++)
+            for (int o = 0; o < 2; o++) { lo[o] = fmin(lo[o], pf[2 * front[a] + o]); hi[o] = fmax(hi[o], pf[2 * front[a] + o]); }
+        /* A constant objective scales to 0 (as for a one-point front). */
+        for (int o = 0; o < 2; o++) if (!(hi[o] > lo[o])) { lo[o] = 0; hi[o] = 1e300; }
+        double contrib[15], best = -1;
+        for (int a = 0; a < k; a++) {
+            /* Area only point a covers: the rectangle from a to its
+             * neighbours' coordinates. */
+            double ax = (pf[2 * front[a]] - lo[0]) / (hi[0] - lo[0]);
+            double ay = (pf[2 * front[a] + 1] - lo[1]) / (hi[1] - lo[1]);
+            double right = 1.1, top = 1.1;
+            int twin = 0;
+            for (int b = 0; b < k; b++) {
+                if (b == a) continue;
+                double bx = (pf[2 * front[b]] - lo[0]) / (hi[0] - lo[0]);
+                double by = (pf[2 * front[b] + 1] - lo[1]) / (hi[1] - lo[1]);
+                if (bx > ax && bx < right) right = bx;
+                if (by > ay && by < top) top = by;
+                twin |= bx == ax && by == ay;
+            }
+            /* A point with a twin covers nothing alone. */
+            contrib[a] = twin ? 0 : (right - ax) * (top - ay);
+            if (contrib[a] > best) best = contrib[a];
+        }
+        size_t n;
+        CHECK_OK(hw_morea_ops.ask(st, c, 1, &n, &e));
+        int ok = 0;
+        for (int a = 0; a < k; a++)
+            if (contrib[a] >= best * (1 - 1e-12) && toy_hamming(c, pop + front[a] * 5, 5) == 1) ok = 1;
+        CHECK(ok);
+        p.evaluate(&p, c, NULL, 1, fc, NULL, &e);
+        CHECK_OK(hw_morea_ops.tell(st, c, fc, 1, &e));
+    }
+    hw_morea_ops.destroy(st);
+}
+
+TEST(config_errors_name_the_key)
+{
+    hw_problem p = toy_cat_problem();
+    struct { const char *json, *want; } cases[] = {
+        {"{\"name\":\"morea\",\"pop_size\":10}", "optimizer.pop_size: unknown key"},
+        {"{\"name\":\"morea\",\"population_size\":1}", "optimizer.population_size"},
+        {"{\"name\":\"morea\",\"population_size\":8,\"sample_size\":9}", "optimizer.sample_size: 9 exceeds"},
+        {"{\"name\":\"morea\",\"selection\":\"best\"}", "optimizer.selection: unknown value 'best'"},
+        {"{\"name\":\"morea\",\"batch_size\":0}", "optimizer.batch_size"},
+        {"{\"name\":\"morea\",\"eta_m\":\"x\"}", "optimizer.eta_m: expected a number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hw_err e = {0};
+        void *st = toy_create(&hw_morea_ops, &p, cases[i].json, 1, &e);
+        CHECK(st == NULL);
+        if (st) hw_morea_ops.destroy(st);
+        CHECK_MSG(strstr(e.msg, cases[i].want) != NULL, "'%s' lacks '%s'", e.msg, cases[i].want);
+    }
+    /* hv_contribution needs two objectives. */
+    hw_problem three = toy_cat_problem();
+    three.n_obj = 3;
+    hw_err e = {0};
+    CHECK(toy_create(&hw_morea_ops, &three, "{\"name\":\"morea\",\"selection\":\"hv_contribution\"}", 1, &e) == NULL);
+    CHECK(strstr(e.msg, "optimizer.selection") != NULL);
+    /* No params: all defaults. */
+    void *st = NULL;
+    CHECK_OK(hw_morea_ops.create(&st, &p, NULL, "optimizer", 1, &e));
+    CHECK_EQ_INT(hw_morea_ops.batch_size(st), 1);
+    hw_morea_ops.destroy(st);
+}
+
+TEST(partial_tell_and_over_tell)
+{
+    hw_problem p = toy_cat_problem();
+    hw_err e = {0};
+    void *st = toy_create(&hw_morea_ops, &p, "{\"name\":\"morea\",\"population_size\":10,"
+                          "\"sample_size\":3,\"batch_size\":4}", 2, &e);
+    CHECK(st != NULL);
+    if (!st) return;
+    double x[10 * 6], f[10 * 2];
+    size_t n;
+    /* Initial phase: 7 asked, 3 told -> 7 more offered next. */
+    CHECK_OK(hw_morea_ops.ask(st, x, 7, &n, &e));
+    CHECK_EQ_INT(n, 7);
+    p.evaluate(&p, x, NULL, n, f, NULL, &e);
+    CHECK_OK(hw_morea_ops.tell(st, x, f, 3, &e));
+    CHECK_EQ_INT(hw_morea_population(st, NULL, NULL), 3);
+    CHECK_OK(hw_morea_ops.ask(st, x, 10, &n, &e));
+    CHECK_EQ_INT(n, 7);
+    p.evaluate(&p, x, NULL, n, f, NULL, &e);
+    CHECK(hw_morea_ops.tell(st, x, f, 8, &e) == HW_ESTATE);
+    CHECK_OK(hw_morea_ops.tell(st, x, f, 7, &e));
+    CHECK_EQ_INT(hw_morea_population(st, NULL, NULL), 10);
+    /* Children: 4 asked, 1 told -> exactly one joins, the oldest leaves. */
+    double before[10 * 6], after[10 * 6];
+    hw_morea_population(st, before, NULL);
+    CHECK_OK(hw_morea_ops.ask(st, x, 10, &n, &e));
+    CHECK_EQ_INT(n, 4);
+    p.evaluate(&p, x, NULL, n, f, NULL, &e);
+    CHECK_OK(hw_morea_ops.tell(st, x, f, 1, &e));
+    CHECK_EQ_INT(hw_morea_population(st, after, NULL), 10);
+    CHECK(memcmp(after, before + 6, 9 * 6 * sizeof(double)) == 0);
+    CHECK(memcmp(after + 9 * 6, x, 6 * sizeof(double)) == 0);
+    /* A tell without an ask is refused; non-finite objectives too. */
+    CHECK(hw_morea_ops.tell(st, x, f, 1, &e) == HW_ESTATE);
+    CHECK_OK(hw_morea_ops.ask(st, x, 1, &n, &e));
+    f[1] = NAN;
+    CHECK(hw_morea_ops.tell(st, x, f, 1, &e) == HW_EINVAL);
+    CHECK(strstr(e.msg, "not finite") != NULL);
+    hw_morea_ops.destroy(st);
+}
+
+TEST(same_seed_same_run)
+{
+    hw_problem p = toy_real_problem();
+    const char *cfg = "{\"name\":\"morea\",\"population_size\":20,\"sample_size\":5,\"batch_size\":2}";
+    double *x[3], *f[3];
+    for (int r = 0; r < 3; r++) {
+        hw_err e = {0};
+        void *st = toy_create(&hw_morea_ops, &p, cfg, r < 2 ? 9 : 10, &e);
+        CHECK(st != NULL);
+        if (!st) return;
+        CHECK_EQ_INT(toy_run(&hw_morea_ops, st, &p, 500, 8, &x[r], &f[r]), 500);
+        hw_morea_ops.destroy(st);
+    }
+    CHECK(memcmp(x[0], x[1], 500 * 5 * sizeof(double)) == 0);
+    CHECK(memcmp(x[0], x[2], 500 * 5 * sizeof(double)) != 0);
+    for (int r = 0; r < 3; r++) { free(x[r]); free(f[r]); }
+}

@@ -1,5 +1,5 @@
 /* tests/opt_toy.h — small problems and an ask/tell driver shared by the
- * optimizer tests (header-only, static functions). */
+ * optimizer tests (header-only, static inline functions). */
 #ifndef HWNAS_TESTS_OPT_TOY_H
 #define HWNAS_TESTS_OPT_TOY_H
 
@@ -16,7 +16,7 @@ static const hw_var TOY_CAT_VARS[6] = {
     {HW_VAR_CATEGORICAL, 2, 0, 1}, {HW_VAR_CATEGORICAL, 3, 0, 2}, {HW_VAR_CATEGORICAL, 4, 0, 3},
     {HW_VAR_CATEGORICAL, 3, 0, 2}, {HW_VAR_CATEGORICAL, 2, 0, 1}, {HW_VAR_CATEGORICAL, 5, 0, 4}};
 
-static int toy_cat_eval(hw_problem *p, const double *x, const uint64_t *ids, size_t n,
+static inline int toy_cat_eval(hw_problem *p, const double *x, const uint64_t *ids, size_t n,
                         double *f, double *fs, hw_err *e)
 {
     (void)ids; (void)fs; (void)e;
@@ -33,7 +33,7 @@ static int toy_cat_eval(hw_problem *p, const double *x, const uint64_t *ids, siz
     return HW_OK;
 }
 
-static hw_problem toy_cat_problem(void)
+static inline hw_problem toy_cat_problem(void)
 {
     hw_problem p = {0};
     p.name = "toy_cat"; p.n_var = 6; p.vars = TOY_CAT_VARS; p.n_obj = 2;
@@ -46,7 +46,7 @@ static const hw_var TOY_REAL_VARS[5] = {
     {HW_VAR_REAL, 0, 0, 1}, {HW_VAR_REAL, 0, 0, 1}, {HW_VAR_REAL, 0, 0, 1},
     {HW_VAR_REAL, 0, 0, 1}, {HW_VAR_REAL, 0, 0, 1}};
 
-static int toy_real_eval(hw_problem *p, const double *x, const uint64_t *ids, size_t n,
+static inline int toy_real_eval(hw_problem *p, const double *x, const uint64_t *ids, size_t n,
                          double *f, double *fs, hw_err *e)
 {
     (void)ids; (void)fs; (void)e;
@@ -62,7 +62,7 @@ static int toy_real_eval(hw_problem *p, const double *x, const uint64_t *ids, si
     return HW_OK;
 }
 
-static hw_problem toy_real_problem(void)
+static inline hw_problem toy_real_problem(void)
 {
     hw_problem p = {0};
     p.name = "toy_real"; p.n_var = 5; p.vars = TOY_REAL_VARS; p.n_obj = 2;
@@ -72,7 +72,7 @@ static hw_problem toy_real_problem(void)
 
 /* Create an optimizer from a JSON text ("optimizer" path); NULL on error,
  * with the message in e. */
-static void *toy_create(const hw_optimizer_ops *ops, const hw_problem *p, const char *json,
+static inline void *toy_create(const hw_optimizer_ops *ops, const hw_problem *p, const char *json,
                         uint64_t seed, hw_err *e)
 {
     cJSON *c = NULL;
@@ -85,7 +85,7 @@ static void *toy_create(const hw_optimizer_ops *ops, const hw_problem *p, const 
 
 /* Run budget evaluations asking at most max_n at a time; all genomes and
  * objectives in order into *x, *f (malloc'd).  Returns the number run. */
-static size_t toy_run(const hw_optimizer_ops *ops, void *st, hw_problem *p, size_t budget,
+static inline size_t toy_run(const hw_optimizer_ops *ops, void *st, hw_problem *p, size_t budget,
                       size_t max_n, double **x, double **f)
 {
     size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj, done = 0;
@@ -103,7 +103,7 @@ static size_t toy_run(const hw_optimizer_ops *ops, void *st, hw_problem *p, size
 }
 
 /* Number of genes in which a and b differ. */
-static int toy_hamming(const double *a, const double *b, int n)
+static inline int toy_hamming(const double *a, const double *b, int n)
 {
     int d = 0;
     for (int i = 0; i < n; i++) d += a[i] != b[i];

@@ -11,7 +11,7 @@
  * mutates exactly one gene (mutate_one.h: categorical genes take a different
  * value; real genes a bounded polynomial step with index eta_m, whose spread
  * scales with the gene's range) plus, if extra_rate > 0, each other gene with
- * that probability.
+ * that probability.  eta_m defaults to 5 for the reason given in morea.h.
  *
  * The archive is bounded by max_archive (real-valued problems can produce
  * a non-dominated point almost every step): when it grows past max_archive

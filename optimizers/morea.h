@@ -17,6 +17,12 @@
  * eta_m) plus, if extra_rate > 0, each other gene with that probability.
  * When a child is told it joins the queue and the oldest member leaves.
  *
+ * eta_m defaults to 5, not NSGA-II's customary 20: with one gene changed per
+ * child each real gene is moved only budget / n_var times, and the wider
+ * steps of a small index let it cross its range in a few moves.  On ZDT1
+ * (30 variables, 25,000 evaluations) eta_m = 20 reaches about 0.85-0.90 of
+ * the true front's hypervolume, eta_m = 5 about 0.99 (tests/test_morea.c).
+ *
  * batch_size = 1 (default) is the paper's sequential algorithm.  With
  * batch_size = b, one ask proposes up to b children, each from its own
  * tournament on the same population (no child sees its siblings), so b

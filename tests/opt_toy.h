@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "benchmark/problem.h"
 #include "optimizers/optimizer.h"
 
 /* Mixed categorical toy: genes with 2..5 choices; two conflicting
@@ -108,6 +109,65 @@ static inline int toy_hamming(const double *a, const double *b, int n)
     int d = 0;
     for (int i = 0; i < n; i++) d += a[i] != b[i];
     return d;
+}
+
+/* Hypervolume of a 2-D point set (dominated points and duplicates allowed)
+ * for ref, by a sweep in f1 order: an independent reference for the
+ * acceptance tests.  Sorts pts in place. */
+static inline int toy_cmp2(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+static inline double toy_hv2(double *pts, size_t n, const double *ref)
+{
+    qsort(pts, n, 2 * sizeof *pts, toy_cmp2);
+    double hv = 0, top = ref[1];
+    for (size_t i = 0; i < n; i++) {
+        if (pts[2 * i] >= ref[0] || pts[2 * i + 1] >= top) continue;
+        hv += (ref[0] - pts[2 * i]) * (top - pts[2 * i + 1]);
+        top = pts[2 * i + 1];
+    }
+    return hv;
+}
+
+/* Median HV ratio over seeds 1..n_seeds (n_seeds <= 16) of an optimizer on
+ * a ZDT problem (default 30 variables): HV of all evaluated points over the
+ * true front's exact HV, reference point 1.1 per objective.  ratios[] gets
+ * each seed's ratio; returns the median, or -1 on an error. */
+static inline double toy_zdt_median_ratio(const hw_optimizer_ops *ops, const char *problem_json,
+                                          const char *opt_json, size_t budget, int n_seeds,
+                                          double *ratios)
+{
+    const double ref[2] = {1.1, 1.1};
+    double r[16];
+    for (int s = 0; s < n_seeds; s++) {
+        hw_err e = {0};
+        cJSON *pc = NULL;
+        hw_problem *p = NULL;
+        if (hwj_parse(problem_json, "problem", &pc, &e) ||
+            hw_problem_create(pc, "problem", (uint64_t)(s + 1), &p, &e)) {
+            cJSON_Delete(pc);
+            return -1;
+        }
+        cJSON_Delete(pc);
+        void *st = toy_create(ops, p, opt_json, (uint64_t)(s + 1), &e);
+        if (!st) { hw_problem_destroy(p); return -1; }
+        size_t b = ops->batch_size(st);
+        double *x, *f;
+        size_t n = toy_run(ops, st, p, budget, b ? b : 64, &x, &f);
+        double truth = p->true_front_hv(p, ref);
+        r[s] = n == budget && truth > 0 ? toy_hv2(f, n, ref) / truth : -1;
+        ratios[s] = r[s];
+        free(x); free(f);
+        ops->destroy(st);
+        hw_problem_destroy(p);
+    }
+    for (int i = 1; i < n_seeds; i++)
+        for (int j = i; j > 0 && r[j - 1] > r[j]; j--) { double t = r[j]; r[j] = r[j - 1]; r[j - 1] = t; }
+    return r[n_seeds / 2];
 }
 
 #endif

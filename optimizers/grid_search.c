@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "optimizers/grid_search.h"
+#include "optimizers/mutate_one.h"
 
 enum { ORDER_SHUFFLED = 0, ORDER_LEXICOGRAPHIC = 1 };
 #define FEISTEL_ROUNDS 6
@@ -19,11 +20,16 @@ typedef struct {
     int n_lead;
     uint64_t n_lead_pts;
     uint64_t keys[FEISTEL_ROUNDS], tail_stream;
-    uint64_t pos;           /* points told so far (shuffled) */
+    uint64_t pos;           /* shuffled: next grid position */
     /* Lexicographic: the digits of the next point; done after wrapping. */
     uint32_t *digits, *work;
     int done;
-    size_t asked;
+    int skip_inert;
+    /* Last ask: after[j] = grid positions (shuffled) or counter steps
+     * (lexicographic) consumed up to and including its j-th genome, so a
+     * partial tell resumes right after the last told one. */
+    uint64_t *after;
+    size_t after_cap, asked;
 } grid_search;
 
 uint64_t hw_grid_permute(uint64_t k, uint64_t n, const uint64_t keys[FEISTEL_ROUNDS])
@@ -49,24 +55,26 @@ static void grid_destroy(void *st)
 {
     grid_search *s = st;
     if (!s) return;
-    free(s->radix); free(s->digits); free(s->work);
+    free(s->radix); free(s->digits); free(s->work); free(s->after);
     free(s);
 }
 
 static int grid_create(void **out, const hw_problem *p, const cJSON *params, const char *path,
                        uint64_t seed, hw_err *e)
 {
-    static const char *const keys[] = {"name", "grid_points", "order", "batch_size", NULL};
+    static const char *const keys[] = {"name", "grid_points", "order", "batch_size", "skip_inert",
+                                       NULL};
     static const char *const orders[] = {"shuffled", "lexicographic", NULL};
     *out = NULL;
     long long grid_points = 5, batch = 100;
-    int order = ORDER_SHUFFLED;
+    int order = ORDER_SHUFFLED, skip_inert = 1;
     if (params) {
         int rc;
         if ((rc = hwj_check_keys(params, path, keys, e)) ||
             (rc = hwj_get_int(params, path, "grid_points", 0, 1, 1000000, &grid_points, e)) ||
             (rc = hwj_get_enum(params, path, "order", 0, orders, &order, e)) ||
-            (rc = hwj_get_int(params, path, "batch_size", 0, 1, 1000000, &batch, e)))
+            (rc = hwj_get_int(params, path, "batch_size", 0, 1, 1000000, &batch, e)) ||
+            (rc = hwj_get_bool(params, path, "skip_inert", 0, &skip_inert, e)))
             return rc;
     }
     if (p->n_var < 1)
@@ -75,6 +83,7 @@ static int grid_create(void **out, const hw_problem *p, const cJSON *params, con
     if (!s) return hw_fail(e, HW_ENOMEM, "grid_search: out of memory");
     s->p = p; s->nv = p->n_var;
     s->grid_points = (int)grid_points; s->order = order; s->batch = (size_t)batch;
+    s->skip_inert = skip_inert;
     s->radix = malloc((size_t)s->nv * sizeof *s->radix);
     s->digits = calloc((size_t)s->nv, sizeof *s->digits);
     s->work = calloc((size_t)s->nv, sizeof *s->work);
@@ -144,23 +153,38 @@ static int grid_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
 {
     grid_search *s = st;
     size_t nv = (size_t)s->nv;
-    (void)e;
     *n = 0;
     s->asked = 0;
     size_t k = s->batch < max_n ? s->batch : max_n;
+    if (k > s->after_cap) {
+        uint64_t *a = realloc(s->after, k * sizeof *a);
+        if (!a) return hw_fail(e, HW_ENOMEM, "grid_search: out of memory");
+        s->after = a;
+        s->after_cap = k;
+    }
+    size_t got = 0;
     if (s->order == ORDER_SHUFFLED) {
-        uint64_t left = s->n_lead_pts - s->pos;
-        if (k > left) k = (size_t)left;
-        for (size_t j = 0; j < k; j++) grid_shuffled_point(s, s->pos + j, x + j * nv);
-    } else {
-        if (s->done) k = 0;
+        uint64_t q = s->pos;
+        while (got < k && q < s->n_lead_pts) {
+            double *g = x + got * nv;
+            grid_shuffled_point(s, q++, g);
+            if (s->skip_inert && !hw_genome_canonicalize(s->p, g, s->n_lead)) continue;
+            s->after[got++] = q;
+        }
+    } else if (!s->done) {
         memcpy(s->work, s->digits, nv * sizeof *s->work);
-        for (size_t j = 0; j < k; j++) {
-            for (int i = 0; i < s->nv; i++) x[j * nv + i] = grid_level(s, i, s->work[i]);
-            if (grid_increment(s, s->work)) { k = j + 1; break; }
+        uint64_t steps = 0;
+        int wrapped = 0;
+        while (got < k && !wrapped) {
+            double *g = x + got * nv;
+            for (int i = 0; i < s->nv; i++) g[i] = grid_level(s, i, s->work[i]);
+            wrapped = grid_increment(s, s->work);
+            steps++;
+            if (s->skip_inert && !hw_genome_canonical(s->p, g)) continue;
+            s->after[got++] = steps;
         }
     }
-    *n = s->asked = k;
+    *n = s->asked = got;
     return HW_OK;
 }
 
@@ -171,9 +195,12 @@ static int grid_tell(void *st, const double *x, const double *f, size_t n, hw_er
     if (n > s->asked)
         return hw_fail(e, HW_ESTATE, "grid_search: told %zu results for %zu asked genomes",
                        n, s->asked);
-    if (s->order == ORDER_SHUFFLED) s->pos += n;
-    else
-        for (size_t j = 0; j < n && !s->done; j++) s->done = grid_increment(s, s->digits);
+    if (n > 0) {
+        if (s->order == ORDER_SHUFFLED) s->pos = s->after[n - 1];
+        else
+            for (uint64_t j = 0; j < s->after[n - 1] && !s->done; j++)
+                s->done = grid_increment(s, s->digits);
+    }
     s->asked = 0;
     return HW_OK;
 }

@@ -24,16 +24,26 @@
  *    a PCG32 stream seeded by the leading genes' index, so no point repeats
  *    within the first P >= 2^56 points; the run ends only after P points.
  *
- * Inert genes (the GPT genome's genes of layers >= n_layer) are enumerated
- * like any other: the problem interface does not say which genes are inert,
- * so several grid points can name the same architecture.
+ * Inert genes.  On the hwgpt problem (the only one that declares them, see
+ * mutate_one.h) genes of layers >= n_layer do not change the architecture.
+ * With skip_inert (default true) the grid points whose inert genes are not
+ * all 0 are passed over without being proposed, so each architecture is
+ * proposed exactly once (by its canonical genome, benchmark/space.h) and the
+ * shuffled order is a uniformly random order of the distinct architectures
+ * (filtering a uniform permutation keeps it uniform).  About 37 % of the GPT
+ * genome's grid points are canonical, so skipping is cheap.  In the
+ * >= 2^64 case the leading genes must be canonical and the drawn trailing
+ * genes are made so (inert ones set to 0): still no architecture twice, but
+ * the order is uniform over architectures only approximately.  With
+ * skip_inert false every genome is proposed.
  *
  * The order never depends on the objectives, so batch_size only sets how
  * many points one ask returns (at most max_n), and results do not depend on
  * it.  A partial tell re-proposes the untold points next.
  *
  * Config: {"name": "grid_search", "grid_points": 5,
- *          "order": "shuffled" | "lexicographic", "batch_size": 100} */
+ *          "order": "shuffled" | "lexicographic", "batch_size": 100,
+ *          "skip_inert": true} */
 #ifndef HWNAS_OPTIMIZERS_GRID_SEARCH_H
 #define HWNAS_OPTIMIZERS_GRID_SEARCH_H
 

@@ -13,6 +13,7 @@ typedef struct {
     int nv, m;
     size_t initial_points, batch, max_archive;
     double eta_m, extra_rate;
+    int skip_inert;
     hw_rng rng;
     size_t init_told;      /* initial random points told so far */
     size_t asked;          /* genomes of the last ask, awaiting tell */
@@ -37,10 +38,11 @@ static int ls_create(void **out, const hw_problem *p, const cJSON *params, const
                      uint64_t seed, hw_err *e)
 {
     static const char *const keys[] = {"name", "initial_points", "batch_size", "eta_m",
-                                       "extra_rate", "max_archive", NULL};
+                                       "extra_rate", "max_archive", "skip_inert", NULL};
     *out = NULL;
     long long init = 10, batch = 1, max_archive = 1000;
     double eta_m = 5.0, extra_rate = 0.0;
+    int skip_inert = 1;
     if (params) {
         int rc;
         if ((rc = hwj_check_keys(params, path, keys, e)) ||
@@ -48,6 +50,7 @@ static int ls_create(void **out, const hw_problem *p, const cJSON *params, const
             (rc = hwj_get_int(params, path, "batch_size", 0, 1, 1000000, &batch, e)) ||
             (rc = hwj_get_double(params, path, "eta_m", 0, 0.0, 1000.0, &eta_m, e)) ||
             (rc = hwj_get_double(params, path, "extra_rate", 0, 0.0, 1.0, &extra_rate, e)) ||
+            (rc = hwj_get_bool(params, path, "skip_inert", 0, &skip_inert, e)) ||
             (rc = hwj_get_int(params, path, "max_archive", 0, 1, 10000000, &max_archive, e)))
             return rc;
     }
@@ -59,7 +62,7 @@ static int ls_create(void **out, const hw_problem *p, const cJSON *params, const
     s->p = p; s->nv = p->n_var; s->m = p->n_obj;
     s->initial_points = (size_t)init; s->batch = (size_t)batch;
     s->max_archive = (size_t)max_archive;
-    s->eta_m = eta_m; s->extra_rate = extra_rate;
+    s->eta_m = eta_m; s->extra_rate = extra_rate; s->skip_inert = skip_inert;
     hw_rng_seed(&s->rng, seed, HW_STREAM_OPTIMIZER);
     size_t cap = s->max_archive + 1;
     s->ax = malloc(cap * (size_t)s->nv * sizeof *s->ax);
@@ -155,7 +158,7 @@ static int ls_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
         size_t parent = s->count > 1 ? hw_rng_below(&s->rng, (uint32_t)s->count) : 0;
         double *c = x + i * nv;
         memcpy(c, s->ax + parent * nv, nv * sizeof *c);
-        hw_mutate_one(s->p, &s->rng, c, s->eta_m, s->extra_rate);
+        hw_mutate_one(s->p, &s->rng, c, s->eta_m, s->extra_rate, s->skip_inert);
     }
     *n = s->asked = k;
     return HW_OK;

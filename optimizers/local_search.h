@@ -26,8 +26,15 @@
  * same archive for all), for parallel evaluation; they are inserted in order
  * when told.  The random initial genomes are proposed max_n at a time.
  *
+ * skip_inert (default true): on the hwgpt problem, whose genome has genes
+ * that do not change the architecture (layers >= n_layer), the mutated gene
+ * is drawn among the genes that do, so no evaluation is spent on a copy of
+ * the parent's architecture; inert genes keep their values and take effect
+ * when n_layer grows.  false mutates any gene, as syne-tune's MOREA does on
+ * HW-GPT-Bench's per-layer hyperparameters.
+ *
  * Config: {"name": "local_search", "initial_points": 10, "batch_size": 1,
- *          "eta_m": 5, "extra_rate": 0, "max_archive": 1000} */
+ *          "eta_m": 5, "extra_rate": 0, "max_archive": 1000, "skip_inert": true} */
 #ifndef HWNAS_OPTIMIZERS_LOCAL_SEARCH_H
 #define HWNAS_OPTIMIZERS_LOCAL_SEARCH_H
 

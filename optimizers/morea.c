@@ -16,6 +16,7 @@ typedef struct {
     size_t pop_size, sample_size, batch;
     int selection;
     double eta_m, extra_rate;
+    int skip_inert;
     hw_rng rng;
     /* Ring buffer: slot (head + i) % pop_size is the i-th oldest member. */
     double *px, *pf;
@@ -40,12 +41,13 @@ static int morea_create(void **out, const hw_problem *p, const cJSON *params, co
                         uint64_t seed, hw_err *e)
 {
     static const char *const keys[] = {"name", "population_size", "sample_size", "selection",
-                                       "batch_size", "eta_m", "extra_rate", NULL};
+                                       "batch_size", "eta_m", "extra_rate", "skip_inert", NULL};
     static const char *const selections[] = {"crowding", "hv_contribution", NULL};
     *out = NULL;
     long long pop = 100, sample = 10, batch = 1;
     int sel = SEL_CROWDING;
     double eta_m = 5.0, extra_rate = 0.0;
+    int skip_inert = 1;
     if (params) {
         int rc;
         if ((rc = hwj_check_keys(params, path, keys, e)) ||
@@ -54,7 +56,8 @@ static int morea_create(void **out, const hw_problem *p, const cJSON *params, co
             (rc = hwj_get_enum(params, path, "selection", 0, selections, &sel, e)) ||
             (rc = hwj_get_int(params, path, "batch_size", 0, 1, 1000000, &batch, e)) ||
             (rc = hwj_get_double(params, path, "eta_m", 0, 0.0, 1000.0, &eta_m, e)) ||
-            (rc = hwj_get_double(params, path, "extra_rate", 0, 0.0, 1.0, &extra_rate, e)))
+            (rc = hwj_get_double(params, path, "extra_rate", 0, 0.0, 1.0, &extra_rate, e)) ||
+            (rc = hwj_get_bool(params, path, "skip_inert", 0, &skip_inert, e)))
             return rc;
     }
     char kp[512];
@@ -74,7 +77,7 @@ static int morea_create(void **out, const hw_problem *p, const cJSON *params, co
     if (!s) return hw_fail(e, HW_ENOMEM, "morea: out of memory");
     s->p = p; s->nv = p->n_var; s->m = p->n_obj;
     s->pop_size = (size_t)pop; s->sample_size = (size_t)sample; s->batch = (size_t)batch;
-    s->selection = sel; s->eta_m = eta_m; s->extra_rate = extra_rate;
+    s->selection = sel; s->eta_m = eta_m; s->extra_rate = extra_rate; s->skip_inert = skip_inert;
     hw_rng_seed(&s->rng, seed, HW_STREAM_OPTIMIZER);
     s->px = malloc(s->pop_size * (size_t)s->nv * sizeof *s->px);
     s->pf = malloc(s->pop_size * (size_t)s->m * sizeof *s->pf);
@@ -155,7 +158,7 @@ static int morea_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
         if (morea_select(s, &parent)) return hw_fail(e, HW_ENOMEM, "morea: out of memory");
         double *c = x + i * nv;
         memcpy(c, s->px + parent * nv, nv * sizeof *c);
-        hw_mutate_one(s->p, &s->rng, c, s->eta_m, s->extra_rate);
+        hw_mutate_one(s->p, &s->rng, c, s->eta_m, s->extra_rate, s->skip_inert);
     }
     *n = s->asked = k;
     return HW_OK;

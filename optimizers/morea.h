@@ -29,9 +29,16 @@
  * children can be evaluated in parallel; they join the queue in order when
  * told.  The random initial genomes are proposed max_n at a time.
  *
+ * skip_inert (default true): on the hwgpt problem, whose genome has genes
+ * that do not change the architecture (layers >= n_layer), the mutated gene
+ * is drawn among the genes that do, so no evaluation is spent on a copy of
+ * the parent's architecture; inert genes keep their values and take effect
+ * when n_layer grows.  false mutates any gene, as syne-tune's MOREA does on
+ * HW-GPT-Bench's per-layer hyperparameters.
+ *
  * Config: {"name": "morea", "population_size": 100, "sample_size": 10,
  *          "selection": "crowding" | "hv_contribution", "batch_size": 1,
- *          "eta_m": 5, "extra_rate": 0} */
+ *          "eta_m": 5, "extra_rate": 0, "skip_inert": true} */
 #ifndef HWNAS_OPTIMIZERS_MOREA_H
 #define HWNAS_OPTIMIZERS_MOREA_H
 

@@ -4,6 +4,7 @@
 #define HWNAS_TESTS_OPT_TOY_H
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,6 +169,20 @@ static inline double toy_zdt_median_ratio(const hw_optimizer_ops *ops, const cha
     for (int i = 1; i < n_seeds; i++)
         for (int j = i; j > 0 && r[j - 1] > r[j]; j--) { double t = r[j]; r[j] = r[j - 1]; r[j - 1] = t; }
     return r[n_seeds / 2];
+}
+
+/* The hwgpt problem (analytic backend: no data files) at a scale; NULL on
+ * error. */
+static inline hw_problem *toy_hwgpt(const char *scale)
+{
+    char json[128];
+    snprintf(json, sizeof json, "{\"name\":\"hwgpt\",\"backend\":\"analytic\",\"scale\":\"%s\"}", scale);
+    cJSON *c = NULL;
+    hw_problem *p = NULL;
+    hw_err e = {0};
+    if (hwj_parse(json, "problem", &c, &e) == 0) hw_problem_create(c, "problem", 1, &p, &e);
+    cJSON_Delete(c);
+    return p;
 }
 
 #endif

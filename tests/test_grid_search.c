@@ -6,6 +6,7 @@
 #include "opt_toy.h"
 
 #include "optimizers/grid_search.h"
+#include "optimizers/mutate_one.h"
 
 TEST(registered)
 {
@@ -208,4 +209,89 @@ TEST(config_errors_name_the_key)
         if (st) hw_grid_search_ops.destroy(st);
         CHECK_MSG(strstr(e.msg, cases[i].want) != NULL, "'%s' lacks '%s'", e.msg, cases[i].want);
     }
+}
+
+/* Distinct architectures among n genomes of an hwgpt problem: canonical
+ * genomes (zero-padded rows of 75) sorted bytewise, equal rows adjacent. */
+static int row_cmp(const void *a, const void *b) { return memcmp(a, b, 75 * sizeof(double)); }
+
+static int distinct_archs(const hw_problem *p, const double *x, int n)
+{
+    double *c = calloc((size_t)n * 75, sizeof *c);
+    for (int i = 0; i < n; i++) {
+        memcpy(c + i * 75, x + i * p->n_var, (size_t)p->n_var * sizeof *c);
+        hw_genome_canonicalize(p, c + i * 75, p->n_var);
+    }
+    qsort(c, (size_t)n, 75 * sizeof *c, row_cmp);
+    int dup = 0;
+    for (int i = 1; i < n; i++) dup += row_cmp(c + i * 75, c + (i - 1) * 75) == 0;
+    free(c);
+    return dup == 0;
+}
+
+TEST(hwgpt_each_architecture_once)
+{
+    /* GPT-s (grid of 2 * 3^26 genomes, fits 64 bits) and GPT-m (2 * 3^50,
+     * does not): the shuffled order proposes canonical genomes of distinct
+     * architectures; without skip_inert it proposes non-canonical ones. */
+    const char *scales[2] = {"s", "m"};
+    for (int k = 0; k < 2; k++) {
+        hw_problem *p = toy_hwgpt(scales[k]);
+        CHECK(p != NULL);
+        if (!p) return;
+        enum { B = 1500 };
+        int nv = p->n_var;
+        double *x = malloc((size_t)B * nv * sizeof *x);
+        CHECK_EQ_INT(grid_all(p, "{\"name\":\"grid_search\"}", 4, 64, x, B), B);
+        int canon = 0;
+        for (int i = 0; i < B; i++) canon += hw_genome_canonical(p, x + i * nv);
+        CHECK_EQ_INT(canon, B);
+        CHECK(distinct_archs(p, x, B));
+        CHECK_EQ_INT(grid_all(p, "{\"name\":\"grid_search\",\"skip_inert\":false}", 4, 64, x, B), B);
+        canon = 0;
+        for (int i = 0; i < B; i++) canon += hw_genome_canonical(p, x + i * nv);
+        /* About 37 % of genomes are canonical. */
+        CHECK_MSG(canon > B / 4 && canon < B / 2, "%d of %d canonical", canon, B);
+        free(x);
+        hw_problem_destroy(p);
+    }
+}
+
+TEST(hwgpt_skipping_filters_the_plain_order)
+{
+    /* Both orders: the skip_inert sequence is exactly the canonical
+     * subsequence of the skip_inert=false sequence, and a partial tell in
+     * the middle of a skipped run changes nothing. */
+    hw_problem *p = toy_hwgpt("s");
+    CHECK(p != NULL);
+    if (!p) return;
+    int nv = p->n_var;
+    const char *orders[2] = {"shuffled", "lexicographic"};
+    for (int o = 0; o < 2; o++) {
+        enum { B = 3000 };
+        static double all[B * 27], kept[B * 27], step[B * 27];
+        char cfg[160];
+        snprintf(cfg, sizeof cfg, "{\"name\":\"grid_search\",\"order\":\"%s\",\"skip_inert\":false}", orders[o]);
+        CHECK_EQ_INT(grid_all(p, cfg, 8, 64, all, B), B);
+        int nk = 0;
+        for (int i = 0; i < B; i++)
+            if (hw_genome_canonical(p, all + i * nv)) memcpy(kept + (nk++) * nv, all + i * nv, (size_t)nv * sizeof(double));
+        CHECK(nk > 20);
+        snprintf(cfg, sizeof cfg, "{\"name\":\"grid_search\",\"order\":\"%s\"}", orders[o]);
+        CHECK_EQ_INT(grid_all(p, cfg, 8, 64, step, (size_t)nk), nk);
+        CHECK(memcmp(step, kept, (size_t)nk * nv * sizeof(double)) == 0);
+        /* Partial tells of 1 of every 3 asked. */
+        hw_err e = {0};
+        void *st = toy_create(&hw_grid_search_ops, p, cfg, 8, &e);
+        double buf[3 * 27], f[6] = {0};
+        for (int i = 0; i < nk; i++) {
+            size_t n;
+            CHECK_OK(hw_grid_search_ops.ask(st, buf, 3, &n, &e));
+            CHECK(n >= 1);
+            CHECK(memcmp(buf, kept + i * nv, (size_t)nv * sizeof(double)) == 0);
+            CHECK_OK(hw_grid_search_ops.tell(st, buf, f, 1, &e));
+        }
+        hw_grid_search_ops.destroy(st);
+    }
+    hw_problem_destroy(p);
 }

@@ -5,6 +5,7 @@
 #include "opt_toy.h"
 
 #include "optimizers/local_search.h"
+#include "optimizers/mutate_one.h"
 #include "optimizers/pareto_rank.h"
 
 TEST(registered)
@@ -219,4 +220,38 @@ TEST(zdt2_reaches_95_percent_of_the_front_hv)
     double med = toy_zdt_median_ratio(&hw_local_search_ops, "{\"name\":\"zdt2\"}", "{\"name\":\"local_search\"}", 25000, 5, r);
     fprintf(stderr, "zdt2 HV ratios: %.4f %.4f %.4f %.4f %.4f, median %.4f\n", r[0], r[1], r[2], r[3], r[4], med);
     CHECK(med >= 0.95);
+}
+
+TEST(runs_on_hwgpt)
+{
+    /* The all-categorical GPT-s genome, objectives params and flops: each
+     * step is one active gene away from an archive member; the archive stays
+     * clean. */
+    hw_problem *p = toy_hwgpt("s");
+    CHECK(p != NULL);
+    if (!p) return;
+    int nv = p->n_var;
+    hw_err e = {0};
+    void *st = toy_create(&hw_local_search_ops, p, "{\"name\":\"local_search\"}", 5, &e);
+    CHECK_MSG(st != NULL, "%s", e.msg);
+    if (!st) { hw_problem_destroy(p); return; }
+    static double ax[1000 * 27], af[1000 * 2];
+    double c[27], fc[2];
+    for (int step = 0; step < 1000; step++) {
+        size_t na = hw_local_search_archive(st, ax, af), n;
+        CHECK_OK(hw_local_search_ops.ask(st, c, 1, &n, &e));
+        if (step >= 10) {
+            int ok = 0;
+            for (size_t i = 0; i < na; i++)
+                ok |= toy_hamming(c, ax + i * nv, nv) == 1 && !hw_genome_same_design(p, c, ax + i * nv);
+            CHECK(ok);
+        }
+        CHECK_OK(p->evaluate(p, c, NULL, 1, fc, NULL, &e));
+        CHECK_OK(hw_local_search_ops.tell(st, c, fc, 1, &e));
+    }
+    size_t na = hw_local_search_archive(st, NULL, af);
+    check_archive_clean(af, na, 2);
+    CHECK(na >= 1);
+    hw_local_search_ops.destroy(st);
+    hw_problem_destroy(p);
 }

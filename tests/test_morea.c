@@ -3,7 +3,9 @@
 #include "check.h"
 #include "opt_toy.h"
 
+#include "benchmark/space.h"
 #include "optimizers/morea.h"
+#include "optimizers/mutate_one.h"
 #include "optimizers/pareto_rank.h"
 
 TEST(registered)
@@ -287,4 +289,80 @@ TEST(zdt1_hv_contribution_selection_reaches_95_percent)
                                       "{\"name\":\"morea\",\"selection\":\"hv_contribution\"}", 25000, 5, r);
     fprintf(stderr, "zdt1 HV ratios: %.4f %.4f %.4f %.4f %.4f, median %.4f\n", r[0], r[1], r[2], r[3], r[4], med);
     CHECK(med >= 0.95);
+}
+
+TEST(one_gene_mutation_skips_inert_genes_on_hwgpt)
+{
+    /* On the GPT-s genome (27 genes) a parent with n_layer = 10 has 4 inert
+     * genes (mlp and heads of layers 10, 11).  With skip_inert every child
+     * changes exactly one gene and the architecture, each of the 23 active
+     * genes about equally often; without it the inert genes are hit too. */
+    hw_problem *p = toy_hwgpt("s");
+    CHECK(p != NULL);
+    if (!p) return;
+    const hw_space *sp = hw_space_get(HW_SCALE_S);
+    CHECK_EQ_INT(p->n_var, hw_space_n_genes(sp));
+    int L = sp->max_layers;
+    double parent[27], c[27];
+    hw_rng r;
+    hw_rng_seed(&r, 3, 1);
+    hw_var_sample(p, &r, parent);
+    parent[1] = 0; /* n_layer = 10 */
+    for (int skip = 1; skip >= 0; skip--) {
+        int hits[27] = {0}, same = 0;
+        enum { T = 23000 };
+        for (int t = 0; t < T; t++) {
+            memcpy(c, parent, sizeof c);
+            int g = hw_mutate_one(p, &r, c, 5.0, 0.0, skip);
+            CHECK(toy_hamming(c, parent, 27) == 1 && c[g] != parent[g]);
+            hits[g]++;
+            same += hw_genome_same_design(p, c, parent);
+        }
+        int inert[4] = {2 + 10, 2 + 11, 2 + L + 10, 2 + L + 11};
+        if (skip) {
+            CHECK_EQ_INT(same, 0);
+            for (int k = 0; k < 4; k++) CHECK_EQ_INT(hits[inert[k]], 0);
+            for (int g = 0; g < 27; g++) {
+                int is_inert = g == inert[0] || g == inert[1] || g == inert[2] || g == inert[3];
+                if (!is_inert) CHECK_MSG(abs(hits[g] - T / 23) < 6 * 31, "gene %d hit %d times", g, hits[g]);
+            }
+        } else {
+            /* 4 of 27 genes inert: about 3400 of 23000 children. */
+            CHECK_MSG(same > 2800 && same < 4000, "%d children kept the architecture", same);
+            CHECK(same == hits[inert[0]] + hits[inert[1]] + hits[inert[2]] + hits[inert[3]]);
+        }
+    }
+    hw_problem_destroy(p);
+}
+
+TEST(runs_on_hwgpt_without_repeating_parents)
+{
+    /* End to end on the all-categorical GPT-m genome: every child is a valid
+     * genome one active gene away from a population member. */
+    hw_problem *p = toy_hwgpt("m");
+    CHECK(p != NULL);
+    if (!p) return;
+    int nv = p->n_var;
+    hw_err e = {0};
+    void *st = toy_create(&hw_morea_ops, p, "{\"name\":\"morea\",\"population_size\":30,\"sample_size\":5}", 2, &e);
+    CHECK_MSG(st != NULL, "%s", e.msg);
+    if (!st) { hw_problem_destroy(p); return; }
+    double *x, *f;
+    CHECK_EQ_INT(toy_run(&hw_morea_ops, st, p, 30, 30, &x, &f), 30);
+    free(x); free(f);
+    double pop[30 * 51], c[51], fc[2];
+    for (int step = 0; step < 300; step++) {
+        size_t n;
+        hw_morea_population(st, pop, NULL);
+        CHECK_OK(hw_morea_ops.ask(st, c, 1, &n, &e));
+        int ok = 0;
+        for (int i = 0; i < 30; i++)
+            ok |= toy_hamming(c, pop + i * nv, nv) == 1 && !hw_genome_same_design(p, c, pop + i * nv);
+        CHECK(ok);
+        for (int g = 0; g < nv; g++) CHECK(c[g] == floor(c[g]) && c[g] >= 0 && c[g] < p->vars[g].n_cat);
+        CHECK_OK(p->evaluate(p, c, NULL, 1, fc, NULL, &e));
+        CHECK_OK(hw_morea_ops.tell(st, c, fc, 1, &e));
+    }
+    hw_morea_ops.destroy(st);
+    hw_problem_destroy(p);
 }

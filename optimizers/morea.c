@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "indicators/indicators.h"
 #include "optimizers/morea.h"
 #include "optimizers/mutate_one.h"
 #include "optimizers/pareto_rank.h"
@@ -24,7 +25,7 @@ typedef struct {
     size_t asked;          /* genomes of the last ask, awaiting tell */
     /* Tournament work space (sample_size entries each). */
     size_t *slots, *front;
-    double *sf, *score;
+    double *sf, *score, *rest;
     int *rank;
 } morea;
 
@@ -33,7 +34,7 @@ static void morea_destroy(void *st)
     morea *s = st;
     if (!s) return;
     free(s->px); free(s->pf); free(s->slots); free(s->front);
-    free(s->sf); free(s->score); free(s->rank);
+    free(s->sf); free(s->score); free(s->rest); free(s->rank);
     free(s);
 }
 
@@ -65,9 +66,9 @@ static int morea_create(void **out, const hw_problem *p, const cJSON *params, co
         hwj_path(kp, sizeof kp, path, "sample_size");
         return hw_fail(e, HW_EINVAL, "%s: %lld exceeds population_size (%lld)", kp, sample, pop);
     }
-    if (sel == SEL_HV && p->n_obj != 2) {
+    if (sel == SEL_HV && p->n_obj < 2) {
         hwj_path(kp, sizeof kp, path, "selection");
-        return hw_fail(e, HW_EINVAL, "%s: hv_contribution needs 2 objectives, the problem has %d",
+        return hw_fail(e, HW_EINVAL, "%s: hv_contribution needs 2 or more objectives, the problem has %d",
                        kp, p->n_obj);
     }
     if (p->n_var < 1 || p->n_obj < 1)
@@ -86,11 +87,50 @@ static int morea_create(void **out, const hw_problem *p, const cJSON *params, co
     s->sf = malloc(s->sample_size * (size_t)s->m * sizeof *s->sf);
     s->score = malloc(s->sample_size * sizeof *s->score);
     s->rank = malloc(s->sample_size * sizeof *s->rank);
-    if (!s->px || !s->pf || !s->slots || !s->front || !s->sf || !s->score || !s->rank) {
+    s->rest = malloc(s->sample_size * (size_t)s->m * sizeof *s->rest);
+    if (!s->px || !s->pf || !s->slots || !s->front || !s->sf || !s->score || !s->rank || !s->rest) {
         morea_destroy(s);
         return hw_fail(e, HW_ENOMEM, "morea: out of memory (population %lld)", pop);
     }
     *out = s;
+    return HW_OK;
+}
+
+/* Exclusive hypervolume contribution of each of the k front members
+ * s->front[0..k) of the sample (objectives in s->sf) into s->score: the
+ * front is scaled to [0,1] per objective (a constant objective to 0) and
+ * the reference point is 1.1.  2 objectives: the exact kernel; more: the
+ * front's HV minus the HV without the member (indicators.h). */
+static int morea_hv_scores(morea *s, size_t k)
+{
+    int m = s->m;
+    for (int o = 0; o < m; o++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t j = 0; j < k; j++) {
+            lo = fmin(lo, s->sf[s->front[j] * m + o]);
+            hi = fmax(hi, s->sf[s->front[j] * m + o]);
+        }
+        for (size_t j = 0; j < k; j++) {
+            double *v = &s->sf[s->front[j] * m + o];
+            *v = hi > lo ? (*v - lo) / (hi - lo) : 0.0;
+        }
+    }
+    double ref[HW_MAX_OBJ];
+    for (int o = 0; o < m; o++) ref[o] = 1.1;
+    if (m == 2) return hw_hv_contributions_2d(s->sf, s->front, k, ref, s->score);
+    double all;
+    for (size_t j = 0; j < k; j++)
+        memcpy(s->rest + j * m, s->sf + s->front[j] * m, (size_t)m * sizeof *s->rest);
+    if (hw_hypervolume(s->rest, k, m, ref, &all, NULL)) return HW_ENOMEM;
+    for (size_t j = 0; j < k; j++) {
+        /* rest = the front without member j. */
+        size_t n = 0;
+        for (size_t i = 0; i < k; i++)
+            if (i != j) memcpy(s->rest + (n++) * m, s->sf + s->front[i] * m, (size_t)m * sizeof *s->rest);
+        double without;
+        if (hw_hypervolume(s->rest, n, m, ref, &without, NULL)) return HW_ENOMEM;
+        s->score[j] = all - without;
+    }
     return HW_OK;
 }
 
@@ -111,21 +151,8 @@ static int morea_select(morea *s, size_t *parent)
         if (s->rank[i] == 0) s->front[k++] = i;
     if (s->selection == SEL_CROWDING) {
         if (hw_crowding_distance(s->sf, s->m, s->front, k, s->score)) return HW_ENOMEM;
-    } else {
-        /* Scale the front to [0,1] per objective; reference point 1.1. */
-        double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
-        for (size_t j = 0; j < k; j++)
-            for (int o = 0; o < 2; o++) {
-                lo[o] = fmin(lo[o], s->sf[s->front[j] * 2 + o]);
-                hi[o] = fmax(hi[o], s->sf[s->front[j] * 2 + o]);
-            }
-        for (size_t j = 0; j < k; j++)
-            for (int o = 0; o < 2; o++) {
-                double *v = &s->sf[s->front[j] * 2 + o];
-                *v = hi[o] > lo[o] ? (*v - lo[o]) / (hi[o] - lo[o]) : 0.0;
-            }
-        const double ref[2] = {1.1, 1.1};
-        if (hw_hv_contributions_2d(s->sf, s->front, k, ref, s->score)) return HW_ENOMEM;
+    } else if (morea_hv_scores(s, k)) {
+        return HW_ENOMEM;
     }
     double best = -INFINITY;
     size_t ties = 0;

@@ -9,9 +9,10 @@
  * draw sample_size distinct members uniformly at random; keep the sample's
  * non-dominated members (rank 0 within the sample); the parent is the one
  * of those with the largest crowding distance within that set ("crowding")
- * or the largest exclusive hypervolume contribution ("hv_contribution",
- * 2 objectives; the sample's front is scaled to [0,1] per objective and the
- * reference point is 1.1); ties are broken uniformly at random.  The child is
+ * or the largest exclusive hypervolume contribution ("hv_contribution":
+ * the sample's front is scaled to [0,1] per objective, the reference point
+ * is 1.1; exact 2-D kernel for 2 objectives, HV differences through
+ * indicators.h for more); ties are broken uniformly at random.  The child is
  * the parent with exactly one gene mutated (mutate_one.h: categorical genes
  * take a different value; real genes a bounded polynomial step with index
  * eta_m) plus, if extra_rate > 0, each other gene with that probability.

@@ -191,11 +191,11 @@ TEST(config_errors_name_the_key)
         if (st) hw_morea_ops.destroy(st);
         CHECK_MSG(strstr(e.msg, cases[i].want) != NULL, "'%s' lacks '%s'", e.msg, cases[i].want);
     }
-    /* hv_contribution needs two objectives. */
-    hw_problem three = toy_cat_problem();
-    three.n_obj = 3;
+    /* hv_contribution needs two or more objectives. */
+    hw_problem one = toy_cat_problem();
+    one.n_obj = 1;
     hw_err e = {0};
-    CHECK(toy_create(&hw_morea_ops, &three, "{\"name\":\"morea\",\"selection\":\"hv_contribution\"}", 1, &e) == NULL);
+    CHECK(toy_create(&hw_morea_ops, &one, "{\"name\":\"morea\",\"selection\":\"hv_contribution\"}", 1, &e) == NULL);
     CHECK(strstr(e.msg, "optimizer.selection") != NULL);
     /* No params: all defaults. */
     void *st = NULL;
@@ -360,6 +360,84 @@ TEST(runs_on_hwgpt_without_repeating_parents)
             ok |= toy_hamming(c, pop + i * nv, nv) == 1 && !hw_genome_same_design(p, c, pop + i * nv);
         CHECK(ok);
         for (int g = 0; g < nv; g++) CHECK(c[g] == floor(c[g]) && c[g] >= 0 && c[g] < p->vars[g].n_cat);
+        CHECK_OK(p->evaluate(p, c, NULL, 1, fc, NULL, &e));
+        CHECK_OK(hw_morea_ops.tell(st, c, fc, 1, &e));
+    }
+    hw_morea_ops.destroy(st);
+    hw_problem_destroy(p);
+}
+
+/* Hypervolume of k points (d objectives) for ref by inclusion-exclusion over
+ * all non-empty subsets: the volume of the union of the boxes [p, ref]. */
+static double hv_inclusion_exclusion(const double *pts, int k, int d, const double *ref)
+{
+    double hv = 0;
+    for (unsigned mask = 1; mask < (1u << k); mask++) {
+        double corner[16], vol = 1;
+        int bits = 0;
+        for (int o = 0; o < d; o++) corner[o] = -INFINITY;
+        for (int i = 0; i < k; i++)
+            if (mask >> i & 1u) {
+                bits++;
+                for (int o = 0; o < d; o++) corner[o] = fmax(corner[o], pts[i * d + o]);
+            }
+        for (int o = 0; o < d; o++) vol *= fmax(ref[o] - corner[o], 0.0);
+        hv += bits % 2 ? vol : -vol;
+    }
+    return hv;
+}
+
+TEST(hv_selection_with_three_objectives)
+{
+    /* DTLZ2 with 3 objectives, the whole population as the sample: the
+     * parent is a front member of largest exclusive contribution (front
+     * scaled to [0,1], ref 1.1), the contributions computed here by
+     * inclusion-exclusion. */
+    cJSON *pc = NULL;
+    hw_problem *p = NULL;
+    hw_err e = {0};
+    CHECK_OK(hwj_parse("{\"name\":\"dtlz2\",\"n_obj\":3,\"n_var\":6}", "problem", &pc, &e));
+    CHECK_OK(hw_problem_create(pc, "problem", 1, &p, &e));
+    cJSON_Delete(pc);
+    if (!p) return;
+    enum { P = 10, NV = 6 };
+    void *st = toy_create(&hw_morea_ops, p, "{\"name\":\"morea\",\"population_size\":10,"
+                          "\"sample_size\":10,\"selection\":\"hv_contribution\"}", 3, &e);
+    CHECK_MSG(st != NULL, "%s", e.msg);
+    if (!st) { hw_problem_destroy(p); return; }
+    double *x, *f;
+    toy_run(&hw_morea_ops, st, p, P, P, &x, &f);
+    free(x); free(f);
+    double pop[P * NV], pf[P * 3], c[NV], fc[3];
+    const double ref[3] = {1.1, 1.1, 1.1};
+    for (int step = 0; step < 60; step++) {
+        hw_morea_population(st, pop, pf);
+        int front[P], k = 0;
+        for (int i = 0; i < P; i++) {
+            int dom = 0;
+            for (int j = 0; j < P; j++) dom |= hw_pareto_dominates(pf + 3 * j, pf + 3 * i, 3);
+            if (!dom) front[k++] = i;
+        }
+        double sc[P * 3], rest[P * 3], contrib[P], best = -1;
+        for (int o = 0; o < 3; o++) {
+            double lo = INFINITY, hi = -INFINITY;
+            for (int a = 0; a < k; a++) { lo = fmin(lo, pf[3 * front[a] + o]); hi = fmax(hi, pf[3 * front[a] + o]); }
+            for (int a = 0; a < k; a++) sc[3 * a + o] = hi > lo ? (pf[3 * front[a] + o] - lo) / (hi - lo) : 0;
+        }
+        double all = hv_inclusion_exclusion(sc, k, 3, ref);
+        for (int a = 0; a < k; a++) {
+            int n = 0;
+            for (int b = 0; b < k; b++)
+                if (b != a) { memcpy(rest + 3 * n, sc + 3 * b, 3 * sizeof(double)); n++; }
+            contrib[a] = all - hv_inclusion_exclusion(rest, n, 3, ref);
+            best = fmax(best, contrib[a]);
+        }
+        size_t n;
+        CHECK_OK(hw_morea_ops.ask(st, c, 1, &n, &e));
+        int ok = 0;
+        for (int a = 0; a < k; a++)
+            if (contrib[a] >= best - 1e-9 && toy_hamming(c, pop + front[a] * NV, NV) == 1) ok = 1;
+        CHECK(ok);
         CHECK_OK(p->evaluate(p, c, NULL, 1, fc, NULL, &e));
         CHECK_OK(hw_morea_ops.tell(st, c, fc, 1, &e));
     }

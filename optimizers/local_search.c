@@ -6,7 +6,8 @@
 #include "core/json.h"
 #include "optimizers/local_search.h"
 #include "optimizers/mutate_one.h"
-#include "optimizers/pareto_rank.h"
+#include "optimizers/nsga2.h"
+#include "optimizers/pareto.h"
 
 typedef struct {
     const hw_problem *p;
@@ -21,7 +22,7 @@ typedef struct {
     double *ax, *af;
     size_t count;
     /* Truncation work space (capacity entries). */
-    size_t *idx;
+    int *idx;
     double *cd;
     unsigned char *drop;
 } local_search;
@@ -107,8 +108,8 @@ static int ranked_cmp(const void *pa, const void *pb)
 static int ls_truncate(local_search *s, size_t keep)
 {
     size_t n = s->count;
-    for (size_t i = 0; i < n; i++) s->idx[i] = i;
-    if (hw_crowding_distance(s->af, s->m, s->idx, n, s->cd)) return HW_ENOMEM;
+    for (size_t i = 0; i < n; i++) s->idx[i] = (int)i;
+    if (nsga2_crowding(s->af, s->m, s->idx, n, s->cd)) return HW_ENOMEM;
     ranked *r = malloc(n * sizeof *r);
     if (!r) return HW_ENOMEM;
     for (size_t i = 0; i < n; i++) { r[i].cd = s->cd[i]; r[i].i = i; s->drop[i] = 0; }

@@ -7,7 +7,8 @@
 #include "indicators/indicators.h"
 #include "optimizers/morea.h"
 #include "optimizers/mutate_one.h"
-#include "optimizers/pareto_rank.h"
+#include "optimizers/nsga2.h"
+#include "optimizers/pareto.h"
 
 enum { SEL_CROWDING = 0, SEL_HV = 1 };
 
@@ -24,7 +25,8 @@ typedef struct {
     size_t count, head;
     size_t asked;          /* genomes of the last ask, awaiting tell */
     /* Tournament work space (sample_size entries each). */
-    size_t *slots, *front;
+    size_t *slots;
+    int *front;
     double *sf, *score, *rest;
     int *rank;
 } morea;
@@ -107,11 +109,11 @@ static int morea_hv_scores(morea *s, size_t k)
     for (int o = 0; o < m; o++) {
         double lo = INFINITY, hi = -INFINITY;
         for (size_t j = 0; j < k; j++) {
-            lo = fmin(lo, s->sf[s->front[j] * m + o]);
-            hi = fmax(hi, s->sf[s->front[j] * m + o]);
+            lo = fmin(lo, s->sf[(size_t)s->front[j] * m + o]);
+            hi = fmax(hi, s->sf[(size_t)s->front[j] * m + o]);
         }
         for (size_t j = 0; j < k; j++) {
-            double *v = &s->sf[s->front[j] * m + o];
+            double *v = &s->sf[(size_t)s->front[j] * m + o];
             *v = hi > lo ? (*v - lo) / (hi - lo) : 0.0;
         }
     }
@@ -120,13 +122,13 @@ static int morea_hv_scores(morea *s, size_t k)
     if (m == 2) return hw_hv_contributions_2d(s->sf, s->front, k, ref, s->score);
     double all;
     for (size_t j = 0; j < k; j++)
-        memcpy(s->rest + j * m, s->sf + s->front[j] * m, (size_t)m * sizeof *s->rest);
+        memcpy(s->rest + j * m, s->sf + (size_t)s->front[j] * m, (size_t)m * sizeof *s->rest);
     if (hw_hypervolume(s->rest, k, m, ref, &all, NULL)) return HW_ENOMEM;
     for (size_t j = 0; j < k; j++) {
         /* rest = the front without member j. */
         size_t n = 0;
         for (size_t i = 0; i < k; i++)
-            if (i != j) memcpy(s->rest + (n++) * m, s->sf + s->front[i] * m, (size_t)m * sizeof *s->rest);
+            if (i != j) memcpy(s->rest + (n++) * m, s->sf + (size_t)s->front[i] * m, (size_t)m * sizeof *s->rest);
         double without;
         if (hw_hypervolume(s->rest, n, m, ref, &without, NULL)) return HW_ENOMEM;
         s->score[j] = all - without;
@@ -145,12 +147,12 @@ static int morea_select(morea *s, size_t *parent)
         size_t t = s->slots[i]; s->slots[i] = s->slots[j]; s->slots[j] = t;
         memcpy(s->sf + i * m, s->pf + s->slots[i] * m, m * sizeof *s->sf);
     }
-    if (hw_pareto_ranks(s->sf, S, s->m, s->rank)) return HW_ENOMEM;
+    if (nsga2_rank(s->sf, S, s->m, s->rank, NULL)) return HW_ENOMEM;
     size_t k = 0;
     for (size_t i = 0; i < S; i++)
-        if (s->rank[i] == 0) s->front[k++] = i;
+        if (s->rank[i] == 0) s->front[k++] = (int)i;
     if (s->selection == SEL_CROWDING) {
-        if (hw_crowding_distance(s->sf, s->m, s->front, k, s->score)) return HW_ENOMEM;
+        if (nsga2_crowding(s->sf, s->m, s->front, k, s->score)) return HW_ENOMEM;
     } else if (morea_hv_scores(s, k)) {
         return HW_ENOMEM;
     }
@@ -162,7 +164,7 @@ static int morea_select(morea *s, size_t *parent)
     }
     size_t pick = ties > 1 ? hw_rng_below(&s->rng, (uint32_t)ties) : 0;
     for (size_t j = 0; j < k; j++)
-        if (s->score[j] == best && pick-- == 0) { *parent = s->slots[s->front[j]]; break; }
+        if (s->score[j] == best && pick-- == 0) { *parent = s->slots[(size_t)s->front[j]]; break; }
     return HW_OK;
 }
 

@@ -6,7 +6,7 @@
 
 #include "optimizers/local_search.h"
 #include "optimizers/mutate_one.h"
-#include "optimizers/pareto_rank.h"
+#include "optimizers/pareto.h"
 
 TEST(registered)
 {

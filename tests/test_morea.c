@@ -6,7 +6,7 @@
 #include "benchmark/space.h"
 #include "optimizers/morea.h"
 #include "optimizers/mutate_one.h"
-#include "optimizers/pareto_rank.h"
+#include "optimizers/pareto.h"
 
 TEST(registered)
 {

@@ -16,7 +16,8 @@ typedef struct {
     double eta_m, extra_rate;
     int skip_inert;
     hw_rng rng;
-    size_t init_told;      /* initial random points told so far */
+    size_t init_told;      /* initial random points told so far (the archive
+                            * is non-empty once there is one) */
     size_t asked;          /* genomes of the last ask, awaiting tell */
     /* Archive in age order, capacity max_archive + 1. */
     double *ax, *af;
@@ -147,8 +148,8 @@ static int ls_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
     (void)e;
     *n = 0;
     s->asked = 0;
-    if (s->init_told < s->initial_points || s->count == 0) {
-        size_t k = s->init_told < s->initial_points ? s->initial_points - s->init_told : 1;
+    if (s->init_told < s->initial_points) {
+        size_t k = s->initial_points - s->init_told;
         if (k > max_n) k = max_n;
         for (size_t i = 0; i < k; i++) hw_var_sample(s->p, &s->rng, x + i * nv);
         *n = s->asked = k;
@@ -177,7 +178,9 @@ static int ls_tell(void *st, const double *x, const double *f, size_t n, hw_err 
             if (!isfinite(f[i * m + o]))
                 return hw_fail(e, HW_EINVAL,
                                "local_search: objective %zu of told genome %zu is not finite", o, i);
-    size_t init_left = s->initial_points - (s->init_told < s->initial_points ? s->init_told : s->initial_points);
+    /* init_told never passes initial_points: the told points of an
+     * initial ask are initial points, those of a later ask are steps. */
+    size_t init_left = s->initial_points - s->init_told;
     s->init_told += n < init_left ? n : init_left;
     for (size_t i = 0; i < n; i++)
         if (ls_insert(s, x + i * nv, f + i * m))

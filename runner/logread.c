@@ -141,8 +141,9 @@ static int read_numbers(const cJSON *o, const char *key, size_t want, double *ou
 {
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!a) return hw_fail(e, HW_EPARSE, "%s: missing", key);
-    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != want)
-        return hw_fail(e, HW_EPARSE, "%s: expected an array of %zu numbers", key, want);
+    if (!cJSON_IsArray(a)) return hw_fail(e, HW_EPARSE, "%s: expected an array of %zu numbers", key, want);
+    if ((size_t)cJSON_GetArraySize(a) != want)
+        return hw_fail(e, HW_EPARSE, "%s: expected %zu numbers, got %d", key, want, cJSON_GetArraySize(a));
     size_t i = 0;
     for (const cJSON *c = a->child; c; c = c->next, i++) {
         if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))

@@ -147,7 +147,7 @@ def main(argv=None):
     if args.title:
         ax.set_title(args.title)
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     try:
         fig.savefig(args.out, dpi=150)

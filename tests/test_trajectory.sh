@@ -114,6 +114,35 @@ for b in bad: print("  " + b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 EOF
 
+# 3 objectives (DTLZ2, the archive scan and recomputation path): the last row
+# equals the summary's hypervolume, the front its front
+printf '{"name": "d3", "problem": {"name": "dtlz2", "n_var": 4, "n_obj": 3}, "optimizer": {"name": "random_search"},
+ "budget": {"evaluations": 300}, "seeds": [5], "reference_point": [2, 2, 2], "output": "%s"}\n' "$T/res" > "$T/d3.json"
+"$RUN" "$T/d3.json" --quiet > /dev/null 2> "$T/err" || fail "run_experiment dtlz2: $(cat "$T/err")"
+D3="$T/res/d3/seed_5.jsonl"
+"$HW" trajectory --every 50 "$D3" > "$T/d3_traj.csv" 2> "$T/err" || fail "trajectory dtlz2: $(cat "$T/err")"
+"$HW" front "$D3" > "$T/d3_front.csv" 2> "$T/err" || fail "front dtlz2: $(cat "$T/err")"
+python3 - "$D3" "$T/d3_traj.csv" "$T/d3_front.csv" <<'PY' || fail "dtlz2 checks (see above)"
+import csv, json, sys
+s = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+t = list(csv.reader(open(sys.argv[2])))
+f = list(csv.reader(open(sys.argv[3])))
+bad = []
+if [r[3] for r in t[1:]] != [str(k) for k in range(50, 301, 50)]: bad.append("dtlz2 --every 50 rows %r" % [r[3] for r in t[1:]])
+if float(t[-1][4]) != s["hypervolume"] or s["hypervolume"] <= 0: bad.append("dtlz2 last %s vs summary %r" % (t[-1][4], s["hypervolume"]))
+hv = [float(r[4]) for r in t[1:]]
+if any(b < a for a, b in zip(hv, hv[1:])): bad.append("dtlz2 hypervolume decreases")
+if f[0] != ["run", "seed", "optimizer", "eval", "f1", "f2", "f3", "x"]: bad.append("dtlz2 front header %r" % f[0])
+if [int(r[3]) for r in f[1:]] != s["front_eval"]: bad.append("dtlz2 front ids differ from the summary")
+if [[float(v) for v in r[4:7]] for r in f[1:]] != s["front"]: bad.append("dtlz2 front values differ")
+for b in bad: print("  " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+# front: logs with other objectives cannot share one CSV
+"$HW" front "${logs[0]}" "$D3" > "$T/stdout" 2> "$T/stderr"
+[ $? -eq 2 ] && grep -q "objectives (f1, f2, f3) differ" "$T/stderr" && [ ! -s "$T/stdout" ] \
+    || fail "front with mixed objectives: $(cat "$T/stderr")"
+
 # ---------------------------------------------------------------- 3. bad logs
 # bad NAME EXPECTED_SUBSTRING ARGS...: exit 2, one stderr line with the substring, no stdout
 bad() {

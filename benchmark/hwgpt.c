@@ -1,0 +1,190 @@
+#include "benchmark/hwgpt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/rng.h"
+
+typedef struct {
+    hw_problem p;            /* first member: the hw_problem* is the struct */
+    const hw_space *sp;
+    hw_metric_env env;
+    int noise;
+    const hw_metric *obj[HW_MAX_OBJ];
+    const char *obj_name[HW_MAX_OBJ];
+    double lo[HW_MAX_OBJ], hi[HW_MAX_OBJ], ref[HW_MAX_OBJ];
+    hw_var *vars;
+    char name[16];
+} hwgpt_problem;
+
+static int hwgpt_evaluate(hw_problem *p, const double *x, const uint64_t *eval_ids, size_t n,
+                          double *f, double *f_std, hw_err *e)
+{
+    const hwgpt_problem *hp = (const hwgpt_problem *)p;
+    int m = p->n_obj;
+    for (size_t i = 0; i < n; i++) {
+        hw_arch a;
+        hw_arch_from_genome(hp->sp, x + i * p->n_var, &a);
+        hw_rng r;
+        if (hp->noise) r = hw_rng_eval(p->seed, eval_ids ? eval_ids[i] : i);
+        for (int j = 0; j < m; j++) {
+            hw_metric_value v;
+            int rc = hp->obj[j]->eval(hp->obj[j], &hp->env, &a, &v, e);
+            if (rc) return rc;
+            f[i * m + j] = hp->noise ? v.mean + v.noise_std * hw_rng_normal(&r) : v.mean;
+            if (f_std) f_std[i * m + j] = v.std;
+        }
+    }
+    return HW_OK;
+}
+
+static int hwgpt_describe(const hw_problem *p, const double *x, char *buf, size_t n)
+{
+    const hwgpt_problem *hp = (const hwgpt_problem *)p;
+    hw_arch a;
+    hw_arch_from_genome(hp->sp, x, &a);
+    return hw_arch_format(&a, buf, n);
+}
+
+static void hwgpt_destroy(hw_problem *p)
+{
+    hwgpt_problem *hp = (hwgpt_problem *)p;
+    if (hp->env.free_models) hp->env.free_models(hp->env.models);
+    free(hp->vars);
+    free(hp);
+}
+
+const hw_space *hw_hwgpt_space(const hw_problem *p)
+{
+    return p && p->destroy == hwgpt_destroy ? ((const hwgpt_problem *)p)->sp : NULL;
+}
+
+int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj,
+                   hw_metric_env *env, int noise, uint64_t seed, hw_problem **out, hw_err *e)
+{
+    hw_metric_env none = {0};
+    if (!env) env = &none;
+    if (n_obj < 1 || n_obj > HW_MAX_OBJ) {
+        if (env->free_models) env->free_models(env->models);
+        return hw_fail(e, HW_EINVAL, "hwgpt: %d objectives, expected 1 to %d", n_obj, HW_MAX_OBJ);
+    }
+    int ng = hw_space_n_genes(sp);
+    hwgpt_problem *hp = calloc(1, sizeof *hp);
+    hw_var *v = calloc((size_t)ng, sizeof *v);
+    if (!hp || !v) {
+        free(hp); free(v);
+        if (env->free_models) env->free_models(env->models);
+        return hw_fail(e, HW_ENOMEM, "hwgpt: out of memory");
+    }
+    hp->env = *env;
+    *env = none;   /* the problem owns the models now */
+    hp->sp = sp;
+    hp->noise = noise;
+    hp->vars = v;
+    for (int g = 0; g < ng; g++) {
+        v[g].type = HW_VAR_CATEGORICAL;
+        v[g].n_cat = hw_space_gene_choices(sp, g);
+        v[g].lo = 0.0;
+        v[g].hi = v[g].n_cat - 1;
+    }
+    snprintf(hp->name, sizeof hp->name, "hwgpt-%s", sp->name);
+    hw_problem *p = &hp->p;
+    p->name = hp->name;
+    p->n_var = ng;
+    p->vars = v;
+    p->n_obj = n_obj;
+    p->obj_names = hp->obj_name;
+    p->seed = seed;
+    p->evaluate = hwgpt_evaluate;
+    p->describe = hwgpt_describe;
+    p->destroy = hwgpt_destroy;
+    p->impl = hp;
+    for (int j = 0; j < n_obj; j++) {
+        const hw_metric *m = objectives[j];
+        hp->obj[j] = m;
+        hp->obj_name[j] = m->name;
+        hp->ref[j] = 1.1;
+        if ((m->flags & HW_METRIC_PER_DEVICE) && !hp->env.device) {
+            hwgpt_destroy(p);
+            return hw_fail(e, HW_EINVAL, "hwgpt: objective '%s' needs a device", m->name);
+        }
+        int rc = m->bounds(m, &hp->env, sp, &hp->lo[j], &hp->hi[j], e);
+        if (rc) { hwgpt_destroy(p); return rc; }
+        if (!(hp->hi[j] > hp->lo[j])) {
+            hwgpt_destroy(p);
+            return hw_fail(e, HW_EINVAL, "hwgpt: objective '%s' is constant over scale %s", m->name, sp->name);
+        }
+    }
+    p->obj_lo = hp->lo;
+    p->obj_hi = hp->hi;
+    p->default_ref = hp->ref;
+    *out = p;
+    return HW_OK;
+}
+
+/* The surrogate backend: reads its own config keys, loads the trained
+ * surrogate models into env (env->models, env->free_models, env->device) and
+ * sets *noise.  The trained models arrive with the surrogate module (issue 3);
+ * until then this backend reports that it needs them. */
+static int hwgpt_surrogate_setup(const cJSON *cfg, const char *path, const hw_space *sp,
+                                 hw_metric_env *env, int *noise, hw_err *e)
+{
+    (void)cfg; (void)sp; (void)env; (void)noise;
+    return hw_fail(e, HW_EINVAL, "%s.backend: 'surrogate' needs the trained surrogate models (issue 3)", path);
+}
+
+static const char *const DEFAULT_OBJECTIVES[HW_N_BACKENDS][2] = {
+    {"params", "flops"},            /* analytic */
+    {"perplexity", "latency"},      /* surrogate */
+};
+
+int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_problem **out, hw_err *e)
+{
+    static const char *const analytic_keys[] = {"name", "backend", "scale", "objectives", NULL};
+    static const char *const scales[] = {"s", "m", "l", NULL};
+    *out = NULL;
+    int backend = HW_BACKEND_SURROGATE, scale = HW_SCALE_S, noise = 0, rc;
+    if ((rc = hwj_get_enum(cfg, path, "backend", 0, HW_BACKEND_NAMES, &backend, e))) return rc;
+    if (backend == HW_BACKEND_ANALYTIC && (rc = hwj_check_keys(cfg, path, analytic_keys, e))) return rc;
+    if ((rc = hwj_get_enum(cfg, path, "scale", 0, scales, &scale, e))) return rc;
+    const hw_space *sp = hw_space_get(scale);
+
+    char p[512];
+    hwj_path(p, sizeof p, path, "objectives");
+    const char *names[HW_MAX_OBJ];
+    int n_obj = 0;
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(cfg, "objectives");
+    if (!arr) {
+        names[0] = DEFAULT_OBJECTIVES[backend][0];
+        names[1] = DEFAULT_OBJECTIVES[backend][1];
+        n_obj = 2;
+    } else {
+        if (!cJSON_IsArray(arr)) return hw_fail(e, HW_EINVAL, "%s: expected an array of metric names", p);
+        int len = cJSON_GetArraySize(arr);
+        if (len < 1 || len > HW_MAX_OBJ)
+            return hw_fail(e, HW_EINVAL, "%s: expected 1 to %d metric names, got %d", p, HW_MAX_OBJ, len);
+        for (const cJSON *c = arr->child; c; c = c->next, n_obj++) {
+            if (!cJSON_IsString(c)) return hw_fail(e, HW_EINVAL, "%s[%d]: expected a metric name (a string)", p, n_obj);
+            for (int k = 0; k < n_obj; k++)
+                if (strcmp(names[k], c->valuestring) == 0)
+                    return hw_fail(e, HW_EINVAL, "%s[%d]: '%s' is listed twice", p, n_obj, c->valuestring);
+            names[n_obj] = c->valuestring;
+        }
+    }
+    hw_metric_env env = {0};
+    if (backend == HW_BACKEND_SURROGATE && (rc = hwgpt_surrogate_setup(cfg, path, sp, &env, &noise, e)))
+        return rc;
+    const hw_metric *objs[HW_MAX_OBJ];
+    for (int j = 0; j < n_obj; j++) {
+        rc = hw_metric_lookup(names[j], backend, &objs[j], e);
+        if (rc) {
+            if (arr) hw_err_prefix(e, "%s[%d]", p, j);
+            else hw_err_prefix(e, "%s (default)", p);
+            if (env.free_models) env.free_models(env.models);
+            return rc;
+        }
+    }
+    return hw_hwgpt_build(sp, objs, n_obj, &env, noise, seed, out, e);
+}

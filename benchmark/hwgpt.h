@@ -1,0 +1,41 @@
+/* benchmark/hwgpt.h — the `hwgpt` problem: HW-GPT-Bench's GPT search space as
+ * an hw_problem.  Genome = the space's genome (benchmark/space.h, every gene
+ * categorical); objectives = rows of the metric table (benchmark/metrics.h),
+ * all minimised; describe() writes the arch string.
+ *
+ * Config ("problem": {...}):
+ *   name        "hwgpt"
+ *   backend     "surrogate" (default) | "analytic"
+ *   scale       "s" (default) | "m" | "l"
+ *   objectives  array of 1..16 distinct metric names of the backend
+ *               (analytic: params, flops, macs, memory_fp32, memory_fp16,
+ *               memory_bf16; default ["params", "flops"])
+ * The surrogate backend's own keys are read by hwgpt_surrogate_setup() in
+ * hwgpt.c.
+ *
+ * Normalisation: obj_lo / obj_hi are the metric's min / max over the whole
+ * space (exact for analytic metrics), so normalised objectives lie in [0, 1];
+ * the default reference point is 1.1 in every normalised objective (10 %
+ * beyond the space's worst value, the usual HV convention). */
+#ifndef HWNAS_BENCHMARK_HWGPT_H
+#define HWNAS_BENCHMARK_HWGPT_H
+
+#include <cjson/cJSON.h>
+
+#include "benchmark/metrics.h"
+#include "benchmark/problem.h"
+#include "benchmark/space.h"
+
+/* From a config object (path names it in errors). */
+int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_problem **out, hw_err *e);
+
+/* From parts: objectives are metric rows, env is moved into the problem (its
+ * models are freed with it).  noise != 0 adds N(0, noise_std^2) measurement
+ * noise to each objective, drawn from hw_rng_eval(seed, eval_id). */
+int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj,
+                   hw_metric_env *env, int noise, uint64_t seed, hw_problem **out, hw_err *e);
+
+/* The space of an hwgpt problem (NULL if p is not one). */
+const hw_space *hw_hwgpt_space(const hw_problem *p);
+
+#endif

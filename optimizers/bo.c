@@ -9,10 +9,11 @@
  * objectives, standardised inside the GP; rsbo/lsbo may model log f for an
  * objective whose observations are all positive ("log_transform": true).
  * Hyperparameters maximise the log marginal likelihood (L-BFGS from the
- * previous optimum plus "restarts" random starts) while fewer than 30 points
- * are known and then every "refit_every" new observations; in between, new
- * observations extend the Cholesky factor in O(n^2) with the hyperparameters
- * kept.
+ * previous optimum, plus "restarts" random starts while fewer than 50
+ * points are known and on every 5th refit after that) at every iteration
+ * while fewer than 30 points are known, then every "refit_every" new
+ * observations; in between, new observations extend the Cholesky factor in
+ * O(n^2) with the hyperparameters kept.
  *
  * Acquisitions (maximised), in a normalised objective space:
  *  - rsbo (Paria et al. 2019, UCB variant): each iteration draws weights
@@ -74,6 +75,8 @@ enum { BO_RSBO = 0, BO_LSBO = 1, BO_EHVI = 2 };
 #define LOCAL_STEPS 12
 #define FIT_MAX_ITER 50
 #define FIT_EVERY_BELOW 30
+#define RESTART_ALWAYS_BELOW 50
+#define RESTART_EVERY 5
 
 /* ---- EHVI kernels -------------------------------------------------------- */
 
@@ -188,6 +191,7 @@ typedef struct {
     size_t *gp_rows;        /* per GP: which observation rows it holds (indices) */
     size_t gp_n;            /* rows of modelled data in the GPs */
     size_t fit_n;           /* gp_n at the last hyperparameter fit */
+    size_t n_fits;          /* hyperparameter fits so far */
     int *use_log;           /* per objective */
     int all_cat;
 } bo_state;
@@ -436,6 +440,10 @@ static int sync_models(bo_state *st, hw_err *e)
         if (st->ok[i]) to_unit(st, st->X + i * (size_t)d, U + (r++) * (size_t)d);
     int rc = HW_OK;
     if (need_full) {
+        /* random restarts while data are few and on every RESTART_EVERY-th refit;
+         * other refits start from the previous optimum only */
+        int restarts = n_ok < RESTART_ALWAYS_BELOW || st->n_fits % RESTART_EVERY == 0 ? st->restarts : 0;
+        st->n_fits++;
         uint64_t seeds[HW_MAX_OBJ];
         for (int j = 0; j < M; j++) seeds[j] = hw_rng_u64(&st->rng);
         int rcs[HW_MAX_OBJ];
@@ -452,7 +460,7 @@ static int sync_models(bo_state *st, hw_err *e)
             hw_rng fr;
             hw_rng_seed(&fr, seeds[j], HW_STREAM_OPTIMIZER);
             rcs[j] = hw_gp_set_data(st->gp[j], U, Yall + (size_t)j * n_ok, n_ok, &errs[j]);
-            if (!rcs[j]) rcs[j] = hw_gp_fit(st->gp[j], st->restarts, FIT_MAX_ITER, &fr, &errs[j]);
+            if (!rcs[j]) rcs[j] = hw_gp_fit(st->gp[j], restarts, FIT_MAX_ITER, &fr, &errs[j]);
         }
         free(Yall);
         for (int j = 0; j < M && !rc; j++)

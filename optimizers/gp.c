@@ -351,11 +351,12 @@ typedef struct {
     double *a;   /* n */
     double *w;   /* d */
     double *dg;  /* n_ls */
+    double *wg;  /* n_ls: 1 / l_g^2 */
 } lml_work;
 
 static void work_free(lml_work *ws)
 {
-    free(ws->A); free(ws->B); free(ws->a); free(ws->w); free(ws->dg);
+    free(ws->A); free(ws->B); free(ws->a); free(ws->w); free(ws->dg); free(ws->wg);
 }
 
 static int work_alloc(const hw_gp *gp, lml_work *ws, hw_err *e)
@@ -366,7 +367,8 @@ static int work_alloc(const hw_gp *gp, lml_work *ws, hw_err *e)
     ws->a = malloc(n * sizeof(double));
     ws->w = malloc((size_t)gp->d * sizeof(double));
     ws->dg = malloc((size_t)gp->n_ls * sizeof(double));
-    if (!ws->A || !ws->B || !ws->a || !ws->w || !ws->dg) {
+    ws->wg = malloc((size_t)gp->n_ls * sizeof(double));
+    if (!ws->A || !ws->B || !ws->a || !ws->w || !ws->dg || !ws->wg) {
         work_free(ws);
         return hw_fail(e, HW_ENOMEM, "gp: out of memory for %zu points", gp->n);
     }
@@ -422,17 +424,19 @@ static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *
     /* dLML/dtheta = 1/2 sum_ij W_ij dK_ij, W = alpha alpha^T - K^-1. */
     double s2 = exp(theta[gp->n_ls]), noise = exp(theta[gp->n_ls + 1]);
     double g_s2 = 0.0, g_noise = 0.0;
+    double *wg = ws->wg;
+    for (int g = 0; g < gp->n_ls; g++) wg[g] = exp(-2.0 * theta[g]);
     for (size_t i = 0; i < n; i++) {
         const double *xi = gp->X + i * (size_t)gp->d;
         for (size_t j = 0; j < i; j++) {
             double W = 2.0 * (al[i] * al[j] - B[i * n + j]); /* both triangles */
             group_dist(gp, xi, gp->X + j * (size_t)gp->d, ws->dg);
             double r2 = 0.0;
-            for (int g = 0; g < gp->n_ls; g++) r2 += ws->dg[g] * exp(-2.0 * theta[g]);
+            for (int g = 0; g < gp->n_ls; g++) r2 += ws->dg[g] * wg[g];
             double r = sqrt(r2), ex = exp(-SQRT5 * r);
             g_s2 += W * s2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * ex;
             double c = W * s2 * (5.0 / 3.0) * (1.0 + SQRT5 * r) * ex;
-            for (int g = 0; g < gp->n_ls; g++) grad[g] += c * ws->dg[g] * exp(-2.0 * theta[g]);
+            for (int g = 0; g < gp->n_ls; g++) grad[g] += c * ws->dg[g] * wg[g];
         }
         double W = al[i] * al[i] - B[i * n + i];
         g_s2 += W * s2;
@@ -472,35 +476,53 @@ static void theta_box(const hw_gp *gp, int k, double *lo, double *hi)
     else { *lo = HW_GP_LOG_NOISE_LO; *hi = HW_GP_LOG_NOISE_HI; }
 }
 
-#define BOX_PENALTY 10.0
+/* L-BFGS stops at |grad| < FIT_GRAD_TOL or after 3 steps gaining < FIT_F_TOL each:
+ * the LML is in nats, so smaller gains do not change the model noticeably. */
+#define FIT_GRAD_TOL 1e-3
+#define FIT_F_TOL 1e-3
 
-/* Objective minimised by L-BFGS: -LML + BOX_PENALTY * (distance outside box)^2. */
+/* L-BFGS works on unconstrained phi with theta = lo + (hi - lo) sigmoid(phi),
+ * so theta never leaves its box. */
+static double phi_to_theta(double phi, double lo, double hi)
+{
+    return lo + (hi - lo) / (1.0 + exp(-phi));
+}
+
+static double theta_to_phi(double t, double lo, double hi)
+{
+    double u = (t - lo) / (hi - lo);
+    u = fmin(fmax(u, 1e-6), 1.0 - 1e-6);
+    return log(u / (1.0 - u));
+}
+
+/* Objective minimised by L-BFGS: -LML(theta(phi)). */
 static void fit_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *df)
 {
     fit_ctx *c = params;
     const hw_gp *gp = c->gp;
     int nt = gp->n_ls + 2;
-    for (int k = 0; k < nt; k++) c->theta[k] = gsl_vector_get(v, (size_t)k);
-    double lml = 0.0;
     int ok = 1;
-    for (int k = 0; k < nt; k++) if (!isfinite(c->theta[k]) || fabs(c->theta[k]) > 50.0) ok = 0;
+    for (int k = 0; k < nt; k++) {
+        double lo, hi, phi = gsl_vector_get(v, (size_t)k);
+        theta_box(gp, k, &lo, &hi);
+        if (!isfinite(phi)) ok = 0;
+        c->theta[k] = phi_to_theta(phi, lo, hi);
+    }
+    double lml = 0.0;
     if (ok) ok = lml_eval(gp, c->theta, c->ws, &lml, c->grad) == 0 && isfinite(lml);
     if (!ok) {
-        /* Unusable point: a large finite value whose gradient points back to the box centre. */
+        /* Unusable point (only if K fails even with jitter): a large finite value. */
         if (f) *f = 1e100;
-        if (df) for (int k = 0; k < nt; k++) gsl_vector_set(df, (size_t)k, c->theta[k] > 0 ? 1.0 : -1.0);
+        if (df) for (int k = 0; k < nt; k++) gsl_vector_set(df, (size_t)k, 0.0);
         return;
     }
-    double val = -lml;
-    for (int k = 0; k < nt; k++) {
-        double lo, hi, g = -c->grad[k], t = c->theta[k];
-        theta_box(gp, k, &lo, &hi);
-        if (t < lo) { val += BOX_PENALTY * (lo - t) * (lo - t); g -= 2.0 * BOX_PENALTY * (lo - t); }
-        if (t > hi) { val += BOX_PENALTY * (t - hi) * (t - hi); g += 2.0 * BOX_PENALTY * (t - hi); }
-        c->grad[k] = g;
-    }
-    if (f) *f = val;
-    if (df) for (int k = 0; k < nt; k++) gsl_vector_set(df, (size_t)k, c->grad[k]);
+    if (f) *f = -lml;
+    if (df)
+        for (int k = 0; k < nt; k++) {
+            double lo, hi, t = c->theta[k];
+            theta_box(gp, k, &lo, &hi);
+            gsl_vector_set(df, (size_t)k, -c->grad[k] * (t - lo) * (hi - t) / (hi - lo));
+        }
 }
 
 static double fit_f(const gsl_vector *v, void *params)
@@ -521,10 +543,17 @@ static void fit_run(gsl_multimin_fdfminimizer *mz, gsl_multimin_function_fdf *fn
                     int max_iter, double *out_f)
 {
     gsl_multimin_fdfminimizer_set(mz, fn, x0, 0.1, 0.1);
+    double last = gsl_multimin_fdfminimizer_minimum(mz);
+    int flat = 0;
     for (int it = 0; it < max_iter; it++) {
         if (gsl_multimin_fdfminimizer_iterate(mz) != GSL_SUCCESS) break;
-        if (gsl_multimin_test_gradient(gsl_multimin_fdfminimizer_gradient(mz), 1e-5) == GSL_SUCCESS)
+        if (gsl_multimin_test_gradient(gsl_multimin_fdfminimizer_gradient(mz), FIT_GRAD_TOL) == GSL_SUCCESS)
             break;
+        /* stop after 3 iterations that each gain less than FIT_F_TOL nats */
+        double f = gsl_multimin_fdfminimizer_minimum(mz);
+        flat = last - f < FIT_F_TOL ? flat + 1 : 0;
+        last = f;
+        if (flat >= 3) break;
     }
     gsl_vector_memcpy(x0, gsl_multimin_fdfminimizer_x(mz));
     *out_f = gsl_multimin_fdfminimizer_minimum(mz);
@@ -556,13 +585,19 @@ int hw_gp_fit(hw_gp *gp, int restarts, int max_iter, hw_rng *r, hw_err *e)
             else if (k < gp->n_ls) v = log(0.05) + (log(5.0) - log(0.05)) * hw_rng_uniform(r);
             else if (k == gp->n_ls) v = log(0.3) + (log(3.0) - log(0.3)) * hw_rng_uniform(r);
             else v = log(1e-6) + (log(1e-1) - log(1e-6)) * hw_rng_uniform(r);
-            gsl_vector_set(x, (size_t)k, v);
+            double lo, hi;
+            theta_box(gp, k, &lo, &hi);
+            gsl_vector_set(x, (size_t)k, theta_to_phi(v, lo, hi));
         }
         double f;
         fit_run(mz, &fn, x, max_iter, &f);
         if (f < best_f) {
             best_f = f;
-            for (int k = 0; k < nt; k++) best[k] = gsl_vector_get(x, (size_t)k);
+            for (int k = 0; k < nt; k++) {
+                double lo, hi;
+                theta_box(gp, k, &lo, &hi);
+                best[k] = phi_to_theta(gsl_vector_get(x, (size_t)k), lo, hi);
+            }
         }
     }
     if (isfinite(best_f)) {

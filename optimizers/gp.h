@@ -17,9 +17,8 @@
  * all targets are equal); mean/variance predictions are in the caller's units.
  * Hyperparameters theta (n_ls + 2 values): log l_g (g < n_ls), log s2, log
  * noise variance (both in standardised units).  Fitting maximises the log
- * marginal likelihood plus a quadratic penalty outside the box
- * HW_GP_BOUNDS below (a soft box: L-BFGS stays unconstrained), and finally
- * clamps theta into the box.
+ * marginal likelihood over the box below (L-BFGS on phi, with
+ * theta = lo + (hi - lo) sigmoid(phi), so theta never leaves the box).
  *
  * Cost: a factorisation is O(n^3); hw_gp_add is O(n^2); predicting m points
  * is O(m n (n + d)).  A const hw_gp may be used from several threads for

@@ -480,6 +480,8 @@ static void theta_box(const hw_gp *gp, int k, double *lo, double *hi)
  * the LML is in nats, so smaller gains do not change the model noticeably. */
 #define FIT_GRAD_TOL 1e-3
 #define FIT_F_TOL 1e-3
+/* random thetas screened by LML for each random restart */
+#define FIT_SCREEN 8
 
 /* L-BFGS works on unconstrained phi with theta = lo + (hi - lo) sigmoid(phi),
  * so theta never leaves its box. */
@@ -578,17 +580,34 @@ int hw_gp_fit(hw_gp *gp, int restarts, int max_iter, hw_rng *r, hw_err *e)
     fit_ctx ctx = {gp, &ws, buf, buf + nt};
     double *best = buf + 2 * nt, best_f = INFINITY;
     gsl_multimin_function_fdf fn = {fit_f, fit_df, fit_fdf, (size_t)nt, &ctx};
+    double *cand = malloc((size_t)nt * sizeof *cand);
+    if (!cand) {
+        free(buf); gsl_vector_free(x); gsl_multimin_fdfminimizer_free(mz); work_free(&ws);
+        return hw_fail(e, HW_ENOMEM, "gp: out of memory");
+    }
     for (int s = 0; s <= restarts; s++) {
-        for (int k = 0; k < nt; k++) {
-            double v;
-            if (s == 0) v = gp->theta[k];
-            else if (k < gp->n_ls) v = log(0.05) + (log(5.0) - log(0.05)) * hw_rng_uniform(r);
-            else if (k == gp->n_ls) v = log(0.3) + (log(3.0) - log(0.3)) * hw_rng_uniform(r);
-            else v = log(1e-6) + (log(1e-1) - log(1e-6)) * hw_rng_uniform(r);
-            double lo, hi;
-            theta_box(gp, k, &lo, &hi);
-            gsl_vector_set(x, (size_t)k, theta_to_phi(v, lo, hi));
+        /* start 0: the current theta; start s > 0: the best (by LML) of
+         * FIT_SCREEN random thetas, so each L-BFGS run starts somewhere sensible */
+        double start_lml = -INFINITY;
+        for (int t = 0; t < (s == 0 ? 1 : FIT_SCREEN); t++) {
+            for (int k = 0; k < nt; k++) {
+                if (s == 0) cand[k] = gp->theta[k];
+                else if (k < gp->n_ls) cand[k] = log(0.05) + (log(5.0) - log(0.05)) * hw_rng_uniform(r);
+                else if (k == gp->n_ls) cand[k] = log(0.3) + (log(3.0) - log(0.3)) * hw_rng_uniform(r);
+                else cand[k] = log(1e-6) + (log(1e-1) - log(1e-6)) * hw_rng_uniform(r);
+            }
+            double l = -INFINITY;
+            if (s > 0 && (lml_eval(gp, cand, &ws, &l, NULL) != 0 || !isfinite(l))) continue;
+            if (s == 0 || l > start_lml) {
+                start_lml = l;
+                for (int k = 0; k < nt; k++) {
+                    double lo, hi;
+                    theta_box(gp, k, &lo, &hi);
+                    gsl_vector_set(x, (size_t)k, theta_to_phi(cand[k], lo, hi));
+                }
+            }
         }
+        if (s > 0 && start_lml == -INFINITY) continue;
         double f;
         fit_run(mz, &fn, x, max_iter, &f);
         if (f < best_f) {
@@ -610,6 +629,7 @@ int hw_gp_fit(hw_gp *gp, int restarts, int max_iter, hw_rng *r, hw_err *e)
     gsl_multimin_fdfminimizer_free(mz);
     gsl_vector_free(x);
     free(buf);
+    free(cand);
     work_free(&ws);
     return refactorise(gp, e);
 }

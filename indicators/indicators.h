@@ -31,4 +31,20 @@ int hw_hypervolume(const double *pts, size_t n, int d, const double *ref, double
 int hw_igd(const double *ref_front, size_t nr, const double *approx, size_t na, int d,
            double *igd, double *igd_plus, hw_err *e);
 
+/* order[0..n) = point indices sorted ascending by objective `axis`, ties
+ * broken by objectives axis+1, ..., d-1, 0, ..., axis-1 and finally by index,
+ * so the order depends only on the point values.  O(n log n) worst case.
+ * hw_sort_points allocates (HW_ENOMEM on failure); hw_sort_points_buf uses the
+ * caller's scratch tmp[n] and cannot fail. */
+int hw_sort_points(const double *pts, size_t n, int d, int axis, size_t *order);
+void hw_sort_points_buf(const double *pts, size_t n, int d, int axis, size_t *order, size_t *tmp);
+
+/* Read a point file: one point per line, whitespace-separated numbers; blank
+ * lines and lines starting with '#' are ignored; path "-" is stdin.  d > 0
+ * requires that many numbers per line; d == 0 takes the count of the first
+ * point.  A wrong count, a non-numeric token or NaN/inf is an error
+ * "FILE:LINE: reason".  On success *pts (malloc'd, n x d row-major; NULL when
+ * n == 0) belongs to the caller. */
+int hw_read_points(const char *path, int d, double **pts, size_t *n, int *d_out, hw_err *e);
+
 #endif

@@ -31,9 +31,10 @@
  *  - ehvi: expected hypervolume improvement of the Gaussian prediction in the
  *    problem's normalised objective space (obj_lo/obj_hi), against the
  *    observed non-dominated points and the problem's default reference
- *    point, enlarged where needed to exceed the observed front by 10% of
- *    its range (so early iterations, whose front lies beyond the reference,
- *    still see an improvement).  Exact in 2-D (hw_ehvi_2d); beyond, Monte
+ *    point — as long as no observed point lies strictly inside that
+ *    reference box (early iterations), the reference is enlarged to exceed
+ *    the observed front by 10% of its range, so there is still an
+ *    improvement to expect.  Exact in 2-D (hw_ehvi_2d); beyond, Monte
  *    Carlo with "mc_samples" common standard-normal vectors drawn per ask
  *    from the optimizer stream (hw_ehvi_mc).
  *
@@ -627,8 +628,17 @@ static int ctx_prepare(bo_state *st, acq_ctx *c, const pointset *obs, hw_err *e)
             a[i * (size_t)M + (size_t)j] = (obs->pts[i * (size_t)M + (size_t)j] - c->off[j]) * c->scale[j];
     size_t kept = obs->n ? hw_nondominated(a, obs->n, M, keep) : 0;
     if (kept == (size_t)-1) { free(a); free(keep); return hw_fail(e, HW_ENOMEM, "bo: out of memory"); }
-    /* reference: the default, enlarged to cover the observed front */
+    /* reference: the problem's default while some observed point is strictly
+     * inside it; otherwise (or without a default) 10% beyond the observed
+     * non-dominated points' range, so there is an improvement to expect */
+    int inside_default = 0;
+    for (size_t i = 0; p->default_ref && i < obs->n && !inside_default; i++) {
+        int in = 1;
+        for (int j = 0; j < M; j++) if (!(a[i * (size_t)M + (size_t)j] < p->default_ref[j])) in = 0;
+        inside_default = in;
+    }
     for (int j = 0; j < M; j++) {
+        if (inside_default) { c->ref[j] = p->default_ref[j]; continue; }
         double lo = INFINITY, hi = -INFINITY;
         for (size_t i = 0; i < obs->n; i++)
             if (keep[i]) { lo = fmin(lo, a[i * (size_t)M + (size_t)j]); hi = fmax(hi, a[i * (size_t)M + (size_t)j]); }

@@ -8,12 +8,14 @@
  * one for all categorical genes ("kernel": "shared").  Targets are the
  * objectives, standardised inside the GP; rsbo/lsbo may model log f for an
  * objective whose observations are all positive ("log_transform": true).
- * Hyperparameters maximise the log marginal likelihood (L-BFGS from the
+ * Hyperparameters maximise the log marginal likelihood.  They are refitted
+ * at every iteration while fewer than 30 observations are modelled, then
+ * after every "refit_every" new observations; a refit runs L-BFGS from the
  * previous optimum, plus "restarts" random starts while fewer than 50
- * points are known and on every 5th refit after that) at every iteration
- * while fewer than 30 points are known, then every "refit_every" new
- * observations; in between, new observations extend the Cholesky factor in
- * O(n^2) with the hyperparameters kept.
+ * observations are modelled and at every 5th refit after that.  Between
+ * refits, new observations extend the Cholesky factor in O(n^2) with the
+ * hyperparameters kept.  The GPs of different objectives are fitted in
+ * parallel (OpenMP over objectives, one seeded stream each).
  *
  * Acquisitions (maximised), in a normalised objective space:
  *  - rsbo (Paria et al. 2019, UCB variant): each iteration draws weights
@@ -35,17 +37,22 @@
  *    reference box (early iterations), the reference is enlarged to exceed
  *    the observed front by 10% of its range, so there is still an
  *    improvement to expect.  Exact in 2-D (hw_ehvi_2d); beyond, Monte
- *    Carlo with "mc_samples" common standard-normal vectors drawn per ask
- *    from the optimizer stream (hw_ehvi_mc).
+ *    Carlo (hw_ehvi_mc) with "mc_samples" standard-normal vectors drawn
+ *    from the optimizer stream (seed, HW_STREAM_OPTIMIZER) once per
+ *    proposed point and shared by all its candidates (common random
+ *    numbers, so candidates are compared on the same samples).
  *
  * Acquisition search: "candidates" genomes (half uniform, half mutations of
  * observed non-dominated genomes), acquisition evaluated in blocks in
  * parallel (OpenMP over blocks; each value depends only on its genome, so
- * results do not depend on the thread count), then the best few are
- * hill-climbed: each step tries, per gene, another random category or a
- * Gaussian step (sd = step * range, step halves when no neighbour improves)
- * and moves to the best neighbour.  A genome already evaluated (or already in
- * the batch) is never proposed.
+ * results do not depend on the thread count), then the best 4 are
+ * hill-climbed for up to 12 steps: each step tries, per gene, another random
+ * category or a Gaussian step (sd = step * range, step = 0.1 halving when no
+ * neighbour improves), plus one step of all real genes at once, and moves to
+ * the best improving neighbour.  A genome already evaluated (or already in
+ * the batch) is never proposed; when every candidate has been seen, a fresh
+ * unseen random genome is, and when none can be found (a categorical space
+ * exhausted) ask returns 0 genomes.
  *
  * Batches ("batch_size" > 1): kriging believer — after choosing a point, each
  * GP is extended with its posterior mean as a fantasy observation (and the
@@ -189,7 +196,6 @@ typedef struct {
     size_t pending;         /* genomes asked but not told */
     /* models */
     hw_gp **gp;
-    size_t *gp_rows;        /* per GP: which observation rows it holds (indices) */
     size_t gp_n;            /* rows of modelled data in the GPs */
     size_t fit_n;           /* gp_n at the last hyperparameter fit */
     size_t n_fits;          /* hyperparameter fits so far */
@@ -218,7 +224,7 @@ static void bo_destroy(void *vst)
     bo_state *st = vst;
     if (!st) return;
     for (int j = 0; st->gp && j < st->M; j++) hw_gp_destroy(st->gp[j]);
-    free(st->gp); free(st->gp_rows); free(st->use_log);
+    free(st->gp); free(st->use_log);
     free(st->weights); free(st->X); free(st->F); free(st->ok);
     free(st);
 }
@@ -468,12 +474,15 @@ static int sync_models(bo_state *st, hw_err *e)
             if (rcs[j]) { rc = rcs[j]; if (e) *e = errs[j]; }
         st->fit_n = n_ok;
     } else {
-        for (size_t i = st->gp_n; i < n_ok && !rc; i++) {
-            /* i-th modelled row */
-            size_t q = 0, row = 0;
-            for (row = 0; row < st->n; row++) if (st->ok[row] && q++ == i) break;
-            for (int j = 0; j < M && !rc; j++)
-                rc = hw_gp_add(st->gp[j], U + i * (size_t)d, model_value(st, j, st->F[row * (size_t)M + (size_t)j]), e);
+        /* modelled rows gp_n.. are new: extend each factor by one row each */
+        size_t q = 0;
+        for (size_t row = 0; row < st->n && !rc; row++) {
+            if (!st->ok[row]) continue;
+            if (q >= st->gp_n)
+                for (int j = 0; j < M && !rc; j++)
+                    rc = hw_gp_add(st->gp[j], U + q * (size_t)d,
+                                   model_value(st, j, st->F[row * (size_t)M + (size_t)j]), e);
+            q++;
         }
     }
     st->gp_n = n_ok;
@@ -682,10 +691,9 @@ static int ctx_prepare(bo_state *st, acq_ctx *c, const pointset *obs, hw_err *e)
 }
 
 /* Choose one genome maximising the acquisition; chosen: the batch so far. */
-static int propose_one(bo_state *st, const acq_ctx *c, const pointset *obs_x, const double *chosen,
-                       size_t n_chosen, double *out, int *found, hw_err *e)
+static int propose_one(bo_state *st, const acq_ctx *c, const double *chosen, size_t n_chosen,
+                       double *out, int *found, hw_err *e)
 {
-    (void)obs_x;
     int d = st->d, M = st->M;
     const hw_problem *p = st->p;
     size_t C = (size_t)st->candidates;
@@ -857,7 +865,7 @@ static int bo_ask(void *vst, double *x, size_t max_n, size_t *n_out, hw_err *e)
         rc = ctx_prepare(st, &c, &obs, e);
         if (rc) break;
         int found = 0;
-        rc = propose_one(st, &c, &obs, x, got, x + got * (size_t)d, &found, e);
+        rc = propose_one(st, &c, x, got, x + got * (size_t)d, &found, e);
         if (rc || !found) break;
         st->iter++;
         got++;

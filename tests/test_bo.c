@@ -386,3 +386,21 @@ TEST(bo_beats_random_sampling_on_zdt1)
         CHECK_MSG(h > rs_best + 0.1, "%s HV %g vs random %g", names[k], h, rs_best);
     }
 }
+
+TEST(batches_and_log_transform_run)
+{
+    /* kriging-believer batches of 4: distinct points within each batch,
+     * deterministic; lsbo on log f runs and stays in bounds. */
+    hw_problem p = make_problem(0);
+    double X1[6 * 17], X2[6 * 17], F[2 * 17];
+    const char *cfg = "{\"batch_size\":4,\"candidates\":128,\"restarts\":1}";
+    CHECK_EQ_INT(drive("ehvi", cfg, &p, 8, 17, X1, F), 17);
+    CHECK_EQ_INT(drive("ehvi", cfg, &p, 8, 17, X2, F), 17);
+    CHECK(memcmp(X1, X2, sizeof X1) == 0);
+    for (int b = 5; b + 4 <= 17; b += 4)
+        for (int i = b; i < b + 4; i++)
+            for (int j = b; j < i; j++) CHECK(memcmp(X1 + 6 * i, X1 + 6 * j, 6 * sizeof *X1) != 0);
+    CHECK_EQ_INT(drive("lsbo", "{\"log_transform\":true,\"candidates\":128}", &p, 2, 12, X1, F), 12);
+    for (int i = 0; i < 6 * 12; i++) CHECK(X1[i] >= 0.0 && X1[i] <= 1.0);
+    for (int i = 0; i < 2 * 12; i++) CHECK(isfinite(F[i]));
+}

@@ -1,9 +1,10 @@
 /* bench_bo — Bayesian optimisation cost and quality.
  *
- *   bench_bo time  [iters]   ms per BO iteration (ask of one genome) from 200
- *                            observations of ZDT1 on (6 variables, 2
- *                            objectives; 150 random points + 50 untimed BO
- *                            iterations first): median / mean / max over
+ *   bench_bo time  [iters] [n_obs]
+ *                            ms per BO iteration (ask of one genome) from
+ *                            n_obs (default 200) observations of ZDT1 on (6
+ *                            variables, 2 objectives; n_obs - 50 random
+ *                            points + 50 untimed BO iterations first): median / mean / max over
  *                            `iters` iterations (default 20), hyperparameter
  *                            refits included (every refit_every = 5).
  *   bench_bo zdt1  [seeds]   ZDT1, 6 variables, 100 evaluations, `seeds` seeds
@@ -81,24 +82,26 @@ static int drive(const hw_optimizer_ops *ops, const char *cfg, hw_problem *p, ui
     return rc;
 }
 
-static int bench_time(int iters)
+static int bench_time(int iters, int n_obs)
 {
     hw_err e;
     hw_problem *p = NULL;
     if (hw_zdt_create(1, 6, 1, &p, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
     const char *names[3] = {"ehvi", "rsbo", "lsbo"};
-    size_t total = 200 + (size_t)iters;
-    /* 150 random initial points, 50 BO iterations untimed (so the
+    size_t total = (size_t)n_obs + (size_t)iters;
+    /* n_obs - 50 random initial points, 50 BO iterations untimed (so the
      * hyperparameters have been refitted as in a real run), then `iters`
-     * timed iterations from 200 observations on. */
+     * timed iterations from n_obs observations on. */
+    char cfg[64];
+    snprintf(cfg, sizeof cfg, "{\"initial_points\":%d}", n_obs - 50);
     double *X = malloc(total * 6 * sizeof *X), *F = malloc(total * 2 * sizeof *F);
     double *ms = malloc((size_t)iters * sizeof *ms);
-    printf("BO ask time from 200 observations, ZDT1 6 variables, 2 objectives, %d iterations\n", iters);
+    printf("BO ask time from %d observations, ZDT1 6 variables, 2 objectives, %d iterations\n", n_obs, iters);
     printf("%-6s %10s %10s %10s\n", "opt", "median_ms", "mean_ms", "max_ms");
     for (int k = 0; k < 3; k++) {
         const hw_optimizer_ops *ops = hw_optimizer_find(names[k]);
         int n_ms = 0;
-        if (drive(ops, "{\"initial_points\":150}", p, 1, total, X, F, 200, ms, &n_ms, &e)) {
+        if (drive(ops, cfg, p, 1, total, X, F, (size_t)n_obs, ms, &n_ms, &e)) {
             fprintf(stderr, "%s\n", e.msg);
             return 1;
         }
@@ -232,11 +235,11 @@ int main(int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "all";
     int n = argc > 2 ? atoi(argv[2]) : 0;
     if (strcmp(what, "time") && strcmp(what, "zdt1") && strcmp(what, "nas") && strcmp(what, "all")) {
-        fprintf(stderr, "usage: bench_bo [time [iters] | zdt1 [seeds] | nas [seeds] [backend]]\n");
+        fprintf(stderr, "usage: bench_bo [time [iters] [n_obs] | zdt1 [seeds] | nas [seeds] [backend]]\n");
         return 2;
     }
     int rc = 0;
-    if (!strcmp(what, "time") || !strcmp(what, "all")) rc |= bench_time(n > 0 ? n : 20);
+    if (!strcmp(what, "time") || !strcmp(what, "all")) rc |= bench_time(n > 0 ? n : 20, argc > 3 && atoi(argv[3]) >= 60 ? atoi(argv[3]) : 200);
     if (!strcmp(what, "zdt1") || !strcmp(what, "all")) rc |= bench_zdt1(n > 0 && n <= 64 ? n : 10);
     if (!strcmp(what, "nas")) rc |= bench_nas(n > 0 && n <= 64 ? n : 10, argc > 3 ? argv[3] : "surrogate");
     return rc;

@@ -476,12 +476,13 @@ static void theta_box(const hw_gp *gp, int k, double *lo, double *hi)
     else { *lo = HW_GP_LOG_NOISE_LO; *hi = HW_GP_LOG_NOISE_HI; }
 }
 
-/* L-BFGS stops at |grad| < FIT_GRAD_TOL or after 3 steps gaining < FIT_F_TOL each:
- * the LML is in nats, so smaller gains do not change the model noticeably. */
+/* L-BFGS stops at |grad| < FIT_GRAD_TOL or after 3 steps each gaining less
+ * than FIT_F_TOL * max(1, |LML|) nats: smaller gains do not change the model
+ * noticeably. */
 #define FIT_GRAD_TOL 1e-3
-#define FIT_F_TOL 1e-3
+#define FIT_F_TOL 1e-4
 /* random thetas screened by LML for each random restart */
-#define FIT_SCREEN 8
+#define FIT_SCREEN 16
 
 /* L-BFGS works on unconstrained phi with theta = lo + (hi - lo) sigmoid(phi),
  * so theta never leaves its box. */
@@ -551,9 +552,10 @@ static void fit_run(gsl_multimin_fdfminimizer *mz, gsl_multimin_function_fdf *fn
         if (gsl_multimin_fdfminimizer_iterate(mz) != GSL_SUCCESS) break;
         if (gsl_multimin_test_gradient(gsl_multimin_fdfminimizer_gradient(mz), FIT_GRAD_TOL) == GSL_SUCCESS)
             break;
-        /* stop after 3 iterations that each gain less than FIT_F_TOL nats */
+        /* stop after 3 iterations that each gain less than FIT_F_TOL nats
+         * (relative to |LML| once it exceeds 1) */
         double f = gsl_multimin_fdfminimizer_minimum(mz);
-        flat = last - f < FIT_F_TOL ? flat + 1 : 0;
+        flat = last - f < FIT_F_TOL * fmax(1.0, fabs(f)) ? flat + 1 : 0;
         last = f;
         if (flat >= 3) break;
     }
@@ -609,7 +611,7 @@ int hw_gp_fit(hw_gp *gp, int restarts, int max_iter, hw_rng *r, hw_err *e)
         }
         if (s > 0 && start_lml == -INFINITY) continue;
         double f;
-        fit_run(mz, &fn, x, max_iter, &f);
+        fit_run(mz, &fn, x, s == 0 ? max_iter : (max_iter + 1) / 2, &f);
         if (f < best_f) {
             best_f = f;
             for (int k = 0; k < nt; k++) {

@@ -73,10 +73,11 @@ double hw_gp_lml(const hw_gp *gp);
  * changing the model.  Fails only on allocation failure. */
 int hw_gp_lml_at(const hw_gp *gp, const double *theta, double *lml, double *grad, hw_err *e);
 
-/* Maximise the LML: one L-BFGS run from the current theta plus `restarts`
- * runs from random thetas drawn from r (each from the best of 8 random draws
- * by LML: log l in [log 0.05, log 5], s2 in [0.3, 3], noise in [1e-6, 0.1]),
- * each at most max_iter iterations; keeps the best and refactorises. */
+/* Maximise the LML: one L-BFGS run (at most max_iter iterations) from the
+ * current theta plus `restarts` shorter runs (max_iter / 2) from random
+ * thetas drawn from r, each from the best of 16 random draws by LML
+ * (l in [0.05, 5], s2 in [0.3, 3], noise in [1e-6, 0.1], log-uniform);
+ * keeps the best and refactorises. */
 int hw_gp_fit(hw_gp *gp, int restarts, int max_iter, hw_rng *r, hw_err *e);
 
 /* Posterior of the latent function at m points (rows of Xs): mean[c] and

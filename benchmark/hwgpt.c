@@ -6,6 +6,8 @@
 
 #include "core/json.h"
 #include "core/rng.h"
+#include "core/util.h"
+#include "surrogates/hwgpt_mlp.h"
 
 typedef struct {
     hw_problem p;            /* first member: the hw_problem* is the struct */
@@ -52,6 +54,7 @@ static void hwgpt_destroy(hw_problem *p)
 {
     hwgpt_problem *hp = (hwgpt_problem *)p;
     if (hp->env.free_models) hp->env.free_models(hp->env.models);
+    hwgpt_mlp_free(hp->env.hwgpt_mlp);
     free(hp->vars);
     free(hp);
 }
@@ -68,6 +71,8 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     if (!env) env = &none;
     if (n_obj < 1 || n_obj > HW_MAX_OBJ) {
         if (env->free_models) env->free_models(env->models);
+        hwgpt_mlp_free(env->hwgpt_mlp);
+        env->hwgpt_mlp = NULL;
         return hw_fail(e, HW_EINVAL, "hwgpt: %d objectives, expected 1 to %d", n_obj, HW_MAX_OBJ);
     }
     int ng = hw_space_n_genes(sp);
@@ -76,6 +81,8 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     if (!hp || !v) {
         free(hp); free(v);
         if (env->free_models) env->free_models(env->models);
+        hwgpt_mlp_free(env->hwgpt_mlp);
+        env->hwgpt_mlp = NULL;
         return hw_fail(e, HW_ENOMEM, "hwgpt: out of memory");
     }
     hp->env = *env;
@@ -142,7 +149,7 @@ static const char *const DEFAULT_OBJECTIVES[HW_N_BACKENDS][2] = {
 
 int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_problem **out, hw_err *e)
 {
-    static const char *const analytic_keys[] = {"name", "backend", "scale", "objectives", NULL};
+    static const char *const analytic_keys[] = {"name", "backend", "scale", "objectives", "predictor", "checkpoint", NULL};
     static const char *const scales[] = {"s", "m", "l", NULL};
     *out = NULL;
     int backend = HW_BACKEND_SURROGATE, scale = HW_SCALE_S, noise = 0, rc;
@@ -176,13 +183,43 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_proble
     hw_metric_env env = {0};
     if (backend == HW_BACKEND_SURROGATE && (rc = hwgpt_surrogate_setup(cfg, path, sp, &env, &noise, e)))
         return rc;
+    /* "predictor": "hwgpt-mlp" computes "perplexity" with HW-GPT-Bench's own
+     * MLP predictor, read from "checkpoint" (default: the published one). */
+    static const char *const predictors[] = {"hwgpt-mlp", NULL};
+    int predictor = -1;
+    const char *checkpoint = NULL;
+    char ckpt[4096];
+    if ((rc = hwj_get_enum(cfg, path, "predictor", 0, predictors, &predictor, e)) ||
+        (rc = hwj_get_string(cfg, path, "checkpoint", 0, &checkpoint, e))) {
+        if (env.free_models) env.free_models(env.models);
+        return rc;
+    }
+    if (checkpoint && predictor < 0) {
+        if (env.free_models) env.free_models(env.models);
+        return hw_fail(e, HW_EINVAL, "%s.checkpoint: needs \"predictor\": \"hwgpt-mlp\"", path);
+    }
+    if (predictor >= 0) {
+        if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), sp->scale, ckpt, sizeof ckpt);
+        hwgpt_mlp *model;
+        if ((rc = hwgpt_mlp_load(checkpoint ? checkpoint : ckpt, sp->scale, &model, e))) {
+            hw_err_prefix(e, "%s.checkpoint", path);
+            if (env.free_models) env.free_models(env.models);
+            return rc;
+        }
+        env.hwgpt_mlp = model;
+    }
     const hw_metric *objs[HW_MAX_OBJ];
     for (int j = 0; j < n_obj; j++) {
+        if (env.hwgpt_mlp && strcmp(names[j], "perplexity") == 0) {
+            objs[j] = &hwgpt_mlp_perplexity_metric;
+            continue;
+        }
         rc = hw_metric_lookup(names[j], backend, &objs[j], e);
         if (rc) {
             if (arr) hw_err_prefix(e, "%s[%d]", p, j);
             else hw_err_prefix(e, "%s (default)", p);
             if (env.free_models) env.free_models(env.models);
+            hwgpt_mlp_free(env.hwgpt_mlp);
             return rc;
         }
     }

@@ -10,6 +10,11 @@
  *   objectives  array of 1..16 distinct metric names of the backend
  *               (analytic: params, flops, macs, memory_fp32, memory_fp16,
  *               memory_bf16; default ["params", "flops"])
+ *   predictor   "hwgpt-mlp": the objective "perplexity" comes from
+ *               HW-GPT-Bench's own MLP predictor (surrogates/hwgpt_mlp.h),
+ *               with either backend; bounds are its published min/max
+ *   checkpoint  that predictor's checkpoint (default:
+ *               DATA/predictors/perplexity_<scale>.pt)
  * The surrogate backend's own keys are read by hwgpt_surrogate_setup() in
  * hwgpt.c.
  *

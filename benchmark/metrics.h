@@ -25,6 +25,8 @@ typedef struct {
     const char *device;          /* per-device metrics; NULL when not given */
     void *models;                /* the surrogate backend's loaded models; NULL for analytic */
     void (*free_models)(void *); /* frees models (called by whoever owns the env) */
+    void *hwgpt_mlp;             /* HW-GPT-Bench's MLP perplexity predictor (surrogates/hwgpt_mlp.h)
+                                    when selected, else NULL; its owner frees it with hwgpt_mlp_free */
 } hw_metric_env;
 
 typedef struct {

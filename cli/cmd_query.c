@@ -13,6 +13,8 @@
 #include "cli/commands.h"
 #include "core/json.h"
 #include "core/lines.h"
+#include "core/util.h"
+#include "surrogates/hwgpt_mlp.h"
 
 #define MAX_METRICS 64
 
@@ -22,6 +24,7 @@ static void query_usage(FILE *f)
     hw_metric_list(-1, list, sizeof list);
     fprintf(f,
             "usage: hwnas query --arch-file F [--scale s|m|l] [--metrics M1,M2,...] [--device D]\n"
+            "                   [--predictor hwgpt-mlp [--checkpoint PATH]]\n"
             "\n"
             "Print the metrics of each architecture in F (one arch string per line,\n"
             "'-' = standard input) as one JSON object per line, in input order.\n"
@@ -30,7 +33,10 @@ static void query_usage(FILE *f)
             "  --scale S       require every arch to be of scale S (default: any)\n"
             "  --metrics LIST  comma-separated metrics (default: params,flops,macs)\n"
             "                  available: %s\n"
-            "  --device D      device of per-device metrics\n",
+            "  --device D      device of per-device metrics\n"
+            "  --predictor hwgpt-mlp  'perplexity' from HW-GPT-Bench's MLP predictor\n"
+            "  --checkpoint P  its checkpoint (default: DATA/predictors/perplexity_<scale>.pt;\n"
+            "                  without --scale the scale comes from the checkpoint)\n",
             list);
 }
 
@@ -45,14 +51,14 @@ static int query_env_setup(const hw_metric *const *metrics, int n, const char *d
     for (int i = 0; i < n; i++) {
         if ((metrics[i]->flags & HW_METRIC_PER_DEVICE) && !device)
             return hw_fail(e, HW_EINVAL, "metric '%s' needs --device", metrics[i]->name);
-        if (metrics[i]->backend != HW_BACKEND_ANALYTIC)
+        if (metrics[i]->backend != HW_BACKEND_ANALYTIC && metrics[i] != &hwgpt_mlp_perplexity_metric)
             return hw_fail(e, HW_EINVAL, "metric '%s': the %s backend is not available", metrics[i]->name,
                            HW_BACKEND_NAMES[metrics[i]->backend]);
     }
     return HW_OK;
 }
 
-static int parse_metrics(const char *spec, const hw_metric **out, int *n, hw_err *e)
+static int parse_metrics(const char *spec, int hwgpt_mlp, const hw_metric **out, int *n, hw_err *e)
 {
     *n = 0;
     const char *p = spec;
@@ -65,7 +71,9 @@ static int parse_metrics(const char *spec, const hw_metric **out, int *n, hw_err
         memcpy(name, p, len);
         name[len] = 0;
         if (*n == MAX_METRICS) return hw_fail(e, HW_EINVAL, "--metrics: more than %d metrics", MAX_METRICS);
-        int rc = hw_metric_lookup(name, -1, &out[*n], e);
+        int rc = HW_OK;
+        if (hwgpt_mlp && strcmp(name, "perplexity") == 0) out[*n] = &hwgpt_mlp_perplexity_metric;
+        else rc = hw_metric_lookup(name, -1, &out[*n], e);
         if (rc) return rc;
         for (int k = 0; k < *n; k++)
             if (out[k] == out[*n]) return hw_fail(e, HW_EINVAL, "--metrics: '%s' is listed twice", name);
@@ -90,6 +98,7 @@ static void print_number(const hw_metric *m, double v)
 int cmd_query(int argc, char **argv)
 {
     const char *arch_file = NULL, *scale = NULL, *metrics_spec = "params,flops,macs", *device = NULL;
+    const char *predictor = NULL, *checkpoint = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { query_usage(stdout); return 0; }
@@ -97,6 +106,8 @@ int cmd_query(int argc, char **argv)
                          : strcmp(a, "--scale") == 0     ? &scale
                          : strcmp(a, "--metrics") == 0   ? &metrics_spec
                          : strcmp(a, "--device") == 0    ? &device
+                         : strcmp(a, "--predictor") == 0 ? &predictor
+                         : strcmp(a, "--checkpoint") == 0 ? &checkpoint
                                                          : NULL;
         if (!dst) {
             fprintf(stderr, "hwnas query: unknown option '%s' (see 'hwnas query --help')\n", a);
@@ -118,18 +129,43 @@ int cmd_query(int argc, char **argv)
         fprintf(stderr, "hwnas query: --scale: %s\n", e.msg);
         return 2;
     }
+    if (predictor && strcmp(predictor, "hwgpt-mlp") != 0) {
+        fprintf(stderr, "hwnas query: --predictor: unknown predictor '%s' (expected hwgpt-mlp)\n", predictor);
+        return 2;
+    }
+    if (checkpoint && !predictor) {
+        fprintf(stderr, "hwnas query: --checkpoint needs --predictor hwgpt-mlp\n");
+        return 2;
+    }
+    if (predictor && !checkpoint && !sp) {
+        fprintf(stderr, "hwnas query: --predictor hwgpt-mlp needs --scale or --checkpoint\n");
+        return 2;
+    }
     const hw_metric *metrics[MAX_METRICS];
     int n_metrics = 0;
     hw_metric_env env;
-    if (parse_metrics(metrics_spec, metrics, &n_metrics, &e) ||
+    if (parse_metrics(metrics_spec, predictor != NULL, metrics, &n_metrics, &e) ||
         query_env_setup(metrics, n_metrics, device, &env, &e)) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
         return 2;
+    }
+    if (predictor) {
+        char path[4096];
+        if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), sp->scale, path, sizeof path);
+        hwgpt_mlp *model;
+        int lrc = hwgpt_mlp_load(checkpoint ? checkpoint : path, sp ? sp->scale : -1, &model, &e);
+        if (lrc) {
+            fprintf(stderr, "hwnas query: --checkpoint: %s\n", e.msg);
+            return hw_exit_code(lrc);
+        }
+        env.hwgpt_mlp = model;
+        if (!sp) sp = hw_space_get(model->scale);
     }
     hw_lines *in;
     int rc = hw_lines_open(arch_file, &in, &e);
     if (rc) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
+        hwgpt_mlp_free(env.hwgpt_mlp);
         return hw_exit_code(rc);
     }
     char *line;
@@ -177,6 +213,7 @@ int cmd_query(int argc, char **argv)
     }
     hw_lines_close(in);
     if (env.free_models) env.free_models(env.models);
+    hwgpt_mlp_free(env.hwgpt_mlp);
     if (fflush(stdout) != 0 && !status) {
         fprintf(stderr, "hwnas query: cannot write the output\n");
         status = 1;

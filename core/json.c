@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,9 +239,133 @@ int hwj_get_object(const cJSON *obj, const char *path, const char *key, int requ
     return HW_OK;
 }
 
+/* Shortest round-trip formatting, defined as: the first of "%.15g", "%.16g",
+ * "%.17g" that strtod reads back as v.  format_double_exact computes exactly
+ * that string with 128-bit integer arithmetic, without printf or strtod, for
+ * the magnitudes where every scaled quantity fits (about 1e-6 <= |v| < 1e15,
+ * which covers nearly all logged values); other values take the printf path.
+ * tests/test_json_format.c checks the two agree digit for digit. */
+typedef unsigned __int128 u128;
+
+static u128 pow10_u128(int k)
+{
+    static const uint64_t p10[20] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+                                     10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+                                     100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+                                     100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+                                     100000000000000000ULL, 1000000000000000000ULL,
+                                     10000000000000000000ULL};
+    return k < 20 ? (u128)p10[k] : (u128)p10[19] * p10[k - 19];
+}
+
+/* Writes the %g form of the p-digit decimal D x 10^(X-p+1) (D has exactly p
+ * digits); returns the length.  buf has room for 40 bytes. */
+static int format_g(char *buf, int neg, uint64_t D, int p, int X)
+{
+    char dig[20];
+    for (int i = p - 1; i >= 0; i--) { dig[i] = (char)('0' + D % 10); D /= 10; }
+    int k = p;
+    while (k > 1 && dig[k - 1] == '0') k--;
+    int len = 0;
+    if (neg) buf[len++] = '-';
+    if (X < -4 || X >= p) {
+        buf[len++] = dig[0];
+        if (k > 1) {
+            buf[len++] = '.';
+            memcpy(buf + len, dig + 1, (size_t)(k - 1));
+            len += k - 1;
+        }
+        int ax = X < 0 ? -X : X;
+        buf[len++] = 'e';
+        buf[len++] = X < 0 ? '-' : '+';
+        if (ax >= 100) buf[len++] = (char)('0' + ax / 100);
+        buf[len++] = (char)('0' + ax / 10 % 10);
+        buf[len++] = (char)('0' + ax % 10);
+    } else if (X >= 0) {
+        for (int i = 0; i <= X; i++) buf[len++] = i < k ? dig[i] : '0';
+        if (k > X + 1) {
+            buf[len++] = '.';
+            memcpy(buf + len, dig + X + 1, (size_t)(k - X - 1));
+            len += k - X - 1;
+        }
+    } else {
+        buf[len++] = '0';
+        buf[len++] = '.';
+        for (int i = 0; i < -X - 1; i++) buf[len++] = '0';
+        memcpy(buf + len, dig, (size_t)k);
+        len += k;
+    }
+    buf[len] = 0;
+    return len;
+}
+
+/* The candidate with 17 - log10(scale) digits (scale a literal, so the
+ * divisions become multiplications); 1 and *D when it reads back as v. */
+static inline int try_digits(uint64_t T17, u128 rem17, u128 den, u128 P, uint64_t m, int E, uint64_t scale,
+                             uint64_t *D)
+{
+    const uint64_t Tp = T17 / scale;
+    const u128 U = den * scale;                      /* one unit of the last digit */
+    const u128 R = (u128)(T17 % scale) * den + rem17; /* N - Tp * U */
+    uint64_t d = Tp;
+    if (2 * R > U || (2 * R == U && (Tp & 1))) d++;
+    const u128 err = d == Tp ? R : U - R; /* |d * U - N| */
+    int ok;
+    if (d == Tp && R != 0 && m == (1ULL << 52) && E > 1) ok = 4 * err <= P; /* narrower gap below */
+    else ok = 2 * err < P || (2 * err == P && (m & 1) == 0);
+    *D = d;
+    return ok;
+}
+
+/* Returns the length, or -1 when v is outside the exact fast range.
+ * With v = m / 2^shift and N = m * 10^s (s chosen so that T = N / 2^shift
+ * has 17 digits), the p-digit candidate is T / 10^(17-p) rounded half to even
+ * on the exact remainder, and it reads back as v iff its distance to v is
+ * below half an ulp (a quarter below a power of two; ties go to even m). */
+static int format_double_exact(char *buf, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int neg = (int)(bits >> 63);
+    int E = (int)((bits >> 52) & 0x7ff);
+    uint64_t frac = bits & ((1ULL << 52) - 1);
+    if (E == 0 && frac == 0) return format_g(buf, neg, 0, 1, 0); /* "0", "-0" */
+    if (E == 0 || E == 0x7ff) return -1;                         /* subnormal, inf, nan */
+    uint64_t m = frac | (1ULL << 52);
+    int shift = 1075 - E; /* v = m / 2^shift */
+    if (shift < 0 || !(fabs(v) >= 1e-6)) return -1;
+    int X = ((E - 1023) * 78913) >> 18; /* floor(log10(v)), or one less */
+    u128 N, T, P, den = (u128)1 << shift;
+    for (int tries = 0;; tries++) {
+        int s = 16 - X;
+        if (s < 0 || s > 22 || tries > 2) return -1;
+        P = pow10_u128(s);
+        N = (u128)m * P;
+        T = N >> shift;
+        if (T >= pow10_u128(17)) X++;
+        else if (T < pow10_u128(16)) X--;
+        else break;
+    }
+    const uint64_t T17 = (uint64_t)T;
+    const u128 rem17 = N & (den - 1);
+    uint64_t D;
+    int p = 0;
+    if (try_digits(T17, rem17, den, P, m, E, 100, &D)) p = 15;
+    else if (try_digits(T17, rem17, den, P, m, E, 10, &D)) p = 16;
+    else if (try_digits(T17, rem17, den, P, m, E, 1, &D)) p = 17;
+    if (!p) return -1;
+    if (D == (uint64_t)pow10_u128(p)) { D /= 10; X++; }
+    return format_g(buf, neg, D, p, X);
+    return -1;
+}
+
 int hwj_format_double(char *buf, size_t n, double v)
 {
     if (!isfinite(v)) return snprintf(buf, n, "null");
+    if (n >= 40) {
+        int len = format_double_exact(buf, v);
+        if (len >= 0) return len;
+    }
     for (int prec = 15; prec <= 17; prec++) {
         int len = snprintf(buf, n, "%.*g", prec, v);
         if (strtod(buf, NULL) == v) return len;

@@ -56,5 +56,11 @@ void hw_var_crossover(const hw_problem *p, hw_rng *r, const double *a, const dou
 void hw_var_mutate(const hw_problem *p, hw_rng *r, double *x, double pm, double eta_m);
 /* Uniform random genome. */
 void hw_var_sample(const hw_problem *p, hw_rng *r, double *x);
+/* Resample one random categorical gene (of those with >= 2 choices) to a
+ * different value, so x changes; returns 0 (x untouched) if there is none.
+ * For de-duplicating children in categorical (NAS) spaces. */
+int hw_var_nudge_categorical(const hw_problem *p, hw_rng *r, double *x);
+/* 1 if genome x (n_var genes) equals one of the n rows of set. */
+int hw_var_in_set(const double *x, const double *set, size_t n, int n_var);
 
 #endif

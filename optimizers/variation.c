@@ -86,3 +86,30 @@ void hw_var_mutate(const hw_problem *p, hw_rng *r, double *x, double pm, double 
         x[i] = fmin(fmax(y, lo), hi);
     }
 }
+
+int hw_var_nudge_categorical(const hw_problem *p, hw_rng *r, double *x)
+{
+    int n = 0;
+    for (int i = 0; i < p->n_var; i++) n += p->vars[i].type == HW_VAR_CATEGORICAL && p->vars[i].n_cat > 1;
+    if (n == 0) return 0;
+    int pick = (int)hw_rng_below(r, (uint32_t)n);
+    for (int i = 0; i < p->n_var; i++) {
+        const hw_var *v = &p->vars[i];
+        if (v->type != HW_VAR_CATEGORICAL || v->n_cat < 2 || pick-- > 0) continue;
+        uint32_t k = hw_rng_below(r, (uint32_t)v->n_cat - 1u);
+        x[i] = (double)(k >= (uint32_t)x[i] ? k + 1 : k);
+        break;
+    }
+    return 1;
+}
+
+int hw_var_in_set(const double *x, const double *set, size_t n, int n_var)
+{
+    for (size_t j = 0; j < n; j++) {
+        const double *y = set + j * (size_t)n_var;
+        int i = 0;
+        while (i < n_var && x[i] == y[i]) i++;
+        if (i == n_var) return 1;
+    }
+    return 0;
+}

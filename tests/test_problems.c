@@ -506,7 +506,7 @@ TEST(hwgpt_config_errors)
 {
     char m[HW_ERR_LEN];
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"device\": \"a100\"}", m, sizeof m);
-    CHECK_STR(m, "problem.device: unknown key (allowed: name, backend, scale, objectives)");
+    CHECK_STR(m, "problem.device: unknown key (allowed: name, backend, scale, objectives, predictor, checkpoint)");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"exact\"}", m, sizeof m);
     CHECK_STR(m, "problem.backend: unknown value 'exact' (expected one of: analytic, surrogate)");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"xl\"}", m, sizeof m);

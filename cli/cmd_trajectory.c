@@ -1,0 +1,169 @@
+/* cli/cmd_trajectory.c — `hwnas trajectory LOG...`: the hypervolume of the
+ * non-dominated set of all evaluations so far, after every evaluation (or
+ * every K), for each trajectory log; CSV "run,seed,optimizer,eval,hypervolume". */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/csvout.h"
+#include "indicators/trajectory.h"
+#include "runner/logread.h"
+
+static void trajectory_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: hwnas trajectory [--every K] [--ref R1,R2,...] [--out FILE] [--allow-incomplete] LOG...\n"
+            "\n"
+            "For each trajectory log of run_experiment (results/<name>/seed_<seed>.jsonl),\n"
+            "the hypervolume of the non-dominated set of the first `eval` evaluations,\n"
+            "for eval = K, 2K, ... and always the last; K = 1 by default.  Objectives are\n"
+            "normalised with the log's obj_lo/obj_hi when it has them, and measured against\n"
+            "its reference_point (or --ref, in the same normalised space).  The last row\n"
+            "equals the summary line's hypervolume.\n"
+            "\n"
+            "Output (stdout, or FILE written atomically): CSV with the header\n"
+            "  run,seed,optimizer,eval,hypervolume\n"
+            "run: the config's name; eval: number of evaluations so far (1-based).\n"
+            "\n"
+            "Logs are validated first; a bad or incomplete one (.tmp, no summary line) is\n"
+            "an error (exit 2, nothing written) unless --allow-incomplete.\n");
+}
+
+static int parse_ref(const char *s, double *ref, int max, int *d)
+{
+    int k = 0;
+    const char *p = s;
+    for (;;) {
+        char *end;
+        errno = 0;
+        double x = strtod(p, &end);
+        if (end == p || !isfinite(x) || errno == ERANGE || k == max) return -1;
+        ref[k++] = x;
+        while (*end == ' ') end++;
+        if (*end == '\0') break;
+        if (*end != ',') return -1;
+        p = end + 1;
+    }
+    *d = k;
+    return 0;
+}
+
+/* Parses "--name VALUE" or "--name=VALUE"; returns the value or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0') return NULL;
+    if (*i + 1 >= argc) return "";
+    return argv[++*i];
+}
+
+static int trajectory_rows(const hw_log *log, const double *ref, size_t every, csvbuf *out, hw_err *e)
+{
+    const size_t n = log->n_eval;
+    if (n == 0) return HW_OK;
+    size_t rows = hw_trajectory_rows(n, every);
+    size_t *k = malloc(rows * sizeof *k);
+    double *hv = malloc(rows * sizeof *hv);
+    if (!k || !hv) { free(k); free(hv); return hw_fail(e, HW_ENOMEM, "%s: out of memory", log->path); }
+    int rc = hw_hv_trajectory(log->f, n, log->n_obj, ref, log->obj_lo, log->obj_hi, every, k, hv, e);
+    if (rc) {
+        hw_err_prefix(e, "%s", log->path);
+    } else {
+        char head[64];
+        for (size_t r = 0; r < rows; r++) {
+            csv_field(out, log->name);
+            snprintf(head, sizeof head, ",%llu,", (unsigned long long)log->seed);
+            csv_puts(out, head);
+            csv_field(out, log->optimizer);
+            csv_puts(out, ",");
+            csv_u64(out, k[r]);
+            csv_puts(out, ",");
+            csv_double(out, hv[r]);
+            csv_puts(out, "\n");
+        }
+        /* the last row is computed like the summary's: a difference means the
+         * log was not written by this version's runner or was edited */
+        if (log->complete && ref == log->ref && hv[rows - 1] != log->hypervolume)
+            fprintf(stderr, "hwnas trajectory: warning: %s: recomputed hypervolume %.17g differs from the "
+                    "summary's %.17g\n", log->path, hv[rows - 1], log->hypervolume);
+    }
+    free(k);
+    free(hv);
+    return rc;
+}
+
+int cmd_trajectory(int argc, char **argv)
+{
+    const char *ref_arg = NULL, *out_path = NULL, *v;
+    long long every = 1;
+    unsigned flags = 0;
+    char **logs = calloc((size_t)argc, sizeof *logs);
+    if (!logs) { fprintf(stderr, "hwnas trajectory: out of memory\n"); return 1; }
+    int n_logs = 0, status = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { trajectory_usage(stdout); free(logs); return 0; }
+        if ((v = opt_value(argc, argv, &i, "--every"))) {
+            char *end;
+            errno = 0;
+            every = strtoll(v, &end, 10);
+            if (!*v || *end || errno || every < 1) {
+                fprintf(stderr, "hwnas trajectory: --every: expected a positive integer, got '%s'\n", v);
+                free(logs);
+                return 2;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--ref"))) {
+            ref_arg = v;
+        } else if ((v = opt_value(argc, argv, &i, "--out"))) {
+            if (!*v) { fprintf(stderr, "hwnas trajectory: --out needs a file name\n"); free(logs); return 2; }
+            out_path = v;
+        } else if (strcmp(argv[i], "--allow-incomplete") == 0) {
+            flags |= HW_LOG_ALLOW_INCOMPLETE;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "hwnas trajectory: unknown option '%s' (see 'hwnas trajectory --help')\n", argv[i]);
+            free(logs);
+            return 2;
+        } else {
+            logs[n_logs++] = argv[i];
+        }
+    }
+    if (n_logs == 0) {
+        fprintf(stderr, "hwnas trajectory: no LOG given (e.g. results/<name>/seed_*.jsonl)\n");
+        free(logs);
+        return 2;
+    }
+    double ref[HW_LOG_MAX_OBJ];
+    int d_ref = 0;
+    if (ref_arg && parse_ref(ref_arg, ref, HW_LOG_MAX_OBJ, &d_ref) != 0) {
+        fprintf(stderr, "hwnas trajectory: bad --ref '%s': expected 1 to %d finite numbers separated by commas\n",
+                ref_arg, HW_LOG_MAX_OBJ);
+        free(logs);
+        return 2;
+    }
+    csvbuf out = {0};
+    csv_puts(&out, "run,seed,optimizer,eval,hypervolume\n");
+    hw_err e;
+    for (int i = 0; i < n_logs && status == 0; i++) {
+        hw_log log;
+        int rc = hw_log_read(logs[i], flags, &log, &e);
+        if (rc == HW_OK && ref_arg && d_ref != log.n_obj)
+            rc = hw_fail(&e, HW_EINVAL, "%s: --ref has %d numbers, the log has %d objectives", logs[i], d_ref, log.n_obj);
+        if (rc == HW_OK) rc = trajectory_rows(&log, ref_arg ? ref : log.ref, (size_t)every, &out, &e);
+        if (rc) {
+            fprintf(stderr, "hwnas trajectory: %s\n", e.msg);
+            status = hw_exit_code(rc);
+        }
+        hw_log_free(&log);
+    }
+    if (status == 0 && csv_write(&out, out_path, &e) != HW_OK) {
+        fprintf(stderr, "hwnas trajectory: %s\n", e.msg);
+        status = 1;
+    }
+    free(out.p);
+    free(logs);
+    return status;
+}

@@ -1,0 +1,547 @@
+/* MOEA/D (Zhang & Li 2007) with the MOEA/D-DE mating and replacement rules
+ * (Li & Zhang 2009): one subproblem per weight vector, neighbourhoods of the
+ * T nearest weights, mating within the neighbourhood with probability delta
+ * (else the whole population), at most nr replacements per child, ideal
+ * point updated by every evaluation.
+ *
+ * Config ("optimizer": {...}): name "moead", population_size, neighbourhood_size,
+ * delta, max_replacements, decomposition ("tchebycheff" | "pbi"), pbi_theta,
+ * variation ("sbx" | "de"), weights ("lattice" | "uniform_design"), cr, f,
+ * crossover_prob, crossover_eta, mutation_prob, mutation_eta, deduplicate.
+ * Defaults: population 100 (the lattice size nearest to it; 4 to 20000), T = 20,
+ * delta = 0.9, nr = 2, Tchebycheff, PBI theta = 5, variation "sbx"
+ * (crossover_prob 1.0, crossover_eta 20, as Zhang & Li 2007 on ZDT/DTLZ),
+ * DE cr = 1.0 and f = 0.5 (MOEA/D-DE's settings), mutation_prob 1/n_var,
+ * mutation_eta 20.  DE with cr = 1 suits problems with linked variables
+ * (LZ09/UF); on separable problems such as ZDT1 it converges markedly slower.
+ *
+ * Variation "de": DE/rand/1 (x_i + F (x_r2 - x_r3), binomial crossover CR,
+ * out-of-bounds genes repaired between the bound and x_i) then polynomial
+ * mutation; "sbx": SBX of two mating-pool members then polynomial mutation.
+ * Categorical genes: uniform crossover with a mating-pool member, then
+ * resampling (optimizers/variation.c).
+ *
+ * On problems with categorical genes, a child identical to a population
+ * member or an earlier child of its generation gets one categorical gene
+ * resampled (up to 20 times), and a repeated random initial genome is drawn
+ * again: "deduplicate", default true.
+ *
+ * Objectives are scaled by the problem's normalisation (obj_lo, obj_hi) when
+ * it has one, so scalarization is not dominated by the objective with the
+ * largest units.
+ *
+ * Batches: ask() hands out the initial population (one random genome per
+ * subproblem), then a generation of one child per subproblem, all produced
+ * from the population as it stood when the generation began (so the runner
+ * can evaluate the whole generation in parallel).  Told children are
+ * processed one by one in subproblem order, which keeps results identical for
+ * any piece size and thread count. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "optimizers/moead.h"
+#include "optimizers/optimizer.h"
+
+/* ---- weights ------------------------------------------------------------ */
+
+static double lattice_count(int m, int H)
+{
+    double c = 1.0; /* C(H+m-1, m-1) */
+    for (int i = 1; i < m; i++) c = c * (H + i) / i;
+    return c;
+}
+
+static void lattice_fill(int m, int H, int k, int left, int *c, double *w, size_t *pos)
+{
+    if (k == m - 1) {
+        c[k] = left;
+        for (int j = 0; j < m; j++) w[*pos * (size_t)m + (size_t)j] = (double)c[j] / H;
+        (*pos)++;
+        return;
+    }
+    for (int v = left; v >= 0; v--) {
+        c[k] = v;
+        lattice_fill(m, H, k + 1, left - v, c, w, pos);
+    }
+}
+
+int moead_lattice_weights(int m, size_t target, double **w, size_t *n, int *H_out)
+{
+    *w = NULL;
+    *n = 0;
+    if (m < 2 || m > HW_MAX_OBJ || target < 1) return HW_EINVAL;
+    int H = 1;
+    while (lattice_count(m, H + 1) <= (double)target) H++;
+    double below = lattice_count(m, H), above = lattice_count(m, H + 1);
+    if (below < (double)target && above - (double)target < (double)target - below) H++;
+    double cnt = lattice_count(m, H);
+    if (cnt > 1e7) return HW_EINVAL;
+    size_t count = (size_t)llround(cnt);
+    double *out = malloc(count * (size_t)m * sizeof *out);
+    if (!out) return HW_ENOMEM;
+    int c[HW_MAX_OBJ];
+    size_t pos = 0;
+    lattice_fill(m, H, 0, H, c, out, &pos);
+    *w = out;
+    *n = pos;
+    if (H_out) *H_out = H;
+    return HW_OK;
+}
+
+static size_t gcd_size(size_t a, size_t b)
+{
+    while (b) { size_t t = a % b; a = b; b = t; }
+    return a;
+}
+
+/* Korobov generator (1, a, a^2, ...) mod n of dimension s; 0 if some powers
+ * coincide (the design would repeat a coordinate). */
+static int korobov(size_t n, size_t a, int s, size_t *h)
+{
+    h[0] = 1;
+    for (int j = 1; j < s; j++) {
+        h[j] = (h[j - 1] * a) % n;
+        for (int k = 0; k < j; k++)
+            if (h[k] == h[j]) return 0;
+    }
+    return 1;
+}
+
+static void glp_points(size_t n, int s, const size_t *h, double *u)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < s; j++) {
+            size_t q = ((i + 1) * h[j]) % n;
+            if (q == 0) q = n;
+            u[i * (size_t)s + (size_t)j] = (2.0 * (double)q - 1.0) / (2.0 * (double)n);
+        }
+}
+
+/* Squared centred L2 discrepancy (Hickernell 1998). */
+static double cd2(const double *u, size_t n, int s)
+{
+    double t1 = pow(13.0 / 12.0, s), t2 = 0.0, t3 = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double *a = u + i * (size_t)s;
+        double p = 1.0;
+        for (int k = 0; k < s; k++) {
+            double d = fabs(a[k] - 0.5);
+            p *= 1.0 + 0.5 * d - 0.5 * d * d;
+        }
+        t2 += p;
+        for (size_t j = 0; j < n; j++) {
+            const double *b = u + j * (size_t)s;
+            double q = 1.0;
+            for (int k = 0; k < s; k++)
+                q *= 1.0 + 0.5 * fabs(a[k] - 0.5) + 0.5 * fabs(b[k] - 0.5) - 0.5 * fabs(a[k] - b[k]);
+            t3 += q;
+        }
+    }
+    return t1 - 2.0 * t2 / (double)n + t3 / ((double)n * (double)n);
+}
+
+int moead_uniform_weights(int m, size_t n, double **w, size_t *n_out)
+{
+    *w = NULL;
+    *n_out = 0;
+    if (m < 2 || m > HW_MAX_OBJ || n < 1) return HW_EINVAL;
+    int s = m - 1;
+    size_t h[HW_MAX_OBJ], best_h[HW_MAX_OBJ];
+    /* candidate generators a in [2, n): coprime with n, distinct powers;
+     * at most 64 of them (fewer for large n), spread evenly over the valid ones */
+    size_t cand[64], nc = 0;
+    if (s == 1) {
+        cand[nc++] = 1;
+    } else {
+        for (;; n++) {
+            size_t valid = 0;
+            for (size_t a = 2; a < n; a++)
+                valid += gcd_size(a, n) == 1 && korobov(n, a, s, h);
+            if (valid == 0) continue;
+            /* the discrepancy costs n^2 s per candidate: at most ~4e8 in all */
+            size_t cap = (size_t)fmax(1.0, fmin(64.0, 4e8 / ((double)n * (double)n * s)));
+            if (cap > valid) cap = valid;
+            size_t step = valid / cap, seen = 0;
+            for (size_t a = 2; a < n && nc < cap; a++)
+                if (gcd_size(a, n) == 1 && korobov(n, a, s, h) && seen++ % step == 0) cand[nc++] = a;
+            break;
+        }
+    }
+    double *u = malloc(n * (size_t)s * sizeof *u);
+    if (!u) return HW_ENOMEM;
+    double best = INFINITY;
+    for (size_t c = 0; c < nc; c++) {
+        korobov(n, cand[c], s, h);
+        glp_points(n, s, h, u);
+        double d = cd2(u, n, s);
+        if (d < best) { best = d; memcpy(best_h, h, (size_t)s * sizeof *h); }
+    }
+    glp_points(n, s, best_h, u);
+    double *out = malloc(n * (size_t)m * sizeof *out);
+    if (!out) { free(u); return HW_ENOMEM; }
+    for (size_t i = 0; i < n; i++) {
+        double prod = 1.0;
+        for (int j = 0; j < s; j++) {
+            double r = pow(u[i * (size_t)s + (size_t)j], 1.0 / (double)(m - 1 - j));
+            out[i * (size_t)m + (size_t)j] = (1.0 - r) * prod;
+            prod *= r;
+        }
+        out[i * (size_t)m + (size_t)s] = prod;
+    }
+    free(u);
+    *w = out;
+    *n_out = n;
+    return HW_OK;
+}
+
+double moead_tchebycheff(const double *f, const double *w, const double *z, int m)
+{
+    double g = -INFINITY;
+    for (int k = 0; k < m; k++) {
+        double v = fmax(w[k], 1e-6) * fabs(f[k] - z[k]);
+        if (v > g) g = v;
+    }
+    return g;
+}
+
+double moead_pbi(const double *f, const double *w, const double *z, int m, double theta)
+{
+    double nw = 0.0, d1 = 0.0;
+    for (int k = 0; k < m; k++) { nw += w[k] * w[k]; d1 += (f[k] - z[k]) * w[k]; }
+    nw = sqrt(nw);
+    d1 /= nw;
+    double d2 = 0.0;
+    for (int k = 0; k < m; k++) {
+        double t = f[k] - z[k] - d1 * w[k] / nw;
+        d2 += t * t;
+    }
+    return d1 + theta * sqrt(d2);
+}
+
+/* ---- the optimizer ------------------------------------------------------ */
+
+enum { DEC_TCH = 0, DEC_PBI = 1 };
+enum { VAR_DE = 0, VAR_SBX = 1 };
+
+typedef struct {
+    const hw_problem *p;
+    int nv, m;
+    size_t N, T;
+    double delta;
+    size_t nr;
+    int decomposition, variation;
+    int dedup; /* re-nudge children that repeat a member or an earlier child */
+    double theta, cr, F, pm, eta_m, pc, eta_c;
+    hw_rng rng;
+    double *w;      /* N × m weights */
+    int *nb;        /* N × T neighbour indices, nearest first (itself first) */
+    double *x, *f, *fn; /* population: genomes, objectives, normalised objectives */
+    size_t pop_n;   /* subproblems holding a solution (< N only while initialising) */
+    double z[HW_MAX_OBJ], lo[HW_MAX_OBJ], scale[HW_MAX_OBJ];
+    /* the generation being handed out */
+    double *qx, *scratch;
+    unsigned char *qlocal; /* child j mates/replaces within its neighbourhood */
+    size_t q_n, q_asked, q_told, last_n;
+    int q_initial;
+    int *pool; /* N scratch */
+} moead;
+
+static void moead_destroy(void *stp)
+{
+    moead *s = stp;
+    if (!s) return;
+    free(s->w); free(s->nb); free(s->x); free(s->f); free(s->fn); free(s->qx); free(s->scratch);
+    free(s->qlocal); free(s->pool);
+    free(s);
+}
+
+/* The T nearest weights of every weight (itself first, ties by index):
+ * a sorted insertion into the T best so far, O(N^2) in practice. */
+static int make_neighbourhoods(moead *s)
+{
+    size_t N = s->N, T = s->T, m = (size_t)s->m;
+    double *best = malloc(T * sizeof *best);
+    if (!best) return HW_ENOMEM;
+    for (size_t i = 0; i < N; i++) {
+        int *nb = s->nb + i * T;
+        size_t k = 0;
+        for (size_t j = 0; j < N; j++) {
+            double d = 0.0;
+            for (size_t c = 0; c < m; c++) {
+                double v = s->w[i * m + c] - s->w[j * m + c];
+                d += v * v;
+            }
+            if (j == i) d = -1.0;
+            if (k == T && d >= best[T - 1]) continue;
+            size_t pos = k < T ? k++ : T - 1;
+            while (pos > 0 && best[pos - 1] > d) {
+                best[pos] = best[pos - 1];
+                nb[pos] = nb[pos - 1];
+                pos--;
+            }
+            best[pos] = d;
+            nb[pos] = (int)j;
+        }
+    }
+    free(best);
+    return HW_OK;
+}
+
+static int moead_create(void **out, const hw_problem *p, const cJSON *params, const char *path,
+                        uint64_t seed, hw_err *e)
+{
+    static const char *const keys[] = {"name", "population_size", "neighbourhood_size", "delta",
+                                       "max_replacements", "decomposition", "pbi_theta", "variation",
+                                       "weights", "cr", "f", "mutation_prob", "mutation_eta",
+                                       "crossover_prob", "crossover_eta", "deduplicate", NULL};
+    static const char *const decs[] = {"tchebycheff", "pbi", NULL};
+    static const char *const vars[] = {"de", "sbx", NULL};
+    static const char *const wkinds[] = {"lattice", "uniform_design", NULL};
+    *out = NULL;
+    if (!p || p->n_var < 1 || p->n_obj < 2 || p->n_obj > HW_MAX_OBJ)
+        return hw_fail(e, HW_EINVAL, "%s: moead needs a problem with variables and 2 to %d objectives",
+                       path, HW_MAX_OBJ);
+    long long N = 100, T = 20, nr = 2;
+    double delta = 0.9, theta = 5.0, cr = 1.0, F = 0.5, pm = 1.0 / p->n_var, eta_m = 20.0;
+    double pc = 1.0, eta_c = 20.0;
+    int dec = DEC_TCH, var = VAR_SBX, wk = 0, dedup = 1, has_cat = 0;
+    for (int i = 0; i < p->n_var; i++) has_cat |= p->vars[i].type == HW_VAR_CATEGORICAL;
+    if (params) {
+        int rc;
+        if ((rc = hwj_check_keys(params, path, keys, e))) return rc;
+        if ((rc = hwj_get_int(params, path, "population_size", 0, 4, 20000, &N, e))) return rc;
+        if ((rc = hwj_get_int(params, path, "neighbourhood_size", 0, 2, 20000, &T, e))) return rc;
+        if ((rc = hwj_get_double(params, path, "delta", 0, 0.0, 1.0, &delta, e))) return rc;
+        if ((rc = hwj_get_int(params, path, "max_replacements", 0, 1, 20000, &nr, e))) return rc;
+        if ((rc = hwj_get_enum(params, path, "decomposition", 0, decs, &dec, e))) return rc;
+        if ((rc = hwj_get_double(params, path, "pbi_theta", 0, 0.0, 1e6, &theta, e))) return rc;
+        if ((rc = hwj_get_enum(params, path, "variation", 0, vars, &var, e))) return rc;
+        if ((rc = hwj_get_enum(params, path, "weights", 0, wkinds, &wk, e))) return rc;
+        if ((rc = hwj_get_double(params, path, "cr", 0, 0.0, 1.0, &cr, e))) return rc;
+        if ((rc = hwj_get_double(params, path, "f", 0, 0.0, 2.0, &F, e))) return rc;
+        if ((rc = hwj_get_double(params, path, "mutation_prob", 0, 0.0, 1.0, &pm, e))) return rc;
+        if ((rc = hwj_get_double(params, path, "mutation_eta", 0, 0.0, 1000.0, &eta_m, e))) return rc;
+        if ((rc = hwj_get_double(params, path, "crossover_prob", 0, 0.0, 1.0, &pc, e))) return rc;
+        if ((rc = hwj_get_double(params, path, "crossover_eta", 0, 0.0, 1000.0, &eta_c, e))) return rc;
+        if ((rc = hwj_get_bool(params, path, "deduplicate", 0, &dedup, e))) return rc;
+    }
+    moead *s = calloc(1, sizeof *s);
+    if (!s) return hw_fail(e, HW_ENOMEM, "moead: out of memory");
+    s->p = p; s->nv = p->n_var; s->m = p->n_obj;
+    s->delta = delta; s->nr = (size_t)nr; s->decomposition = dec; s->variation = var;
+    s->dedup = dedup && has_cat;
+    s->theta = theta; s->cr = cr; s->F = F; s->pm = pm; s->eta_m = eta_m; s->pc = pc; s->eta_c = eta_c;
+    hw_rng_seed(&s->rng, seed, HW_STREAM_OPTIMIZER);
+    int rc = wk == 0 ? moead_lattice_weights(s->m, (size_t)N, &s->w, &s->N, NULL)
+                     : moead_uniform_weights(s->m, (size_t)N, &s->w, &s->N);
+    if (rc) {
+        moead_destroy(s);
+        if (rc == HW_ENOMEM) return hw_fail(e, rc, "moead: out of memory for the weight vectors");
+        return hw_fail(e, rc, "%s.population_size: %lld weight vectors in %d objectives are too many",
+                       path, N, p->n_obj);
+    }
+    s->T = (size_t)T < s->N ? (size_t)T : s->N;
+    for (int k = 0; k < s->m; k++) {
+        s->z[k] = INFINITY;
+        s->lo[k] = 0.0;
+        s->scale[k] = 1.0;
+        if (p->obj_lo && p->obj_hi && p->obj_hi[k] > p->obj_lo[k]) {
+            s->lo[k] = p->obj_lo[k];
+            s->scale[k] = 1.0 / (p->obj_hi[k] - p->obj_lo[k]);
+        }
+    }
+    size_t nv = (size_t)s->nv, m = (size_t)s->m;
+    s->nb = malloc(s->N * s->T * sizeof *s->nb);
+    s->x = malloc(s->N * nv * sizeof *s->x);
+    s->f = malloc(s->N * m * sizeof *s->f);
+    s->fn = malloc(s->N * m * sizeof *s->fn);
+    s->qx = malloc(s->N * nv * sizeof *s->qx);
+    s->scratch = malloc(nv * sizeof *s->scratch);
+    s->qlocal = malloc(s->N);
+    s->pool = malloc(s->N * sizeof *s->pool);
+    if (!s->nb || !s->x || !s->f || !s->fn || !s->qx || !s->scratch || !s->qlocal || !s->pool ||
+        make_neighbourhoods(s)) {
+        moead_destroy(s);
+        return hw_fail(e, HW_ENOMEM, "moead: out of memory for population %zu", (size_t)N);
+    }
+    *out = s;
+    return HW_OK;
+}
+
+/* A random member of child i's mating pool other than i and `not` (when the
+ * pool allows it). */
+static size_t pick_mate(moead *s, size_t i, int local, size_t not)
+{
+    size_t P = local ? s->T : s->N, r = i;
+    for (int t = 0; t < 32; t++) {
+        size_t k = hw_rng_below(&s->rng, (uint32_t)P);
+        r = local ? (size_t)s->nb[i * s->T + k] : k;
+        if (r != i && r != not) break;
+    }
+    return r;
+}
+
+static void make_child(moead *s, size_t i, double *y)
+{
+    const hw_problem *p = s->p;
+    size_t nv = (size_t)s->nv;
+    int local = hw_rng_uniform(&s->rng) < s->delta;
+    s->qlocal[i] = (unsigned char)local;
+    size_t r2 = pick_mate(s, i, local, i);
+    size_t r3 = pick_mate(s, i, local, r2);
+    const double *xi = s->x + i * nv, *x2 = s->x + r2 * nv, *x3 = s->x + r3 * nv;
+    if (s->variation == VAR_SBX) {
+        hw_var_crossover(p, &s->rng, x2, x3, y, s->scratch, s->pc, s->eta_c);
+    } else {
+        int n_real = 0;
+        for (size_t g = 0; g < nv; g++) n_real += p->vars[g].type == HW_VAR_REAL;
+        int jrand = n_real > 0 ? (int)hw_rng_below(&s->rng, (uint32_t)n_real) : -1, jr = 0;
+        for (size_t g = 0; g < nv; g++) {
+            const hw_var *v = &p->vars[g];
+            if (v->type == HW_VAR_CATEGORICAL) {
+                y[g] = hw_rng_uniform(&s->rng) < 0.5 ? x2[g] : xi[g];
+                continue;
+            }
+            int take = jr++ == jrand || hw_rng_uniform(&s->rng) < s->cr;
+            double t = take ? xi[g] + s->F * (x2[g] - x3[g]) : xi[g];
+            if (t < v->lo) t = v->lo + hw_rng_uniform(&s->rng) * (xi[g] - v->lo);
+            else if (t > v->hi) t = v->hi - hw_rng_uniform(&s->rng) * (v->hi - xi[g]);
+            y[g] = fmin(fmax(t, v->lo), v->hi);
+        }
+    }
+    if (s->pm > 0) hw_var_mutate(p, &s->rng, y, s->pm, s->eta_m);
+}
+
+static double scalar(const moead *s, const double *fn, size_t j)
+{
+    const double *w = s->w + j * (size_t)s->m;
+    return s->decomposition == DEC_PBI ? moead_pbi(fn, w, s->z, s->m, s->theta)
+                                       : moead_tchebycheff(fn, w, s->z, s->m);
+}
+
+/* raw: f with NaN read as +inf; fn: raw normalised */
+static void normalise(const moead *s, const double *f, double *raw, double *fn)
+{
+    for (int k = 0; k < s->m; k++) {
+        raw[k] = isnan(f[k]) ? INFINITY : f[k];
+        fn[k] = (raw[k] - s->lo[k]) * s->scale[k];
+    }
+}
+
+static void update_ideal(moead *s, const double *fn)
+{
+    for (int k = 0; k < s->m; k++)
+        if (fn[k] < s->z[k]) s->z[k] = fn[k];
+}
+
+/* Child of subproblem i: update z, then replace at most nr pool members
+ * (visited in random order) that it scalarizes no worse than. */
+static void place_child(moead *s, size_t i, const double *x, const double *raw, const double *fn)
+{
+    size_t nv = (size_t)s->nv, m = (size_t)s->m;
+    update_ideal(s, fn);
+    size_t P = s->qlocal[i] ? s->T : s->N;
+    for (size_t k = 0; k < P; k++) s->pool[k] = s->qlocal[i] ? s->nb[i * s->T + k] : (int)k;
+    hw_rng_shuffle_int(&s->rng, s->pool, (int)P);
+    size_t c = 0;
+    for (size_t k = 0; k < P && c < s->nr; k++) {
+        size_t j = (size_t)s->pool[k];
+        if (scalar(s, fn, j) <= scalar(s, s->fn + j * m, j)) {
+            memcpy(s->x + j * nv, x, nv * sizeof(double));
+            memcpy(s->f + j * m, raw, m * sizeof(double));
+            memcpy(s->fn + j * m, fn, m * sizeof(double));
+            c++;
+        }
+    }
+}
+
+static int moead_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
+{
+    moead *s = stp;
+    *n = 0;
+    if (s->last_n > 0)
+        return hw_fail(e, HW_ESTATE, "moead: ask called before the previous %zu genomes were told", s->last_n);
+    if (max_n == 0) return HW_OK;
+    size_t nv = (size_t)s->nv;
+    if (s->q_asked == s->q_n) {
+        s->q_asked = s->q_told = 0;
+        if (s->pop_n < s->N) {
+            s->q_n = s->N - s->pop_n;
+            s->q_initial = 1;
+            for (size_t j = 0; j < s->q_n; j++) {
+                double *y = s->qx + j * nv;
+                hw_var_sample(s->p, &s->rng, y);
+                for (int t = 0; s->dedup && t < 20 && (hw_var_in_set(y, s->x, s->pop_n, s->nv) ||
+                                                       hw_var_in_set(y, s->qx, j, s->nv)); t++)
+                    hw_var_sample(s->p, &s->rng, y);
+            }
+        } else {
+            s->q_n = s->N;
+            s->q_initial = 0;
+            for (size_t i = 0; i < s->N; i++) {
+                double *y = s->qx + i * nv;
+                make_child(s, i, y);
+                for (int t = 0; s->dedup && t < 20 && (hw_var_in_set(y, s->x, s->N, s->nv) ||
+                                                       hw_var_in_set(y, s->qx, i, s->nv)); t++)
+                    hw_var_nudge_categorical(s->p, &s->rng, y);
+            }
+        }
+    }
+    size_t k = s->q_n - s->q_asked;
+    if (k > max_n) k = max_n;
+    memcpy(x, s->qx + s->q_asked * nv, k * nv * sizeof(double));
+    s->q_asked += k;
+    s->last_n = k;
+    *n = k;
+    return HW_OK;
+}
+
+static int moead_tell(void *stp, const double *x, const double *f, size_t n, hw_err *e)
+{
+    moead *s = stp;
+    if (n > s->last_n)
+        return hw_fail(e, HW_ESTATE, "moead: told %zu genomes but the last ask gave %zu", n, s->last_n);
+    size_t nv = (size_t)s->nv, m = (size_t)s->m;
+    double raw[HW_MAX_OBJ], fn[HW_MAX_OBJ];
+    for (size_t t = 0; t < n; t++) {
+        normalise(s, f + t * m, raw, fn);
+        if (s->q_initial) {
+            size_t j = s->pop_n++;
+            memcpy(s->x + j * nv, x + t * nv, nv * sizeof(double));
+            memcpy(s->f + j * m, raw, m * sizeof(double));
+            memcpy(s->fn + j * m, fn, m * sizeof(double));
+            update_ideal(s, fn);
+        } else {
+            place_child(s, s->q_told + t, x + t * nv, raw, fn);
+        }
+    }
+    s->q_told += n;
+    if (n < s->last_n) s->q_n = s->q_asked = s->q_told; /* short tell: generation ends */
+    s->last_n = 0;
+    if (s->q_told == s->q_n) s->q_n = s->q_asked = s->q_told = 0;
+    return HW_OK;
+}
+
+size_t moead_population(const void *stp, const double **x, const double **f)
+{
+    const moead *s = stp;
+    *x = s->x;
+    *f = s->f;
+    return s->pop_n;
+}
+
+static size_t moead_batch_size(const void *stp)
+{
+    return ((const moead *)stp)->N;
+}
+
+const hw_optimizer_ops hw_moead_ops = {
+    .name = "moead",
+    .create = moead_create,
+    .ask = moead_ask,
+    .tell = moead_tell,
+    .destroy = moead_destroy,
+    .batch_size = moead_batch_size,
+};

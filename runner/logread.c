@@ -1,0 +1,282 @@
+/* runner/logread.c — trajectory log reader, see logread.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/json.h"
+#include "core/lines.h"
+#include "runner/logread.h"
+
+void hw_log_free(hw_log *log)
+{
+    if (!log) return;
+    if (log->obj_names)
+        for (int k = 0; k < log->n_obj; k++) free(log->obj_names[k]);
+    if (log->genome)
+        for (size_t i = 0; i < log->n_eval; i++) free(log->genome[i]);
+    free(log->path); free(log->name); free(log->problem); free(log->optimizer);
+    free(log->obj_names); free(log->ref); free(log->obj_lo); free(log->obj_hi);
+    free(log->f); free(log->genome); free(log->front_f); free(log->front_eval);
+    memset(log, 0, sizeof *log);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* Parses one line; the error names FILE:LINE and the column. */
+static int parse_line(const char *text, const char *path, long ln, cJSON **out, hw_err *e)
+{
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+    if (!j) {
+        long col = end ? (long)(end - text) + 1 : 1;
+        char near[24];
+        size_t k = 0;
+        for (const char *q = end ? end : text; *q && k < sizeof near - 1; q++) near[k++] = *q;
+        near[k] = 0;
+        if (end && *end == 0)
+            return hw_fail(e, HW_EPARSE, "%s:%ld: invalid JSON: line ends early (truncated?)", path, ln);
+        return hw_fail(e, HW_EPARSE, "%s:%ld: invalid JSON at column %ld near '%s'", path, ln, col, near);
+    }
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return hw_fail(e, HW_EPARSE, "%s:%ld: expected a JSON object", path, ln);
+    }
+    *out = j;
+    return HW_OK;
+}
+
+static int get_str_dup(const cJSON *o, const char *key, char **out, hw_err *e)
+{
+    const char *s = NULL;
+    int rc = hwj_get_string(o, "", key, 1, &s, e);
+    if (rc) return rc;
+    if (!(*out = dup_str(s))) return hw_fail(e, HW_ENOMEM, "out of memory");
+    return HW_OK;
+}
+
+static int read_meta(const cJSON *m, hw_log *log, hw_err *e)
+{
+    if (cJSON_GetObjectItemCaseSensitive(m, "eval") || cJSON_GetObjectItemCaseSensitive(m, "summary"))
+        return hw_fail(e, HW_EPARSE, "expected the metadata line first, got an evaluation or summary line");
+    int rc;
+    long long v = 0;
+    if ((rc = get_str_dup(m, "name", &log->name, e))) return rc;
+    if ((rc = get_str_dup(m, "problem", &log->problem, e))) return rc;
+    if ((rc = get_str_dup(m, "optimizer", &log->optimizer, e))) return rc;
+    if ((rc = hwj_get_int(m, "", "seed", 1, 0, 9007199254740992LL, &v, e))) return rc;
+    log->seed = (uint64_t)v;
+    if ((rc = hwj_get_int(m, "", "n_var", 1, 0, 1000000000LL, &v, e))) return rc;
+    log->n_var = (int)v;
+    if ((rc = hwj_get_int(m, "", "budget", 1, 1, 1000000000LL, &log->budget, e))) return rc;
+    const cJSON *names = cJSON_GetObjectItemCaseSensitive(m, "objectives");
+    if (!names) return hw_fail(e, HW_EPARSE, "objectives: missing");
+    int no = cJSON_GetArraySize(names);
+    if (!cJSON_IsArray(names) || no < 1 || no > HW_LOG_MAX_OBJ)
+        return hw_fail(e, HW_EPARSE, "objectives: expected an array of 1 to %d names", HW_LOG_MAX_OBJ);
+    if (!(log->obj_names = calloc((size_t)no, sizeof *log->obj_names))) return hw_fail(e, HW_ENOMEM, "out of memory");
+    log->n_obj = no;
+    int k = 0;
+    for (const cJSON *c = names->child; c; c = c->next, k++) {
+        if (!cJSON_IsString(c) || !c->valuestring[0])
+            return hw_fail(e, HW_EPARSE, "objectives[%d]: expected a non-empty string", k);
+        if (!(log->obj_names[k] = dup_str(c->valuestring))) return hw_fail(e, HW_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    const size_t d = (size_t)no;
+    if ((rc = hwj_get_double_array(m, "", "reference_point", 1, d, d, -HUGE_VAL, HUGE_VAL, &log->ref, &n, e)))
+        return rc;
+    int has_lo = cJSON_GetObjectItemCaseSensitive(m, "obj_lo") != NULL;
+    int has_hi = cJSON_GetObjectItemCaseSensitive(m, "obj_hi") != NULL;
+    if (has_lo != has_hi) return hw_fail(e, HW_EPARSE, "%s: present without %s", has_lo ? "obj_lo" : "obj_hi", has_lo ? "obj_hi" : "obj_lo");
+    if (has_lo) {
+        if ((rc = hwj_get_double_array(m, "", "obj_lo", 1, d, d, -HUGE_VAL, HUGE_VAL, &log->obj_lo, &n, e))) return rc;
+        if ((rc = hwj_get_double_array(m, "", "obj_hi", 1, d, d, -HUGE_VAL, HUGE_VAL, &log->obj_hi, &n, e))) return rc;
+        for (size_t i = 0; i < d; i++)
+            if (!(log->obj_hi[i] > log->obj_lo[i]))
+                return hw_fail(e, HW_EPARSE, "obj_hi[%zu]: %.17g is not above obj_lo[%zu] = %.17g", i,
+                               log->obj_hi[i], i, log->obj_lo[i]);
+    }
+    return HW_OK;
+}
+
+/* x as the numbers separated by spaces, each in its shortest round-trip form. */
+static char *format_x(const cJSON *x)
+{
+    size_t cap = 64, len = 0;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    s[0] = 0;
+    for (const cJSON *c = x->child; c; c = c->next) {
+        char num[40];
+        hwj_format_double(num, sizeof num, c->valuedouble);
+        size_t m = strlen(num);
+        if (len + m + 2 > cap) {
+            while (len + m + 2 > cap) cap *= 2;
+            char *t = realloc(s, cap);
+            if (!t) { free(s); return NULL; }
+            s = t;
+        }
+        if (len) s[len++] = ' ';
+        memcpy(s + len, num, m + 1);
+        len += m;
+    }
+    return s;
+}
+
+static int read_numbers(const cJSON *o, const char *key, size_t want, double *out, hw_err *e)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!a) return hw_fail(e, HW_EPARSE, "%s: missing", key);
+    if (!cJSON_IsArray(a)) return hw_fail(e, HW_EPARSE, "%s: expected an array of %zu numbers", key, want);
+    if ((size_t)cJSON_GetArraySize(a) != want)
+        return hw_fail(e, HW_EPARSE, "%s: expected %zu numbers, got %d", key, want, cJSON_GetArraySize(a));
+    size_t i = 0;
+    for (const cJSON *c = a->child; c; c = c->next, i++) {
+        if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+            return hw_fail(e, HW_EPARSE, "%s[%zu]: expected a finite number", key, i);
+        if (out) out[i] = c->valuedouble;
+    }
+    return HW_OK;
+}
+
+static int read_eval(const cJSON *o, hw_log *log, unsigned flags, hw_err *e)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "eval");
+    if (!cJSON_IsNumber(id) || id->valuedouble != (double)log->n_eval)
+        return hw_fail(e, HW_EPARSE, "eval: expected %zu (evaluations in order from 0)", log->n_eval);
+    const size_t d = (size_t)log->n_obj;
+    int rc = read_numbers(o, "f", d, log->f + log->n_eval * d, e);
+    if (rc) return rc;
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "x");
+    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(o, "arch");
+    if (!x == !arch) return hw_fail(e, HW_EPARSE, "expected exactly one of 'x' and 'arch'");
+    hw_log_genome kind = x ? HW_LOG_GENOME_X : HW_LOG_GENOME_ARCH;
+    if (log->genome_kind && kind != log->genome_kind)
+        return hw_fail(e, HW_EPARSE, "'%s' where earlier lines have '%s'", x ? "x" : "arch", x ? "arch" : "x");
+    log->genome_kind = kind;
+    if (x && (rc = read_numbers(o, "x", (size_t)log->n_var, NULL, e))) return rc;
+    if (arch && !cJSON_IsString(arch)) return hw_fail(e, HW_EPARSE, "arch: expected a string");
+    if (flags & HW_LOG_KEEP_GENOMES) {
+        char *g = x ? format_x(x) : dup_str(arch->valuestring);
+        if (!g) return hw_fail(e, HW_ENOMEM, "out of memory");
+        log->genome[log->n_eval] = g;
+    }
+    log->n_eval++;
+    return HW_OK;
+}
+
+static int read_summary(const cJSON *o, hw_log *log, hw_err *e)
+{
+    long long evals = 0;
+    int rc = hwj_get_int(o, "", "evaluations", 1, 0, 1000000000LL, &evals, e);
+    if (rc) return rc;
+    if ((size_t)evals != log->n_eval)
+        return hw_fail(e, HW_EPARSE, "evaluations: %lld, but the log has %zu evaluation lines", evals, log->n_eval);
+    if ((rc = hwj_get_double(o, "", "hypervolume", 1, 0, HUGE_VAL, &log->hypervolume, e))) return rc;
+    const cJSON *front = cJSON_GetObjectItemCaseSensitive(o, "front");
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, "front_eval");
+    if (!cJSON_IsArray(front)) return hw_fail(e, HW_EPARSE, "front: expected an array of points");
+    if (!cJSON_IsArray(ids)) return hw_fail(e, HW_EPARSE, "front_eval: expected an array of eval ids");
+    size_t nf = (size_t)cJSON_GetArraySize(front);
+    if ((size_t)cJSON_GetArraySize(ids) != nf)
+        return hw_fail(e, HW_EPARSE, "front_eval: %d ids for %zu front points", cJSON_GetArraySize(ids), nf);
+    const size_t d = (size_t)log->n_obj;
+    log->front_f = malloc((nf ? nf : 1) * d * sizeof *log->front_f);
+    log->front_eval = malloc((nf ? nf : 1) * sizeof *log->front_eval);
+    if (!log->front_f || !log->front_eval) return hw_fail(e, HW_ENOMEM, "out of memory");
+    size_t i = 0;
+    const cJSON *p = front->child, *q = ids->child;
+    for (; p && q; p = p->next, q = q->next, i++) {
+        if (!cJSON_IsArray(p) || (size_t)cJSON_GetArraySize(p) != d)
+            return hw_fail(e, HW_EPARSE, "front[%zu]: expected an array of %zu numbers", i, d);
+        size_t k = 0;
+        for (const cJSON *c = p->child; c; c = c->next, k++) {
+            if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+                return hw_fail(e, HW_EPARSE, "front[%zu][%zu]: expected a finite number", i, k);
+            log->front_f[i * d + k] = c->valuedouble;
+        }
+        if (!cJSON_IsNumber(q) || q->valuedouble < 0 || q->valuedouble >= (double)log->n_eval ||
+            q->valuedouble != floor(q->valuedouble))
+            return hw_fail(e, HW_EPARSE, "front_eval[%zu]: expected an eval id below %zu", i, log->n_eval);
+        log->front_eval[i] = (uint64_t)q->valuedouble;
+        if (memcmp(log->front_f + i * d, log->f + log->front_eval[i] * d, d * sizeof(double)) != 0)
+            return hw_fail(e, HW_EPARSE, "front[%zu]: differs from the f of evaluation %llu", i,
+                           (unsigned long long)log->front_eval[i]);
+    }
+    log->n_front = nf;
+    log->complete = 1;
+    return HW_OK;
+}
+
+int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e)
+{
+    memset(log, 0, sizeof *log);
+    if (!(log->path = dup_str(path))) return hw_fail(e, HW_ENOMEM, "out of memory");
+    if (ends_with(path, ".tmp") && !(flags & HW_LOG_ALLOW_INCOMPLETE))
+        return hw_fail(e, HW_EINVAL, "%s: an incomplete log (.tmp: run in progress or interrupted); "
+                       "--allow-incomplete reads it", path);
+    hw_lines *lr = NULL;
+    int rc = hw_lines_open(path, &lr, e);
+    if (rc) return rc;
+    size_t cap = 0;
+    char *line;
+    size_t len;
+    long ln = 0;
+    cJSON *j = NULL;
+    while ((rc = hw_lines_next(lr, &line, &len, e)) == 1) {
+        ln = hw_lines_number(lr);
+        if (log->complete) { rc = hw_fail(e, HW_EPARSE, "%s:%ld: a line after the summary line", path, ln); break; }
+        if (len == 0) { rc = hw_fail(e, HW_EPARSE, "%s:%ld: empty line", path, ln); break; }
+        if ((rc = parse_line(line, path, ln, &j, e))) break;
+        if (ln == 1) {
+            rc = read_meta(j, log, e);
+        } else if (cJSON_GetObjectItemCaseSensitive(j, "summary")) {
+            if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "summary")))
+                rc = hw_fail(e, HW_EPARSE, "summary: expected true");
+            else
+                rc = read_summary(j, log, e);
+        } else {
+            if (log->n_eval == cap) {
+                size_t nc = cap ? 2 * cap : 1024;
+                double *f = realloc(log->f, nc * (size_t)log->n_obj * sizeof *f);
+                if (f) log->f = f;
+                char **g = NULL;
+                if (flags & HW_LOG_KEEP_GENOMES) {
+                    g = realloc(log->genome, nc * sizeof *g);
+                    if (g) log->genome = g;
+                }
+                if (!f || ((flags & HW_LOG_KEEP_GENOMES) && !g)) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); break; }
+                cap = nc;
+            }
+            rc = read_eval(j, log, flags, e);
+        }
+        cJSON_Delete(j);
+        j = NULL;
+        if (rc) {
+            hw_err_prefix(e, "%s:%ld", path, ln);
+            break;
+        }
+    }
+    hw_lines_close(lr);
+    if (rc < 0) return rc;
+    if (ln == 0) return hw_fail(e, HW_EPARSE, "%s: empty file (no metadata line)", path);
+    if (!log->complete && !(flags & HW_LOG_ALLOW_INCOMPLETE))
+        return hw_fail(e, HW_EPARSE, "%s: no summary line after %zu evaluations (incomplete log); "
+                       "--allow-incomplete reads it", path, log->n_eval);
+    if (!log->f && !(log->f = malloc(sizeof *log->f))) return hw_fail(e, HW_ENOMEM, "out of memory");
+    return HW_OK;
+}

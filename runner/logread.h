@@ -1,0 +1,53 @@
+/* runner/logread.h — reads and validates one trajectory log written by
+ * run_experiment (docs/run_experiment.md): the metadata line, the evaluation
+ * lines in eval order, the summary line.  Every problem is reported as one
+ * line "FILE:LINE: reason" (or "FILE: reason" for the file as a whole). */
+#ifndef HWNAS_RUNNER_LOGREAD_H
+#define HWNAS_RUNNER_LOGREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define HW_LOG_MAX_OBJ 16
+
+typedef enum { HW_LOG_GENOME_X = 1, HW_LOG_GENOME_ARCH = 2 } hw_log_genome;
+
+/* hw_log_read flags */
+enum {
+    HW_LOG_KEEP_GENOMES = 1,     /* keep each evaluation's x / arch as text */
+    HW_LOG_ALLOW_INCOMPLETE = 2  /* accept a .tmp log or one without a summary */
+};
+
+typedef struct {
+    char *path;
+    /* metadata line */
+    char *name, *problem, *optimizer;
+    uint64_t seed;
+    int n_obj, n_var;
+    char **obj_names;             /* n_obj */
+    double *ref;                  /* n_obj, the reference point of the run */
+    double *obj_lo, *obj_hi;      /* n_obj each, NULL when the problem does not normalise */
+    long long budget;
+    /* evaluation lines */
+    hw_log_genome genome_kind;    /* x or arch, from the first evaluation line */
+    size_t n_eval;
+    double *f;                    /* n_eval x n_obj, natural units */
+    char **genome;                /* n_eval (HW_LOG_KEEP_GENOMES only, else NULL): the
+                                     arch string, or x as numbers separated by spaces */
+    /* summary line (complete == 0: absent, the fields below are zero) */
+    int complete;
+    double hypervolume;
+    size_t n_front;
+    double *front_f;              /* n_front x n_obj, natural units */
+    uint64_t *front_eval;         /* n_front */
+} hw_log;
+
+/* Reads path into *log (zeroed first; release with hw_log_free, also after a
+ * failure).  A name ending in ".tmp" or a log without its summary line is
+ * refused unless HW_LOG_ALLOW_INCOMPLETE. */
+int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e);
+void hw_log_free(hw_log *log);
+
+#endif

@@ -362,28 +362,37 @@ TEST(bo_finds_pareto_set_of_categorical_problem_early)
     }
 }
 
-TEST(bo_beats_random_sampling_on_zdt1)
+TEST(bo_beats_random_sampling_and_nsga2_on_zdt1)
 {
     /* 40 evaluations of ZDT1 (6 variables): HV (ref 1.1, 1.1) of what BO
-     * evaluated vs the best of 3 uniform random samples of the same size. */
+     * evaluated vs the best of 3 runs of uniform sampling, random_search and
+     * NSGA-II (population 10) at the same budget.  (bench_bo zdt1 runs the
+     * full 100-evaluation, 10-seed comparison.) */
     hw_problem p = make_problem(0);
     double ref[2] = {1.1, 1.1};
     double X[6 * 40], F[2 * 40];
     hw_rng r;
     hw_rng_seed(&r, 99, 1);
-    double rs_best = 0.0;
+    double base_best = 0.0;
     for (int t = 0; t < 3; t++) {
         for (int i = 0; i < 6 * 40; i++) X[i] = hw_rng_uniform(&r);
         evaluate(&p, X, 40, F);
-        double h = hv2(F, 40, ref);
-        if (h > rs_best) rs_best = h;
+        base_best = fmax(base_best, hv2(F, 40, ref));
+        if (hw_optimizer_find("random_search")) {
+            CHECK_EQ_INT(drive("random_search", NULL, &p, (uint64_t)t + 1, 40, X, F), 40);
+            base_best = fmax(base_best, hv2(F, 40, ref));
+        }
+        if (hw_optimizer_find("nsga2")) {
+            CHECK_EQ_INT(drive("nsga2", "{\"population_size\":10}", &p, (uint64_t)t + 1, 40, X, F), 40);
+            base_best = fmax(base_best, hv2(F, 40, ref));
+        }
     }
     const char *names[2] = {"ehvi", "rsbo"};
     for (int k = 0; k < 2; k++) {
         size_t n = drive(names[k], "{\"candidates\":256,\"restarts\":1}", &p, 3, 40, X, F);
         CHECK_EQ_INT(n, 40);
         double h = hv2(F, 40, ref);
-        CHECK_MSG(h > rs_best + 0.1, "%s HV %g vs random %g", names[k], h, rs_best);
+        CHECK_MSG(h > base_best + 0.1, "%s HV %g vs baselines' best %g", names[k], h, base_best);
     }
 }
 

@@ -13,8 +13,9 @@
  *                            registered baselines (nsga2, random_search), with
  *                            uniform random sampling computed here as well.
  *   bench_bo nas [seeds] [backend]
- *                            the hwgpt problem (scale s, default objectives,
- *                            backend "surrogate" (default) or "analytic"),
+ *                            the hwgpt problem, scale s: backend "surrogate"
+ *                            (default; perplexity vs A100 latency, predicted
+ *                            means) or "analytic" (params vs FLOPs),
  *                            100 evaluations: median normalised HV (the
  *                            problem's reference point) of all evaluated
  *                            points, BO variants vs random_search and uniform
@@ -179,8 +180,13 @@ static int norm_hv(const hw_problem *p, const double *F, size_t n, double *hv, h
 
 static int bench_nas(int seeds, const char *backend)
 {
-    char cfg[256];
-    snprintf(cfg, sizeof cfg, "{\"name\":\"hwgpt\",\"backend\":\"%s\",\"scale\":\"s\"}", backend);
+    char cfg[512];
+    if (strcmp(backend, "surrogate") == 0) /* the shipped surrogates: perplexity vs A100 latency */
+        snprintf(cfg, sizeof cfg, "{\"name\":\"hwgpt\",\"backend\":\"surrogate\",\"scale\":\"s\","
+                                  "\"device\":\"a100\",\"noise\":\"mean\","
+                                  "\"objectives\":[\"perplexity\",\"latency\"]}");
+    else
+        snprintf(cfg, sizeof cfg, "{\"name\":\"hwgpt\",\"backend\":\"%s\",\"scale\":\"s\"}", backend);
     cJSON *j = cJSON_Parse(cfg);
     hw_err e;
     hw_problem *p = NULL;

@@ -26,12 +26,33 @@ struct hw_gp {
     double *alpha;         /* K^-1 ys */
     double jitter;
     double lml;
+    double prior_mu, prior_sd; /* log-normal length-scale prior; sd 0 = none */
 };
 
 int hw_gp_n_theta(const hw_gp *gp) { return gp->n_ls + 2; }
 size_t hw_gp_n(const hw_gp *gp) { return gp->n; }
 double hw_gp_jitter(const hw_gp *gp) { return gp->jitter; }
 double hw_gp_lml(const hw_gp *gp) { return gp->lml; }
+void hw_gp_set_ls_prior(hw_gp *gp, double mu, double sd)
+{
+    gp->prior_mu = mu;
+    gp->prior_sd = sd > 0.0 ? sd : 0.0;
+}
+
+/* Log density (up to a constant) of the length-scale prior; adds its
+ * gradient to grad (if non-NULL). */
+static double log_prior(const hw_gp *gp, const double *theta, double *grad)
+{
+    if (!(gp->prior_sd > 0.0)) return 0.0;
+    double lp = 0.0, v = gp->prior_sd * gp->prior_sd;
+    for (int g = 0; g < gp->n_ls; g++) {
+        double z = theta[g] - gp->prior_mu;
+        lp -= 0.5 * z * z / v;
+        if (grad) grad[g] -= z / v;
+    }
+    return lp;
+}
+
 void hw_gp_get_theta(const hw_gp *gp, double *theta)
 {
     memcpy(theta, gp->theta, (size_t)(gp->n_ls + 2) * sizeof *theta);
@@ -519,6 +540,7 @@ static void fit_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *df
         if (df) for (int k = 0; k < nt; k++) gsl_vector_set(df, (size_t)k, 0.0);
         return;
     }
+    lml += log_prior(gp, c->theta, c->grad);
     if (f) *f = -lml;
     if (df)
         for (int k = 0; k < nt; k++) {
@@ -600,6 +622,7 @@ int hw_gp_fit(hw_gp *gp, int restarts, int max_iter, hw_rng *r, hw_err *e)
             }
             double l = -INFINITY;
             if (s > 0 && (lml_eval(gp, cand, &ws, &l, NULL) != 0 || !isfinite(l))) continue;
+            l += log_prior(gp, cand, NULL);
             if (s == 0 || l > start_lml) {
                 start_lml = l;
                 for (int k = 0; k < nt; k++) {

@@ -73,7 +73,11 @@ double hw_gp_lml(const hw_gp *gp);
  * changing the model.  Fails only on allocation failure. */
 int hw_gp_lml_at(const hw_gp *gp, const double *theta, double *lml, double *grad, hw_err *e);
 
-/* Maximise the LML: one L-BFGS run (at most max_iter iterations) from the
+/* Optional log-normal prior on every length-scale, log l ~ N(mu, sd^2): the
+ * fit then maximises LML + log prior (MAP).  sd <= 0 removes it (default). */
+void hw_gp_set_ls_prior(hw_gp *gp, double mu, double sd);
+
+/* Maximise the LML (plus the length-scale prior, if set): one L-BFGS run (at most max_iter iterations) from the
  * current theta plus `restarts` shorter runs (max_iter / 2) from random
  * thetas drawn from r, each from the best of 16 random draws by LML
  * (l in [0.05, 5], s2 in [0.3, 3], noise in [1e-6, 0.1], log-uniform);

@@ -253,3 +253,36 @@ TEST(categorical_kernel_is_overlap_distance)
     CHECK_NEAR(hw_gp_kernel(gp, a, c), matern(2.0, sqrt(3.0) / 0.8), 1e-14);
     hw_gp_destroy(gp);
 }
+
+TEST(length_scale_prior_pulls_map_estimate)
+{
+    /* The same data fitted with and without a tight log-normal prior at l = 3:
+     * the MAP length-scale is nearer 3, the prior costs marginal likelihood,
+     * and the MAP theta beats the MLE theta on LML + log prior. */
+    hw_gp *a = make_gp(1, NULL, 0.5, 1.0, 1e-3), *b = make_gp(1, NULL, 0.5, 1.0, 1e-3);
+    CHECK(a && b);
+    double X[25], y[25];
+    for (int i = 0; i < 25; i++) { X[i] = i / 24.0; y[i] = f1(X[i]); }
+    hw_err e;
+    CHECK_OK(hw_gp_set_data(a, X, y, 25, &e));
+    CHECK_OK(hw_gp_set_data(b, X, y, 25, &e));
+    hw_gp_set_ls_prior(b, log(3.0), 0.05);
+    hw_rng r1, r2;
+    hw_rng_seed(&r1, 4, 1);
+    hw_rng_seed(&r2, 4, 1);
+    CHECK_OK(hw_gp_fit(a, 1, 50, &r1, &e));
+    CHECK_OK(hw_gp_fit(b, 1, 50, &r2, &e));
+    double ta[3], tb[3];
+    hw_gp_get_theta(a, ta);
+    hw_gp_get_theta(b, tb);
+    CHECK_MSG(fabs(tb[0] - log(3.0)) < fabs(ta[0] - log(3.0)) - 0.1, "MAP log l %g, MLE %g", tb[0], ta[0]);
+    CHECK(hw_gp_lml(a) > hw_gp_lml(b));
+    /* b maximised LML + log prior: better than a's theta on that objective */
+    double la, lb;
+    CHECK_OK(hw_gp_lml_at(b, ta, &la, NULL, &e));
+    CHECK_OK(hw_gp_lml_at(b, tb, &lb, NULL, &e));
+    double za = (ta[0] - log(3.0)) / 0.05, zb = (tb[0] - log(3.0)) / 0.05;
+    CHECK_MSG(lb - 0.5 * zb * zb > la - 0.5 * za * za, "MAP %g vs %g", lb - 0.5 * zb * zb, la - 0.5 * za * za);
+    hw_gp_destroy(a);
+    hw_gp_destroy(b);
+}

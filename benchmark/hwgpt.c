@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "core/rng.h"
 #include "core/util.h"
+#include "surrogates/surrogate.h"
 #include "surrogates/hwgpt_mlp.h"
 
 typedef struct {
@@ -35,7 +36,9 @@ static int hwgpt_evaluate(hw_problem *p, const double *x, const uint64_t *eval_i
             hw_metric_value v;
             int rc = hp->obj[j]->eval(hp->obj[j], &hp->env, &a, &v, e);
             if (rc) return rc;
-            f[i * m + j] = hp->noise ? v.mean + v.noise_std * hw_rng_normal(&r) : v.mean;
+            if (!hp->noise) f[i * m + j] = v.mean;
+            else if (hp->obj[j]->sample) f[i * m + j] = hp->obj[j]->sample(hp->obj[j], &hp->env, &a, &v, &r);
+            else f[i * m + j] = v.mean + v.noise_std * hw_rng_normal(&r);
             if (f_std) f_std[i * m + j] = v.std;
         }
     }
@@ -132,14 +135,39 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
 }
 
 /* The surrogate backend: reads its own config keys, loads the trained
- * surrogate models into env (env->models, env->free_models, env->device) and
- * sets *noise.  The trained models arrive with the surrogate module (issue 3);
- * until then this backend reports that it needs them. */
+ * surrogate models of the scale into env (env->models, env->free_models,
+ * env->device) and sets *noise.
+ *   device  one of the HW-GPT-Bench devices (surrogates/surrogate.h), needed by
+ *           latency and energy
+ *   noise   "mean" (default: the predicted mean, deterministic) or "sample"
+ *           (a draw from the predicted measurement-noise distribution with the
+ *           evaluation's own stream hw_rng_eval(seed, eval id))
+ *   models  directory of the model files (default: env HWNAS_MODELS, else the
+ *           shipped surrogates/models) */
 static int hwgpt_surrogate_setup(const cJSON *cfg, const char *path, const hw_space *sp,
                                  hw_metric_env *env, int *noise, hw_err *e)
 {
-    (void)cfg; (void)sp; (void)env; (void)noise;
-    return hw_fail(e, HW_EINVAL, "%s.backend: 'surrogate' needs the trained surrogate models (issue 3)", path);
+    static const char *const keys[] = {"name", "backend", "scale", "objectives", "device", "noise", "models",
+                                       "predictor", "checkpoint", NULL};
+    static const char *const noises[] = {"mean", "sample", NULL};
+    int rc = hwj_check_keys(cfg, path, keys, e);
+    if (rc) return rc;
+    const char *device = NULL, *dir = hw_default_models_dir();
+    if ((rc = hwj_get_string(cfg, path, "device", 0, &device, e))) return rc;
+    if ((rc = hwj_get_enum(cfg, path, "noise", 0, noises, noise, e))) return rc;
+    if ((rc = hwj_get_string(cfg, path, "models", 0, &dir, e))) return rc;
+    char p[512];
+    if (device) {
+        int dev;
+        hwj_path(p, sizeof p, path, "device");
+        if ((rc = sur_device_lookup(device, &dev, e))) return hw_err_prefix(e, "%s", p);
+    }
+    sur_models *ms;
+    if ((rc = sur_models_load(dir, sp->scale, device, &ms, e))) return rc;
+    env->models = ms;
+    env->free_models = sur_models_free;
+    env->device = device ? SUR_DEVICE_NAMES[ms->device] : NULL;
+    return HW_OK;
 }
 
 static const char *const DEFAULT_OBJECTIVES[HW_N_BACKENDS][2] = {
@@ -214,7 +242,8 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_proble
             objs[j] = &hwgpt_mlp_perplexity_metric;
             continue;
         }
-        rc = hw_metric_lookup(names[j], backend, &objs[j], e);
+        /* the surrogate backend also offers the exact analytic metrics */
+        rc = hw_metric_lookup(names[j], backend == HW_BACKEND_SURROGATE ? -1 : backend, &objs[j], e);
         if (rc) {
             if (arr) hw_err_prefix(e, "%s[%d]", p, j);
             else hw_err_prefix(e, "%s (default)", p);
@@ -223,5 +252,13 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_proble
             return rc;
         }
     }
+    for (int j = 0; j < n_obj; j++)
+        if ((objs[j]->flags & HW_METRIC_PER_DEVICE) && !env.device) {
+            if (env.free_models) env.free_models(env.models);
+            hwgpt_mlp_free(env.hwgpt_mlp);
+            return hw_fail(e, HW_EINVAL, "%s.device: required by the objective '%s' (a100, a40, h100, a6000, "
+                           "rtx2080, rtx3080, v100, P100, cpu_xeon_silver, cpu_xeon_gold, cpu_amd_7502, "
+                           "cpu_amd_7513, cpu_amd_7452, cpu_p100)", path, objs[j]->name);
+        }
     return hw_hwgpt_build(sp, objs, n_obj, &env, noise, seed, out, e);
 }

@@ -10,16 +10,25 @@
  *   objectives  array of 1..16 distinct metric names of the backend
  *               (analytic: params, flops, macs, memory_fp32, memory_fp16,
  *               memory_bf16; default ["params", "flops"])
+ *               (surrogate: also perplexity, latency, energy — latency and
+ *               energy need "device"; default ["perplexity", "latency"])
+ *   device      surrogate: one of the 13 HW-GPT-Bench devices or cpu_p100
+ *   noise       surrogate: "mean" (default) | "sample"
+ *   models      surrogate: model directory (default HWNAS_MODELS, else the
+ *               shipped surrogates/models)
  *   predictor   "hwgpt-mlp": the objective "perplexity" comes from
  *               HW-GPT-Bench's own MLP predictor (surrogates/hwgpt_mlp.h),
  *               with either backend; bounds are its published min/max
  *   checkpoint  that predictor's checkpoint (default:
  *               DATA/predictors/perplexity_<scale>.pt)
- * The surrogate backend's own keys are read by hwgpt_surrogate_setup() in
- * hwgpt.c.
+ * The surrogate backend's keys are read by hwgpt_surrogate_setup() in
+ * hwgpt.c.  Surrogate metrics are reported in natural units (perplexity,
+ * latency in ms, energy in Wh), f_std is the total predictive std.
  *
  * Normalisation: obj_lo / obj_hi are the metric's min / max over the whole
- * space (exact for analytic metrics), so normalised objectives lie in [0, 1];
+ * space (exact for analytic metrics; for surrogate metrics the min / max of
+ * the predicted mean over the scale's training architectures, stored in the
+ * model file), so normalised objectives lie in [0, 1] (nearly, for surrogates);
  * the default reference point is 1.1 in every normalised objective (10 %
  * beyond the space's worst value, the usual HV convention). */
 #ifndef HWNAS_BENCHMARK_HWGPT_H
@@ -35,8 +44,9 @@
 int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_problem **out, hw_err *e);
 
 /* From parts: objectives are metric rows, env is moved into the problem (its
- * models are freed with it).  noise != 0 adds N(0, noise_std^2) measurement
- * noise to each objective, drawn from hw_rng_eval(seed, eval_id). */
+ * models are freed with it).  noise != 0 replaces each objective by a noisy
+ * measurement drawn from hw_rng_eval(seed, eval_id): the metric's sample()
+ * (surrogates: their empirical noise distribution), else N(mean, noise_std^2). */
 int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj,
                    hw_metric_env *env, int noise, uint64_t seed, hw_problem **out, hw_err *e);
 

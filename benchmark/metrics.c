@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "benchmark/analytic.h"
+#include "surrogates/surrogate.h"
 
 const char *const HW_BACKEND_NAMES[] = {"analytic", "surrogate", NULL};
 
@@ -40,14 +41,53 @@ static int analytic_bounds(const hw_metric *m, const hw_metric_env *env, const h
     return HW_OK;
 }
 
+/* --------------------------------------------------- surrogate rows ---- */
+/* env->models is a sur_models (surrogates/surrogate.h); row arg = sur_metric. */
+
+static int surrogate_eval(const hw_metric *m, const hw_metric_env *env, const hw_arch *a,
+                          hw_metric_value *v, hw_err *e)
+{
+    if (!env || !env->models) return hw_fail(e, HW_EINVAL, "metric '%s' needs the surrogate models", m->name);
+    sur_pred p;
+    int rc = sur_models_predict(env->models, a, m->arg, &p, e);
+    if (rc) return rc;
+    v->mean = p.mean;
+    v->std = p.std;
+    v->noise_std = p.noise_std;
+    return HW_OK;
+}
+
+static int surrogate_row_bounds(const hw_metric *m, const hw_metric_env *env, const hw_space *sp,
+                                double *lo, double *hi, hw_err *e)
+{
+    const sur_models *ms = env ? env->models : NULL;
+    if (!ms || !ms->set[sp->scale])
+        return hw_fail(e, HW_EINVAL, "metric '%s' needs the surrogate models of scale %s", m->name, sp->name);
+    return surrogate_bounds(ms->set[sp->scale], m->arg, m->arg == SUR_PERPLEXITY ? 0 : ms->device, lo, hi, e);
+}
+
+static double surrogate_row_sample(const hw_metric *m, const hw_metric_env *env, const hw_arch *a,
+                                   const hw_metric_value *v, hw_rng *r)
+{
+    const sur_models *ms = env->models;
+    sur_pred p = {v->mean, v->std, v->noise_std};
+    return surrogate_sample(ms->set[a->scale], m->arg, ms->device, &p, r);
+}
+
 const hw_metric HW_METRICS[] = {
-    {"params", "count", HW_BACKEND_ANALYTIC, HW_METRIC_INTEGER, 0, analytic_eval, analytic_bounds},
-    {"flops", "FLOP", HW_BACKEND_ANALYTIC, HW_METRIC_INTEGER, 0, analytic_eval, analytic_bounds},
-    {"macs", "MAC", HW_BACKEND_ANALYTIC, HW_METRIC_INTEGER, 0, analytic_eval, analytic_bounds},
-    {"memory_fp32", "MB", HW_BACKEND_ANALYTIC, 0, 4, analytic_eval, analytic_bounds},
-    {"memory_fp16", "MB", HW_BACKEND_ANALYTIC, 0, 2, analytic_eval, analytic_bounds},
-    {"memory_bf16", "MB", HW_BACKEND_ANALYTIC, 0, 2, analytic_eval, analytic_bounds},
-    {NULL, NULL, 0, 0, 0, NULL, NULL},
+    {"params", "count", HW_BACKEND_ANALYTIC, HW_METRIC_INTEGER, 0, analytic_eval, analytic_bounds, NULL},
+    {"flops", "FLOP", HW_BACKEND_ANALYTIC, HW_METRIC_INTEGER, 0, analytic_eval, analytic_bounds, NULL},
+    {"macs", "MAC", HW_BACKEND_ANALYTIC, HW_METRIC_INTEGER, 0, analytic_eval, analytic_bounds, NULL},
+    {"memory_fp32", "MB", HW_BACKEND_ANALYTIC, 0, 4, analytic_eval, analytic_bounds, NULL},
+    {"memory_fp16", "MB", HW_BACKEND_ANALYTIC, 0, 2, analytic_eval, analytic_bounds, NULL},
+    {"memory_bf16", "MB", HW_BACKEND_ANALYTIC, 0, 2, analytic_eval, analytic_bounds, NULL},
+    {"perplexity", "", HW_BACKEND_SURROGATE, HW_METRIC_HAS_STD, SUR_PERPLEXITY, surrogate_eval,
+     surrogate_row_bounds, surrogate_row_sample},
+    {"latency", "ms", HW_BACKEND_SURROGATE, HW_METRIC_HAS_STD | HW_METRIC_PER_DEVICE, SUR_LATENCY,
+     surrogate_eval, surrogate_row_bounds, surrogate_row_sample},
+    {"energy", "Wh", HW_BACKEND_SURROGATE, HW_METRIC_HAS_STD | HW_METRIC_PER_DEVICE, SUR_ENERGY,
+     surrogate_eval, surrogate_row_bounds, surrogate_row_sample},
+    {NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
 /* ----------------------------------------------------------- lookup ---- */

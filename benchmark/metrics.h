@@ -15,6 +15,7 @@
 
 #include "benchmark/space.h"
 #include "core/error.h"
+#include "core/rng.h"
 
 typedef enum { HW_BACKEND_ANALYTIC = 0, HW_BACKEND_SURROGATE = 1, HW_N_BACKENDS = 2 } hw_backend;
 /* "analytic", "surrogate", NULL — indexed by hw_backend. */
@@ -53,6 +54,11 @@ struct hw_metric {
     /* exact (or, for surrogates, documented) min and max over the space */
     int (*bounds)(const hw_metric *m, const hw_metric_env *env, const hw_space *sp,
                   double *lo, double *hi, hw_err *e);
+    /* Optional: one noisy measurement drawn around v from the stream r (the
+     * surrogate rows draw from their empirical noise distribution); NULL =
+     * v->mean + v->noise_std * N(0, 1). */
+    double (*sample)(const hw_metric *m, const hw_metric_env *env, const hw_arch *a,
+                     const hw_metric_value *v, hw_rng *r);
 };
 
 /* Every metric, terminated by a row with name == NULL. */

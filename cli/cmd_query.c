@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/lines.h"
 #include "core/util.h"
+#include "surrogates/surrogate.h"
 #include "surrogates/hwgpt_mlp.h"
 
 #define MAX_METRICS 64
@@ -24,7 +25,7 @@ static void query_usage(FILE *f)
     hw_metric_list(-1, list, sizeof list);
     fprintf(f,
             "usage: hwnas query --arch-file F [--scale s|m|l] [--metrics M1,M2,...] [--device D]\n"
-            "                   [--predictor hwgpt-mlp [--checkpoint PATH]]\n"
+            "                   [--models DIR] [--predictor hwgpt-mlp [--checkpoint PATH]]\n"
             "\n"
             "Print the metrics of each architecture in F (one arch string per line,\n"
             "'-' = standard input) as one JSON object per line, in input order.\n"
@@ -33,7 +34,11 @@ static void query_usage(FILE *f)
             "  --scale S       require every arch to be of scale S (default: any)\n"
             "  --metrics LIST  comma-separated metrics (default: params,flops,macs)\n"
             "                  available: %s\n"
-            "  --device D      device of per-device metrics\n"
+            "  --device D      device of per-device metrics (latency, energy)\n"
+            "  --models DIR    surrogate model directory (default: HWNAS_MODELS, else the\n"
+            "                  shipped surrogates/models)\n"
+            "Surrogate metrics (perplexity, latency in ms, energy in Wh) add <name>_std\n"
+            "(total predictive std) and <name>_noise_std (measurement noise).\n"
             "  --predictor hwgpt-mlp  'perplexity' from HW-GPT-Bench's MLP predictor\n"
             "  --checkpoint P  its checkpoint (default: DATA/predictors/perplexity_<scale>.pt;\n"
             "                  without --scale the scale comes from the checkpoint)\n",
@@ -43,17 +48,38 @@ static void query_usage(FILE *f)
 /* Everything the metrics need besides the arch.  Analytic metrics need
  * nothing; per-device metrics get the device here, and the surrogate backend
  * loads its models into env->models here. */
-static int query_env_setup(const hw_metric *const *metrics, int n, const char *device,
-                           hw_metric_env *env, hw_err *e)
+static int query_env_setup(const hw_metric *const *metrics, int n, const char *device, const hw_space *sp,
+                           const char *models_dir, hw_metric_env *env, hw_err *e)
 {
     memset(env, 0, sizeof *env);
     env->device = device;
+    int need_models = 0;
     for (int i = 0; i < n; i++) {
         if ((metrics[i]->flags & HW_METRIC_PER_DEVICE) && !device)
             return hw_fail(e, HW_EINVAL, "metric '%s' needs --device", metrics[i]->name);
-        if (metrics[i]->backend != HW_BACKEND_ANALYTIC && metrics[i] != &hwgpt_mlp_perplexity_metric)
-            return hw_fail(e, HW_EINVAL, "metric '%s': the %s backend is not available", metrics[i]->name,
-                           HW_BACKEND_NAMES[metrics[i]->backend]);
+        if (metrics[i]->backend == HW_BACKEND_SURROGATE && metrics[i] != &hwgpt_mlp_perplexity_metric) need_models = 1;
+    }
+    if (device) {
+        int dev;
+        if (sur_device_lookup(device, &dev, e)) return hw_err_prefix(e, "--device");
+    }
+    if (need_models) {
+        sur_models *ms;
+        int rc = sur_models_load(models_dir, sp ? sp->scale : -1, device, &ms, e);
+        if (rc) return rc;
+        env->models = ms;
+        env->free_models = sur_models_free;
+        /* every per-device surrogate metric must exist for this device */
+        for (int i = 0; i < n; i++)
+            for (int sc = 0; sc < HW_N_SCALES; sc++)
+                if (metrics[i]->backend == HW_BACKEND_SURROGATE && metrics[i] != &hwgpt_mlp_perplexity_metric && ms->set[sc] &&
+                    !surrogate_has(ms->set[sc], metrics[i]->arg, metrics[i]->arg == 0 ? 0 : ms->device)) {
+                    rc = hw_fail(e, HW_EINVAL, "no surrogate model for %s on device %s", metrics[i]->name,
+                                 SUR_DEVICE_NAMES[ms->device]);
+                    sur_models_free(ms);
+                    memset(env, 0, sizeof *env);
+                    return rc;
+                }
     }
     return HW_OK;
 }
@@ -98,6 +124,7 @@ static void print_number(const hw_metric *m, double v)
 int cmd_query(int argc, char **argv)
 {
     const char *arch_file = NULL, *scale = NULL, *metrics_spec = "params,flops,macs", *device = NULL;
+    const char *models_dir = hw_default_models_dir();
     const char *predictor = NULL, *checkpoint = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -106,6 +133,7 @@ int cmd_query(int argc, char **argv)
                          : strcmp(a, "--scale") == 0     ? &scale
                          : strcmp(a, "--metrics") == 0   ? &metrics_spec
                          : strcmp(a, "--device") == 0    ? &device
+                         : strcmp(a, "--models") == 0    ? &models_dir
                          : strcmp(a, "--predictor") == 0 ? &predictor
                          : strcmp(a, "--checkpoint") == 0 ? &checkpoint
                                                          : NULL;
@@ -145,9 +173,9 @@ int cmd_query(int argc, char **argv)
     int n_metrics = 0;
     hw_metric_env env;
     if (parse_metrics(metrics_spec, predictor != NULL, metrics, &n_metrics, &e) ||
-        query_env_setup(metrics, n_metrics, device, &env, &e)) {
+        query_env_setup(metrics, n_metrics, device, sp, models_dir, &env, &e)) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
-        return 2;
+        return hw_exit_code(e.code);
     }
     if (predictor) {
         char path[4096];

@@ -359,4 +359,4 @@ static int ppl_metric_bounds(const hw_metric *row, const hw_metric_env *env, con
 }
 
 const hw_metric hwgpt_mlp_perplexity_metric = {"perplexity", "", HW_BACKEND_SURROGATE, 0, 0, ppl_metric_eval,
-                                               ppl_metric_bounds};
+                                               ppl_metric_bounds, NULL};

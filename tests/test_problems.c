@@ -512,8 +512,8 @@ TEST(hwgpt_config_errors)
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"xl\"}", m, sizeof m);
     CHECK_STR(m, "problem.scale: unknown value 'xl' (expected one of: s, m, l)");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": [\"params\", \"latency\"]}", m, sizeof m);
-    CHECK_STR(m, "problem.objectives[1]: unknown metric 'latency' (expected one of: params, flops, macs, "
-                 "memory_fp32, memory_fp16, memory_bf16)");
+    CHECK_STR(m, "problem.objectives[1]: metric 'latency' needs the surrogate backend (the analytic backend has: "
+                 "params, flops, macs, memory_fp32, memory_fp16, memory_bf16)");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": [\"params\", \"params\"]}", m, sizeof m);
     CHECK_STR(m, "problem.objectives[1]: 'params' is listed twice");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": []}", m, sizeof m);
@@ -523,5 +523,5 @@ TEST(hwgpt_config_errors)
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": [3]}", m, sizeof m);
     CHECK_STR(m, "problem.objectives[0]: expected a metric name (a string)");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"surrogate\"}", m, sizeof m);
-    CHECK_STR(m, "problem.backend: 'surrogate' needs the trained surrogate models (issue 3)");
+    CHECK(strncmp(m, "problem.device: required by the objective 'latency' (a100, a40,", 63) == 0);
 }

@@ -1,0 +1,90 @@
+/* surrogates/surrogate.h — the public surrogate API: predict perplexity,
+ * latency and energy of an architecture on an HW-GPT-Bench device, each as a
+ * mean and two spreads, from the trained model files shipped in
+ * surrogates/models (see surrogates/README.md for models and file format).
+ *
+ *   mean       predicted per-architecture median measurement (natural units:
+ *              perplexity, latency in ms, energy in Wh)
+ *   std        total predictive standard deviation of a NEW measurement of
+ *              this architecture (model error + measurement noise), calibrated
+ *              so that mean +- 1.645 std covers ~90% of measurements
+ *   noise_std  the measurement noise alone for this architecture: the
+ *              standard deviation of its repeated measurements (predicted);
+ *              0 where the data have no repeats (perplexity; s cpu_amd_7513)
+ *
+ * A loaded sur_set is immutable: surrogate_predict is reentrant and may be
+ * called from many threads at once. */
+#ifndef HWNAS_SURROGATES_SURROGATE_H
+#define HWNAS_SURROGATES_SURROGATE_H
+
+#include <stddef.h>
+
+#include "benchmark/space.h"
+#include "core/error.h"
+#include "core/rng.h"
+
+typedef enum { SUR_PERPLEXITY = 0, SUR_LATENCY = 1, SUR_ENERGY = 2, SUR_N_METRICS = 3 } sur_metric;
+
+/* The 13 HW-GPT-Bench devices, then cpu_p100 (latency only). */
+#define SUR_N_DEVICES 14
+#define SUR_N_GPUS 8
+extern const char *const SUR_DEVICE_NAMES[SUR_N_DEVICES];
+extern const char *const SUR_METRIC_NAMES[SUR_N_METRICS];
+extern const char *const SUR_METRIC_UNITS[SUR_N_METRICS];
+
+/* Name -> index, with "unknown device 'x' (expected a100, ...)" errors.
+ * Device names match case-insensitively (P100 = p100). */
+int sur_device_lookup(const char *name, int *device, hw_err *e);
+int sur_metric_lookup(const char *name, int *metric, hw_err *e);
+/* 1 when the data (and hence a model) exist for this metric x device. */
+int sur_metric_has_device(int metric, int device);
+
+typedef struct {
+    double mean, std, noise_std;
+} sur_pred;
+
+typedef struct sur_set sur_set;   /* all models of one scale */
+
+/* Load DIR/<scale>.hwsur.  Errors: "FILE: cannot open: ...",
+ * "FILE: corrupt model file (reason)". */
+int surrogate_load(const char *models_dir, int scale, sur_set **out, hw_err *e);
+void surrogate_free(sur_set *s);
+int surrogate_scale(const sur_set *s);
+/* 1 if the set holds a model for metric x device (device ignored for
+ * perplexity). */
+int surrogate_has(const sur_set *s, int metric, int device);
+
+/* One prediction.  Fails (EINVAL) for a metric/device without a model or an
+ * arch of another scale. */
+int surrogate_predict(const sur_set *s, const hw_arch *a, int metric, int device, sur_pred *out,
+                      hw_err *e);
+/* Several metrics of one arch sharing one feature computation:
+ * out[k] for (metrics[k], devices[k]). */
+int surrogate_predict_many(const sur_set *s, const hw_arch *a, int k, const int *metrics,
+                           const int *devices, sur_pred *out, hw_err *e);
+/* Draw one measurement from the predicted measurement-noise distribution
+ * (the empirical distribution of standardised residuals of the training
+ * data, scaled by noise_std around mean).  Deterministic for the stream. */
+double surrogate_sample(const sur_set *s, int metric, int device, const sur_pred *p, hw_rng *r);
+
+/* Documented objective bounds of a metric over the space (used to normalise
+ * objectives for hypervolume): the min and max of the predicted mean over
+ * the training architectures of the scale, stored in the model file. */
+int surrogate_bounds(const sur_set *s, int metric, int device, double *lo, double *hi, hw_err *e);
+
+/* What a problem or `hwnas query` holds: one set per scale (NULL where not
+ * loaded) and the device of per-device metrics (-1 when none was given). */
+typedef struct {
+    sur_set *set[HW_N_SCALES];
+    int device;
+} sur_models;
+
+/* scale < 0 loads every scale's file.  device may be NULL.  Errors name the
+ * file or the device. */
+int sur_models_load(const char *dir, int scale, const char *device, sur_models **out, hw_err *e);
+/* Frees a sur_models (void * so it fits hw_metric_env.free_models). */
+void sur_models_free(void *models);
+/* Prediction of metric for a through the models of a's scale. */
+int sur_models_predict(const sur_models *ms, const hw_arch *a, int metric, sur_pred *out, hw_err *e);
+
+#endif

@@ -1,0 +1,252 @@
+/* bench_bo — Bayesian optimisation cost and quality.
+ *
+ *   bench_bo time  [iters] [n_obs]
+ *                            ms per BO iteration (ask of one genome) from
+ *                            n_obs (default 200) observations of ZDT1 on (6
+ *                            variables, 2 objectives; n_obs - 50 random
+ *                            points + 50 untimed BO iterations first): median / mean / max over
+ *                            `iters` iterations (default 20), hyperparameter
+ *                            refits included (every refit_every = 5).
+ *   bench_bo zdt1  [seeds]   ZDT1, 6 variables, 100 evaluations, `seeds` seeds
+ *                            (default 10): median hypervolume (ref 1.1, 1.1) of
+ *                            all evaluated points for ehvi, rsbo, lsbo and the
+ *                            registered baselines (nsga2, random_search), with
+ *                            uniform random sampling computed here as well.
+ *   bench_bo nas [seeds] [backend]
+ *                            the hwgpt problem, scale s: backend "surrogate"
+ *                            (default; perplexity vs A100 latency, predicted
+ *                            means) or "analytic" (params vs FLOPs),
+ *                            100 evaluations: median normalised HV (the
+ *                            problem's reference point) of all evaluated
+ *                            points, BO variants vs random_search and uniform
+ *                            sampling computed here.
+ *   bench_bo                 time and zdt1. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchmark/problem.h"
+#include "benchmark/testproblems.h"
+#include "core/util.h"
+#include "indicators/indicators.h"
+#include "optimizers/optimizer.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static int evaluate(hw_problem *p, const double *x, size_t n, size_t first_id, double *f, hw_err *e)
+{
+    uint64_t ids[1024];
+    for (size_t i = 0; i < n; i++) ids[i] = first_id + i;
+    return p->evaluate(p, x, ids, n, f, NULL, e);
+}
+
+/* One run: `evals` evaluations; X, F receive everything evaluated.  ask_ms
+ * (optional) receives the duration of each ask after the first `skip`
+ * evaluations. */
+static int drive(const hw_optimizer_ops *ops, const char *cfg, hw_problem *p, uint64_t seed,
+                 size_t evals, double *X, double *F, size_t skip, double *ask_ms, int *n_ms,
+                 hw_err *e)
+{
+    cJSON *params = cfg ? cJSON_Parse(cfg) : NULL;
+    void *st = NULL;
+    int rc = ops->create(&st, p, params, "optimizer", seed, e);
+    cJSON_Delete(params);
+    if (rc) return rc;
+    size_t done = 0;
+    if (n_ms) *n_ms = 0;
+    while (done < evals && !rc) {
+        size_t want = ops->batch_size(st), n = 0;
+        if (want == 0 || want > 1024) want = want ? 1024 : 1;
+        if (want > evals - done) want = evals - done;
+        double t0 = hw_now();
+        rc = ops->ask(st, X + done * (size_t)p->n_var, want, &n, e);
+        double t1 = hw_now();
+        if (rc || n == 0) break;
+        if (ask_ms && done >= skip) ask_ms[(*n_ms)++] = 1e3 * (t1 - t0);
+        rc = evaluate(p, X + done * (size_t)p->n_var, n, done, F + done * (size_t)p->n_obj, e);
+        if (!rc) rc = ops->tell(st, X + done * (size_t)p->n_var, F + done * (size_t)p->n_obj, n, e);
+        done += n;
+    }
+    ops->destroy(st);
+    if (!rc && done < evals) rc = hw_fail(e, HW_ESTATE, "%s stopped after %zu evaluations", ops->name, done);
+    return rc;
+}
+
+static int bench_time(int iters, int n_obs)
+{
+    hw_err e;
+    hw_problem *p = NULL;
+    if (hw_zdt_create(1, 6, 1, &p, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+    const char *names[3] = {"ehvi", "rsbo", "lsbo"};
+    size_t total = (size_t)n_obs + (size_t)iters;
+    /* n_obs - 50 random initial points, 50 BO iterations untimed (so the
+     * hyperparameters have been refitted as in a real run), then `iters`
+     * timed iterations from n_obs observations on. */
+    char cfg[64];
+    snprintf(cfg, sizeof cfg, "{\"initial_points\":%d}", n_obs - 50);
+    double *X = malloc(total * 6 * sizeof *X), *F = malloc(total * 2 * sizeof *F);
+    double *ms = malloc((size_t)iters * sizeof *ms);
+    printf("BO ask time from %d observations, ZDT1 6 variables, 2 objectives, %d iterations\n", n_obs, iters);
+    printf("%-6s %10s %10s %10s\n", "opt", "median_ms", "mean_ms", "max_ms");
+    for (int k = 0; k < 3; k++) {
+        const hw_optimizer_ops *ops = hw_optimizer_find(names[k]);
+        int n_ms = 0;
+        if (drive(ops, cfg, p, 1, total, X, F, (size_t)n_obs, ms, &n_ms, &e)) {
+            fprintf(stderr, "%s\n", e.msg);
+            return 1;
+        }
+        double mean = 0.0, mx = 0.0;
+        for (int i = 0; i < n_ms; i++) { mean += ms[i] / n_ms; mx = fmax(mx, ms[i]); }
+        printf("%-6s %10.1f %10.1f %10.1f\n", names[k], median(ms, n_ms), mean, mx);
+    }
+    free(X); free(F); free(ms);
+    hw_problem_destroy(p);
+    return 0;
+}
+
+static int bench_zdt1(int seeds)
+{
+    hw_err e;
+    hw_problem *p = NULL;
+    if (hw_zdt_create(1, 6, 1, &p, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+    const double ref[2] = {1.1, 1.1};
+    struct { const char *label, *name, *cfg; } rows[7] = {
+        {"ehvi", "ehvi", NULL}, {"rsbo", "rsbo", NULL}, {"lsbo", "lsbo", NULL},
+        {"nsga2", "nsga2", NULL}, {"nsga2_pop20", "nsga2", "{\"population_size\":20}"},
+        {"random_search", "random_search", NULL}, {"uniform", NULL, NULL}};
+    double X[100 * 6], F[100 * 2], hv[64], t_run[64];
+    double hv_true = p->true_front_hv ? p->true_front_hv(p, ref) : -1.0;
+    printf("ZDT1, 6 variables, 100 evaluations, %d seeds: HV (ref 1.1, 1.1) of all evaluated points"
+           " (true front: %.4f)\n", seeds, hv_true);
+    printf("%-14s %10s %10s %10s %10s\n", "optimizer", "median_hv", "min_hv", "max_hv", "s_per_run");
+    for (int k = 0; k < 7; k++) {
+        const char *name = rows[k].label;
+        const hw_optimizer_ops *ops = rows[k].name ? hw_optimizer_find(rows[k].name) : NULL;
+        if (rows[k].name && !ops) { printf("%-14s (not registered)\n", name); continue; }
+        for (int s = 0; s < seeds; s++) {
+            double t0 = hw_now();
+            if (ops) {
+                if (drive(ops, rows[k].cfg, p, (uint64_t)s + 1, 100, X, F, 0, NULL, NULL, &e)) {
+                    fprintf(stderr, "%s: %s\n", name, e.msg);
+                    return 1;
+                }
+            } else {
+                hw_rng r;
+                hw_rng_seed(&r, (uint64_t)s + 1, HW_STREAM_OPTIMIZER);
+                for (int i = 0; i < 100 * 6; i++) X[i] = hw_rng_uniform(&r);
+                if (evaluate(p, X, 100, 0, F, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+            }
+            t_run[s] = hw_now() - t0;
+            if (hw_hypervolume(F, 100, 2, ref, &hv[s], &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+        }
+        double mn = hv[0], mx = hv[0];
+        for (int s = 0; s < seeds; s++) { mn = fmin(mn, hv[s]); mx = fmax(mx, hv[s]); }
+        printf("%-14s %10.4f %10.4f %10.4f %10.2f\n", name, median(hv, seeds), mn, mx, median(t_run, seeds));
+        fflush(stdout);
+    }
+    hw_problem_destroy(p);
+    return 0;
+}
+
+/* Normalised hypervolume of n evaluated points of p (problem normalisation
+ * and default reference point). */
+static int norm_hv(const hw_problem *p, const double *F, size_t n, double *hv, hw_err *e)
+{
+    int M = p->n_obj;
+    double *G = malloc(n * (size_t)M * sizeof *G), ref[HW_MAX_OBJ];
+    if (!G) return hw_fail(e, HW_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < M; j++) {
+            double f = F[i * (size_t)M + (size_t)j];
+            G[i * (size_t)M + (size_t)j] =
+                p->obj_lo && p->obj_hi ? (f - p->obj_lo[j]) / (p->obj_hi[j] - p->obj_lo[j]) : f;
+        }
+    for (int j = 0; j < M; j++) ref[j] = p->default_ref ? p->default_ref[j] : 1.1;
+    int rc = hw_hypervolume(G, n, M, ref, hv, e);
+    free(G);
+    return rc;
+}
+
+static int bench_nas(int seeds, const char *backend)
+{
+    char cfg[512];
+    if (strcmp(backend, "surrogate") == 0) /* the shipped surrogates: perplexity vs A100 latency */
+        snprintf(cfg, sizeof cfg, "{\"name\":\"hwgpt\",\"backend\":\"surrogate\",\"scale\":\"s\","
+                                  "\"device\":\"a100\",\"noise\":\"mean\","
+                                  "\"objectives\":[\"perplexity\",\"latency\"]}");
+    else
+        snprintf(cfg, sizeof cfg, "{\"name\":\"hwgpt\",\"backend\":\"%s\",\"scale\":\"s\"}", backend);
+    cJSON *j = cJSON_Parse(cfg);
+    hw_err e;
+    hw_problem *p = NULL;
+    if (hw_problem_create(j, "problem", 1, &p, &e)) {
+        fprintf(stderr, "%s\n", e.msg);
+        cJSON_Delete(j);
+        return 1;
+    }
+    cJSON_Delete(j);
+    enum { EVALS = 100 };
+    int d = p->n_var, M = p->n_obj;
+    double *X = malloc(EVALS * (size_t)d * sizeof *X), *F = malloc(EVALS * (size_t)M * sizeof *F);
+    double hv[64], t_run[64];
+    printf("hwgpt (%s backend, scale s, %d objectives: %s", backend, M, p->obj_names[0]);
+    for (int k = 1; k < M; k++) printf(", %s", p->obj_names[k]);
+    printf("), %d evaluations, %d seeds: normalised HV of all evaluated points\n", EVALS, seeds);
+    printf("%-14s %10s %10s %10s %10s\n", "optimizer", "median_hv", "min_hv", "max_hv", "s_per_run");
+    const char *names[4] = {"ehvi", "rsbo", "lsbo", "random_search"};
+    for (int k = 0; k < 5; k++) {
+        const char *name = k < 4 ? names[k] : "uniform";
+        const hw_optimizer_ops *ops = k < 4 ? hw_optimizer_find(name) : NULL;
+        if (k < 4 && !ops) { printf("%-14s (not registered)\n", name); continue; }
+        for (int s = 0; s < seeds; s++) {
+            double t0 = hw_now();
+            if (ops) {
+                if (drive(ops, NULL, p, (uint64_t)s + 1, EVALS, X, F, 0, NULL, NULL, &e)) {
+                    fprintf(stderr, "%s: %s\n", name, e.msg);
+                    return 1;
+                }
+            } else {
+                hw_rng r;
+                hw_rng_seed(&r, (uint64_t)s + 1, HW_STREAM_OPTIMIZER);
+                for (int i = 0; i < EVALS; i++) hw_var_sample(p, &r, X + (size_t)i * (size_t)d);
+                if (evaluate(p, X, EVALS, 0, F, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+            }
+            t_run[s] = hw_now() - t0;
+            if (norm_hv(p, F, EVALS, &hv[s], &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+        }
+        double mn = hv[0], mx = hv[0];
+        for (int s = 0; s < seeds; s++) { mn = fmin(mn, hv[s]); mx = fmax(mx, hv[s]); }
+        printf("%-14s %10.4f %10.4f %10.4f %10.2f\n", name, median(hv, seeds), mn, mx, median(t_run, seeds));
+        fflush(stdout);
+    }
+    free(X); free(F);
+    hw_problem_destroy(p);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    const char *what = argc > 1 ? argv[1] : "all";
+    int n = argc > 2 ? atoi(argv[2]) : 0;
+    if (strcmp(what, "time") && strcmp(what, "zdt1") && strcmp(what, "nas") && strcmp(what, "all")) {
+        fprintf(stderr, "usage: bench_bo [time [iters] [n_obs] | zdt1 [seeds] | nas [seeds] [backend]]\n");
+        return 2;
+    }
+    int rc = 0;
+    if (!strcmp(what, "time") || !strcmp(what, "all")) rc |= bench_time(n > 0 ? n : 20, argc > 3 && atoi(argv[3]) >= 60 ? atoi(argv[3]) : 200);
+    if (!strcmp(what, "zdt1") || !strcmp(what, "all")) rc |= bench_zdt1(n > 0 && n <= 64 ? n : 10);
+    if (!strcmp(what, "nas")) rc |= bench_nas(n > 0 && n <= 64 ? n : 10, argc > 3 ? argv[3] : "surrogate");
+    return rc;
+}

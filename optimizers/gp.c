@@ -1,0 +1,719 @@
+/* Gaussian-process regression: Matérn-5/2 on a mixed real/categorical
+ * distance, exact Cholesky, LML gradient, L-BFGS hyperparameter fitting.
+ * See gp.h for the model. */
+#include "optimizers/gp.h"
+
+#include <gsl/gsl_multimin.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SQRT5 2.23606797749978969641
+#define LOG_2PI 1.83787706640934548356
+#define PREDICT_BLOCK 64
+#define JITTER_TRIES 10
+
+struct hw_gp {
+    int d, n_ls;
+    unsigned char *is_cat; /* d */
+    int *ls_of;            /* d */
+    double *theta;         /* n_ls + 2 */
+    size_t n, cap;
+    double *X;             /* cap x d */
+    double *y, *ys;        /* raw and standardised targets */
+    double y_mean, y_std;
+    double *L;             /* cap x cap, row-major, lower triangle used */
+    double *alpha;         /* K^-1 ys */
+    double jitter;
+    double lml;
+    double prior_mu, prior_sd; /* log-normal length-scale prior; sd 0 = none */
+};
+
+int hw_gp_n_theta(const hw_gp *gp) { return gp->n_ls + 2; }
+size_t hw_gp_n(const hw_gp *gp) { return gp->n; }
+double hw_gp_jitter(const hw_gp *gp) { return gp->jitter; }
+double hw_gp_lml(const hw_gp *gp) { return gp->lml; }
+void hw_gp_set_ls_prior(hw_gp *gp, double mu, double sd)
+{
+    gp->prior_mu = mu;
+    gp->prior_sd = sd > 0.0 ? sd : 0.0;
+}
+
+/* Log density (up to a constant) of the length-scale prior; adds its
+ * gradient to grad (if non-NULL). */
+static double log_prior(const hw_gp *gp, const double *theta, double *grad)
+{
+    if (!(gp->prior_sd > 0.0)) return 0.0;
+    double lp = 0.0, v = gp->prior_sd * gp->prior_sd;
+    for (int g = 0; g < gp->n_ls; g++) {
+        double z = theta[g] - gp->prior_mu;
+        lp -= 0.5 * z * z / v;
+        if (grad) grad[g] -= z / v;
+    }
+    return lp;
+}
+
+void hw_gp_get_theta(const hw_gp *gp, double *theta)
+{
+    memcpy(theta, gp->theta, (size_t)(gp->n_ls + 2) * sizeof *theta);
+}
+
+int hw_gp_create(hw_gp **out, int d, const unsigned char *is_cat, const int *ls_of, int n_ls,
+                 hw_err *e)
+{
+    *out = NULL;
+    if (d < 1) return hw_fail(e, HW_EINVAL, "gp: dimension must be >= 1, got %d", d);
+    if (!ls_of) n_ls = d;
+    if (n_ls < 1) return hw_fail(e, HW_EINVAL, "gp: need >= 1 length-scale group, got %d", n_ls);
+    for (int i = 0; ls_of && i < d; i++)
+        if (ls_of[i] < 0 || ls_of[i] >= n_ls)
+            return hw_fail(e, HW_EINVAL, "gp: gene %d has length-scale group %d outside [0, %d)", i,
+                           ls_of[i], n_ls);
+    hw_gp *gp = calloc(1, sizeof *gp);
+    if (!gp) return hw_fail(e, HW_ENOMEM, "gp: out of memory");
+    gp->d = d;
+    gp->n_ls = n_ls;
+    gp->is_cat = calloc((size_t)d, 1);
+    gp->ls_of = malloc((size_t)d * sizeof *gp->ls_of);
+    gp->theta = malloc((size_t)(n_ls + 2) * sizeof *gp->theta);
+    if (!gp->is_cat || !gp->ls_of || !gp->theta) {
+        hw_gp_destroy(gp);
+        return hw_fail(e, HW_ENOMEM, "gp: out of memory");
+    }
+    for (int i = 0; i < d; i++) {
+        gp->is_cat[i] = is_cat ? (is_cat[i] != 0) : 0;
+        gp->ls_of[i] = ls_of ? ls_of[i] : i;
+    }
+    for (int g = 0; g < n_ls; g++) gp->theta[g] = log(0.5);
+    gp->theta[n_ls] = 0.0;
+    gp->theta[n_ls + 1] = log(1e-4);
+    gp->y_std = 1.0;
+    *out = gp;
+    return HW_OK;
+}
+
+void hw_gp_destroy(hw_gp *gp)
+{
+    if (!gp) return;
+    free(gp->is_cat); free(gp->ls_of); free(gp->theta);
+    free(gp->X); free(gp->y); free(gp->ys); free(gp->L); free(gp->alpha);
+    free(gp);
+}
+
+/* ---- kernel ---------------------------------------------------------- */
+
+/* Per-group squared distances D_g between a and b (dg has n_ls entries). */
+static void group_dist(const hw_gp *gp, const double *a, const double *b, double *dg)
+{
+    for (int g = 0; g < gp->n_ls; g++) dg[g] = 0.0;
+    for (int i = 0; i < gp->d; i++) {
+        double t;
+        if (gp->is_cat[i]) t = a[i] != b[i] ? 1.0 : 0.0;
+        else { t = a[i] - b[i]; t *= t; }
+        dg[gp->ls_of[i]] += t;
+    }
+}
+
+/* r^2 with per-gene weights w[i] = 1 / l_{g(i)}^2. */
+static double scaled_r2(const hw_gp *gp, const double *w, const double *a, const double *b)
+{
+    double r2 = 0.0;
+    for (int i = 0; i < gp->d; i++) {
+        double t;
+        if (gp->is_cat[i]) t = a[i] != b[i] ? 1.0 : 0.0;
+        else { t = a[i] - b[i]; t *= t; }
+        r2 += w[i] * t;
+    }
+    return r2;
+}
+
+static double matern52(double s2, double r2)
+{
+    double r = sqrt(r2);
+    return s2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * exp(-SQRT5 * r);
+}
+
+static void gene_weights(const hw_gp *gp, const double *theta, double *w)
+{
+    for (int i = 0; i < gp->d; i++) w[i] = exp(-2.0 * theta[gp->ls_of[i]]);
+}
+
+double hw_gp_kernel(const hw_gp *gp, const double *a, const double *b)
+{
+    double r2 = 0.0;
+    for (int i = 0; i < gp->d; i++) {
+        double t;
+        if (gp->is_cat[i]) t = a[i] != b[i] ? 1.0 : 0.0;
+        else { t = a[i] - b[i]; t *= t; }
+        r2 += exp(-2.0 * gp->theta[gp->ls_of[i]]) * t;
+    }
+    return matern52(exp(gp->theta[gp->n_ls]), r2);
+}
+
+/* ---- dense kernels on row-major matrices with row stride s ------------ */
+
+/* In-place Cholesky of the lower triangle; -1 if not positive definite. */
+static int cholesky(double *A, size_t n, size_t s)
+{
+    for (size_t j = 0; j < n; j++) {
+        double *rj = A + j * s;
+        double sum = rj[j];
+        for (size_t k = 0; k < j; k++) sum -= rj[k] * rj[k];
+        if (!(sum > 0.0) || !isfinite(sum)) return -1;
+        double ljj = sqrt(sum);
+        rj[j] = ljj;
+        for (size_t i = j + 1; i < n; i++) {
+            double *ri = A + i * s;
+            double t = ri[j];
+            for (size_t k = 0; k < j; k++) t -= ri[k] * rj[k];
+            ri[j] = t / ljj;
+        }
+    }
+    return 0;
+}
+
+/* Solve L v = b in place (b -> v). */
+static void forward_solve(const double *L, size_t n, size_t s, double *b)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double *ri = L + i * s;
+        double t = b[i];
+        for (size_t k = 0; k < i; k++) t -= ri[k] * b[k];
+        b[i] = t / ri[i];
+    }
+}
+
+/* Solve L^T w = v in place (v -> w). */
+static void backward_solve(const double *L, size_t n, size_t s, double *v)
+{
+    for (size_t i = n; i-- > 0;) {
+        const double *ri = L + i * s;
+        v[i] /= ri[i];
+        double wi = v[i];
+        for (size_t k = 0; k < i; k++) v[k] -= ri[k] * wi;
+    }
+}
+
+/* Fill K(theta) + (noise + jit) I into A (lower triangle, stride s). */
+static void fill_kernel(const hw_gp *gp, const double *theta, const double *w, double jit,
+                        double *A, size_t s)
+{
+    double s2 = exp(theta[gp->n_ls]), noise = exp(theta[gp->n_ls + 1]);
+    for (size_t i = 0; i < gp->n; i++) {
+        const double *xi = gp->X + i * (size_t)gp->d;
+        double *ri = A + i * s;
+        for (size_t j = 0; j < i; j++)
+            ri[j] = matern52(s2, scaled_r2(gp, w, xi, gp->X + j * (size_t)gp->d));
+        ri[i] = s2 + noise + jit;
+    }
+}
+
+/* Factorise K(theta) into A with increasing jitter; *jit gets the jitter used. */
+static int factorise(const hw_gp *gp, const double *theta, const double *w, double *A, size_t s,
+                     double *jit)
+{
+    double base = exp(theta[gp->n_ls]) + exp(theta[gp->n_ls + 1]);
+    double j = 0.0;
+    for (int t = 0; t <= JITTER_TRIES; t++) {
+        fill_kernel(gp, theta, w, j, A, s);
+        if (cholesky(A, gp->n, s) == 0) { *jit = j; return 0; }
+        j = base * 1e-10 * pow(10.0, t);
+    }
+    return -1;
+}
+
+static void standardise(hw_gp *gp)
+{
+    size_t n = gp->n;
+    double m = 0.0, v = 0.0;
+    for (size_t i = 0; i < n; i++) m += gp->y[i];
+    m = n ? m / (double)n : 0.0;
+    for (size_t i = 0; i < n; i++) v += (gp->y[i] - m) * (gp->y[i] - m);
+    double sd = n ? sqrt(v / (double)n) : 1.0;
+    if (!(sd > 1e-12 * (fabs(m) + 1.0))) sd = 1.0;
+    gp->y_mean = m;
+    gp->y_std = sd;
+    for (size_t i = 0; i < n; i++) gp->ys[i] = (gp->y[i] - m) / sd;
+}
+
+/* alpha and the LML from the current factor. */
+static void solve_alpha(hw_gp *gp)
+{
+    size_t n = gp->n;
+    memcpy(gp->alpha, gp->ys, n * sizeof *gp->alpha);
+    forward_solve(gp->L, n, gp->cap, gp->alpha);
+    double quad = 0.0, logdet = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        quad += gp->alpha[i] * gp->alpha[i];
+        logdet += log(gp->L[i * gp->cap + i]);
+    }
+    backward_solve(gp->L, n, gp->cap, gp->alpha);
+    gp->lml = -0.5 * quad - logdet - 0.5 * (double)n * LOG_2PI;
+}
+
+static int refactorise(hw_gp *gp, hw_err *e)
+{
+    if (gp->n == 0) { gp->lml = 0.0; gp->jitter = 0.0; return HW_OK; }
+    double *w = malloc((size_t)gp->d * sizeof *w);
+    if (!w) return hw_fail(e, HW_ENOMEM, "gp: out of memory");
+    gene_weights(gp, gp->theta, w);
+    int rc = factorise(gp, gp->theta, w, gp->L, gp->cap, &gp->jitter);
+    free(w);
+    if (rc != 0)
+        return hw_fail(e, HW_ERANGE, "gp: kernel matrix of %zu points is not positive definite "
+                                     "even with jitter (non-finite inputs?)", gp->n);
+    standardise(gp);
+    solve_alpha(gp);
+    return HW_OK;
+}
+
+static int reserve(hw_gp *gp, size_t need, hw_err *e)
+{
+    if (need <= gp->cap) return HW_OK;
+    size_t cap = gp->cap ? gp->cap : 16;
+    while (cap < need) cap *= 2;
+    size_t d = (size_t)gp->d;
+    double *X = realloc(gp->X, cap * d * sizeof *X);
+    if (X) gp->X = X;
+    double *y = realloc(gp->y, cap * sizeof *y);
+    if (y) gp->y = y;
+    double *ys = realloc(gp->ys, cap * sizeof *ys);
+    if (ys) gp->ys = ys;
+    double *al = realloc(gp->alpha, cap * sizeof *al);
+    if (al) gp->alpha = al;
+    double *L = malloc(cap * cap * sizeof *L);
+    if (!X || !y || !ys || !al || !L) {
+        free(L);
+        return hw_fail(e, HW_ENOMEM, "gp: out of memory for %zu points", need);
+    }
+    for (size_t i = 0; i < gp->n; i++) memcpy(L + i * cap, gp->L + i * gp->cap, (i + 1) * sizeof *L);
+    free(gp->L);
+    gp->L = L;
+    gp->cap = cap;
+    return HW_OK;
+}
+
+int hw_gp_set_theta(hw_gp *gp, const double *theta, hw_err *e)
+{
+    for (int k = 0; k < gp->n_ls + 2; k++)
+        if (!isfinite(theta[k])) return hw_fail(e, HW_EINVAL, "gp: theta[%d] is not finite", k);
+    memcpy(gp->theta, theta, (size_t)(gp->n_ls + 2) * sizeof *theta);
+    return refactorise(gp, e);
+}
+
+static int check_row(const hw_gp *gp, const double *x, double y, size_t i, hw_err *e)
+{
+    for (int k = 0; k < gp->d; k++)
+        if (!isfinite(x[k])) return hw_fail(e, HW_EINVAL, "gp: input %zu gene %d is not finite", i, k);
+    if (!isfinite(y)) return hw_fail(e, HW_EINVAL, "gp: target %zu is not finite", i);
+    return HW_OK;
+}
+
+int hw_gp_set_data(hw_gp *gp, const double *X, const double *y, size_t n, hw_err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_row(gp, X + i * (size_t)gp->d, y[i], i, e);
+        if (rc) return rc;
+    }
+    int rc = reserve(gp, n, e);
+    if (rc) return rc;
+    if (n) {
+        memcpy(gp->X, X, n * (size_t)gp->d * sizeof *X);
+        memcpy(gp->y, y, n * sizeof *y);
+    }
+    gp->n = n;
+    return refactorise(gp, e);
+}
+
+int hw_gp_add(hw_gp *gp, const double *x, double y, hw_err *e)
+{
+    int rc = check_row(gp, x, y, gp->n, e);
+    if (rc) return rc;
+    rc = reserve(gp, gp->n + 1, e);
+    if (rc) return rc;
+    size_t n = gp->n, s = gp->cap, d = (size_t)gp->d;
+    memcpy(gp->X + n * d, x, d * sizeof *x);
+    gp->y[n] = y;
+    double *w = malloc(d * sizeof *w);
+    if (!w) return hw_fail(e, HW_ENOMEM, "gp: out of memory");
+    gene_weights(gp, gp->theta, w);
+    double s2 = exp(gp->theta[gp->n_ls]), noise = exp(gp->theta[gp->n_ls + 1]);
+    double *row = gp->L + n * s;
+    for (size_t j = 0; j < n; j++) row[j] = matern52(s2, scaled_r2(gp, w, x, gp->X + j * d));
+    free(w);
+    forward_solve(gp->L, n, s, row);
+    double sum = s2 + noise + gp->jitter;
+    for (size_t j = 0; j < n; j++) sum -= row[j] * row[j];
+    gp->n = n + 1;
+    if (sum > 1e-12 * (s2 + noise) && isfinite(sum)) {
+        row[n] = sqrt(sum);
+        standardise(gp);
+        solve_alpha(gp);
+        return HW_OK;
+    }
+    return refactorise(gp, e); /* near-duplicate point: full factorisation with jitter */
+}
+
+int hw_gp_truncate(hw_gp *gp, size_t n, hw_err *e)
+{
+    if (n > gp->n) return hw_fail(e, HW_EINVAL, "gp: cannot truncate %zu points to %zu", gp->n, n);
+    gp->n = n;
+    if (n == 0) { gp->lml = 0.0; return HW_OK; }
+    standardise(gp);
+    solve_alpha(gp);
+    return HW_OK;
+}
+
+/* ---- log marginal likelihood and gradient ---------------------------- */
+
+typedef struct {
+    double *A;   /* n x n: factor, then L^-1 */
+    double *B;   /* n x n: K^-1 */
+    double *a;   /* n */
+    double *w;   /* d */
+    double *dg;  /* n_ls */
+    double *wg;  /* n_ls: 1 / l_g^2 */
+} lml_work;
+
+static void work_free(lml_work *ws)
+{
+    free(ws->A); free(ws->B); free(ws->a); free(ws->w); free(ws->dg); free(ws->wg);
+}
+
+static int work_alloc(const hw_gp *gp, lml_work *ws, hw_err *e)
+{
+    size_t n = gp->n ? gp->n : 1;
+    ws->A = malloc(n * n * sizeof(double));
+    ws->B = malloc(n * n * sizeof(double));
+    ws->a = malloc(n * sizeof(double));
+    ws->w = malloc((size_t)gp->d * sizeof(double));
+    ws->dg = malloc((size_t)gp->n_ls * sizeof(double));
+    ws->wg = malloc((size_t)gp->n_ls * sizeof(double));
+    if (!ws->A || !ws->B || !ws->a || !ws->w || !ws->dg || !ws->wg) {
+        work_free(ws);
+        return hw_fail(e, HW_ENOMEM, "gp: out of memory for %zu points", gp->n);
+    }
+    return HW_OK;
+}
+
+/* LML at theta and (grad != NULL) d LML / d theta.  Returns -1 when K cannot
+ * be factorised even with jitter. */
+static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *lml, double *grad)
+{
+    size_t n = gp->n;
+    int nt = gp->n_ls + 2;
+    if (grad) for (int k = 0; k < nt; k++) grad[k] = 0.0;
+    if (n == 0) { *lml = 0.0; return 0; }
+    gene_weights(gp, theta, ws->w);
+    double jit;
+    if (factorise(gp, theta, ws->w, ws->A, n, &jit) != 0) return -1;
+    double *A = ws->A, *al = ws->a;
+    memcpy(al, gp->ys, n * sizeof *al);
+    forward_solve(A, n, n, al);
+    double quad = 0.0, logdet = 0.0;
+    for (size_t i = 0; i < n; i++) { quad += al[i] * al[i]; logdet += log(A[i * n + i]); }
+    backward_solve(A, n, n, al);
+    *lml = -0.5 * quad - logdet - 0.5 * (double)n * LOG_2PI;
+    if (!grad) return 0;
+
+    /* L^-1 in place of A (row by row, each row an axpy sum of earlier rows). */
+    double *B = ws->B;
+    for (size_t i = 0; i < n; i++) {
+        double *t = B + i * n; /* scratch row */
+        for (size_t j = 0; j <= i; j++) t[j] = 0.0;
+        t[i] = 1.0;
+        const double *li = A + i * n;
+        for (size_t k = 0; k < i; k++) {
+            double c = li[k];
+            const double *rk = A + k * n; /* already L^-1 row k */
+            for (size_t j = 0; j <= k; j++) t[j] -= c * rk[j];
+        }
+        double inv = 1.0 / li[i];
+        double *ri = A + i * n;
+        for (size_t j = 0; j <= i; j++) ri[j] = t[j] * inv;
+    }
+    /* K^-1 lower triangle = sum_k (row k of L^-1)^T (row k of L^-1). */
+    for (size_t i = 0; i < n; i++) for (size_t j = 0; j <= i; j++) B[i * n + j] = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        const double *rk = A + k * n;
+        for (size_t i = 0; i <= k; i++) {
+            double c = rk[i];
+            double *bi = B + i * n;
+            for (size_t j = 0; j <= i; j++) bi[j] += c * rk[j];
+        }
+    }
+    /* dLML/dtheta = 1/2 sum_ij W_ij dK_ij, W = alpha alpha^T - K^-1. */
+    double s2 = exp(theta[gp->n_ls]), noise = exp(theta[gp->n_ls + 1]);
+    double g_s2 = 0.0, g_noise = 0.0;
+    double *wg = ws->wg;
+    for (int g = 0; g < gp->n_ls; g++) wg[g] = exp(-2.0 * theta[g]);
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = gp->X + i * (size_t)gp->d;
+        for (size_t j = 0; j < i; j++) {
+            double W = 2.0 * (al[i] * al[j] - B[i * n + j]); /* both triangles */
+            group_dist(gp, xi, gp->X + j * (size_t)gp->d, ws->dg);
+            double r2 = 0.0;
+            for (int g = 0; g < gp->n_ls; g++) r2 += ws->dg[g] * wg[g];
+            double r = sqrt(r2), ex = exp(-SQRT5 * r);
+            g_s2 += W * s2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * ex;
+            double c = W * s2 * (5.0 / 3.0) * (1.0 + SQRT5 * r) * ex;
+            for (int g = 0; g < gp->n_ls; g++) grad[g] += c * ws->dg[g] * wg[g];
+        }
+        double W = al[i] * al[i] - B[i * n + i];
+        g_s2 += W * s2;
+        g_noise += W * noise;
+    }
+    for (int g = 0; g < gp->n_ls; g++) grad[g] *= 0.5;
+    grad[gp->n_ls] = 0.5 * g_s2;
+    grad[gp->n_ls + 1] = 0.5 * g_noise;
+    return 0;
+}
+
+int hw_gp_lml_at(const hw_gp *gp, const double *theta, double *lml, double *grad, hw_err *e)
+{
+    lml_work ws;
+    int rc = work_alloc(gp, &ws, e);
+    if (rc) return rc;
+    if (lml_eval(gp, theta, &ws, lml, grad) != 0) {
+        work_free(&ws);
+        return hw_fail(e, HW_ERANGE, "gp: kernel matrix not positive definite at this theta");
+    }
+    work_free(&ws);
+    return HW_OK;
+}
+
+/* ---- fitting ----------------------------------------------------------- */
+
+typedef struct {
+    const hw_gp *gp;
+    lml_work *ws;
+    double *theta, *grad; /* n_theta scratch */
+} fit_ctx;
+
+static void theta_box(const hw_gp *gp, int k, double *lo, double *hi)
+{
+    if (k < gp->n_ls) { *lo = HW_GP_LOG_LS_LO; *hi = HW_GP_LOG_LS_HI; }
+    else if (k == gp->n_ls) { *lo = HW_GP_LOG_S2_LO; *hi = HW_GP_LOG_S2_HI; }
+    else { *lo = HW_GP_LOG_NOISE_LO; *hi = HW_GP_LOG_NOISE_HI; }
+}
+
+/* L-BFGS stops at |grad| < FIT_GRAD_TOL or after 3 steps each gaining less
+ * than FIT_F_TOL * max(1, |LML|) nats: smaller gains do not change the model
+ * noticeably. */
+#define FIT_GRAD_TOL 1e-3
+#define FIT_F_TOL 1e-4
+/* random thetas screened by LML for each random restart */
+#define FIT_SCREEN 16
+
+/* L-BFGS works on unconstrained phi with theta = lo + (hi - lo) sigmoid(phi),
+ * so theta never leaves its box. */
+static double phi_to_theta(double phi, double lo, double hi)
+{
+    return lo + (hi - lo) / (1.0 + exp(-phi));
+}
+
+static double theta_to_phi(double t, double lo, double hi)
+{
+    double u = (t - lo) / (hi - lo);
+    u = fmin(fmax(u, 1e-6), 1.0 - 1e-6);
+    return log(u / (1.0 - u));
+}
+
+/* Objective minimised by L-BFGS: -LML(theta(phi)). */
+static void fit_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *df)
+{
+    fit_ctx *c = params;
+    const hw_gp *gp = c->gp;
+    int nt = gp->n_ls + 2;
+    int ok = 1;
+    for (int k = 0; k < nt; k++) {
+        double lo, hi, phi = gsl_vector_get(v, (size_t)k);
+        theta_box(gp, k, &lo, &hi);
+        if (!isfinite(phi)) ok = 0;
+        c->theta[k] = phi_to_theta(phi, lo, hi);
+    }
+    double lml = 0.0;
+    if (ok) ok = lml_eval(gp, c->theta, c->ws, &lml, c->grad) == 0 && isfinite(lml);
+    if (!ok) {
+        /* Unusable point (only if K fails even with jitter): a large finite value. */
+        if (f) *f = 1e100;
+        if (df) for (int k = 0; k < nt; k++) gsl_vector_set(df, (size_t)k, 0.0);
+        return;
+    }
+    lml += log_prior(gp, c->theta, c->grad);
+    if (f) *f = -lml;
+    if (df)
+        for (int k = 0; k < nt; k++) {
+            double lo, hi, t = c->theta[k];
+            theta_box(gp, k, &lo, &hi);
+            gsl_vector_set(df, (size_t)k, -c->grad[k] * (t - lo) * (hi - t) / (hi - lo));
+        }
+}
+
+static double fit_f(const gsl_vector *v, void *params)
+{
+    double f;
+    fit_fdf(v, params, &f, NULL);
+    return f;
+}
+
+static void fit_df(const gsl_vector *v, void *params, gsl_vector *df)
+{
+    double f;
+    fit_fdf(v, params, &f, df);
+}
+
+/* One L-BFGS run from x0 (in/out); *best_f gets the final objective. */
+static void fit_run(gsl_multimin_fdfminimizer *mz, gsl_multimin_function_fdf *fn, gsl_vector *x0,
+                    int max_iter, double *out_f)
+{
+    gsl_multimin_fdfminimizer_set(mz, fn, x0, 0.1, 0.1);
+    double last = gsl_multimin_fdfminimizer_minimum(mz);
+    int flat = 0;
+    for (int it = 0; it < max_iter; it++) {
+        if (gsl_multimin_fdfminimizer_iterate(mz) != GSL_SUCCESS) break;
+        if (gsl_multimin_test_gradient(gsl_multimin_fdfminimizer_gradient(mz), FIT_GRAD_TOL) == GSL_SUCCESS)
+            break;
+        /* stop after 3 iterations that each gain less than FIT_F_TOL nats
+         * (relative to |LML| once it exceeds 1) */
+        double f = gsl_multimin_fdfminimizer_minimum(mz);
+        flat = last - f < FIT_F_TOL * fmax(1.0, fabs(f)) ? flat + 1 : 0;
+        last = f;
+        if (flat >= 3) break;
+    }
+    gsl_vector_memcpy(x0, gsl_multimin_fdfminimizer_x(mz));
+    *out_f = gsl_multimin_fdfminimizer_minimum(mz);
+}
+
+int hw_gp_fit(hw_gp *gp, int restarts, int max_iter, hw_rng *r, hw_err *e)
+{
+    if (gp->n < 2) return refactorise(gp, e);
+    int nt = gp->n_ls + 2;
+    lml_work ws;
+    int rc = work_alloc(gp, &ws, e);
+    if (rc) return rc;
+    double *buf = malloc(3 * (size_t)nt * sizeof *buf);
+    gsl_vector *x = gsl_vector_alloc((size_t)nt);
+    gsl_multimin_fdfminimizer *mz =
+        gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, (size_t)nt);
+    if (!buf || !x || !mz) {
+        free(buf); if (x) gsl_vector_free(x); if (mz) gsl_multimin_fdfminimizer_free(mz);
+        work_free(&ws);
+        return hw_fail(e, HW_ENOMEM, "gp: out of memory");
+    }
+    fit_ctx ctx = {gp, &ws, buf, buf + nt};
+    double *best = buf + 2 * nt, best_f = INFINITY;
+    gsl_multimin_function_fdf fn = {fit_f, fit_df, fit_fdf, (size_t)nt, &ctx};
+    double *cand = malloc((size_t)nt * sizeof *cand);
+    if (!cand) {
+        free(buf); gsl_vector_free(x); gsl_multimin_fdfminimizer_free(mz); work_free(&ws);
+        return hw_fail(e, HW_ENOMEM, "gp: out of memory");
+    }
+    for (int s = 0; s <= restarts; s++) {
+        /* start 0: the current theta; start s > 0: the best (by LML) of
+         * FIT_SCREEN random thetas, so each L-BFGS run starts somewhere sensible */
+        double start_lml = -INFINITY;
+        for (int t = 0; t < (s == 0 ? 1 : FIT_SCREEN); t++) {
+            for (int k = 0; k < nt; k++) {
+                if (s == 0) cand[k] = gp->theta[k];
+                else if (k < gp->n_ls) cand[k] = log(0.05) + (log(5.0) - log(0.05)) * hw_rng_uniform(r);
+                else if (k == gp->n_ls) cand[k] = log(0.3) + (log(3.0) - log(0.3)) * hw_rng_uniform(r);
+                else cand[k] = log(1e-6) + (log(1e-1) - log(1e-6)) * hw_rng_uniform(r);
+            }
+            double l = -INFINITY;
+            if (s > 0 && (lml_eval(gp, cand, &ws, &l, NULL) != 0 || !isfinite(l))) continue;
+            l += log_prior(gp, cand, NULL);
+            if (s == 0 || l > start_lml) {
+                start_lml = l;
+                for (int k = 0; k < nt; k++) {
+                    double lo, hi;
+                    theta_box(gp, k, &lo, &hi);
+                    gsl_vector_set(x, (size_t)k, theta_to_phi(cand[k], lo, hi));
+                }
+            }
+        }
+        if (s > 0 && start_lml == -INFINITY) continue;
+        double f;
+        fit_run(mz, &fn, x, s == 0 ? max_iter : (max_iter + 1) / 2, &f);
+        if (f < best_f) {
+            best_f = f;
+            for (int k = 0; k < nt; k++) {
+                double lo, hi;
+                theta_box(gp, k, &lo, &hi);
+                best[k] = phi_to_theta(gsl_vector_get(x, (size_t)k), lo, hi);
+            }
+        }
+    }
+    if (isfinite(best_f)) {
+        for (int k = 0; k < nt; k++) {
+            double lo, hi;
+            theta_box(gp, k, &lo, &hi);
+            gp->theta[k] = fmin(fmax(best[k], lo), hi);
+        }
+    }
+    gsl_multimin_fdfminimizer_free(mz);
+    gsl_vector_free(x);
+    free(buf);
+    free(cand);
+    work_free(&ws);
+    return refactorise(gp, e);
+}
+
+/* ---- prediction -------------------------------------------------------- */
+
+int hw_gp_predict(const hw_gp *gp, const double *Xs, size_t m, double *mean, double *var,
+                  hw_err *e)
+{
+    size_t n = gp->n, d = (size_t)gp->d, s = gp->cap;
+    double s2 = exp(gp->theta[gp->n_ls]);
+    if (n == 0) {
+        for (size_t c = 0; c < m; c++) {
+            mean[c] = gp->y_mean;
+            if (var) var[c] = s2 * gp->y_std * gp->y_std;
+        }
+        return HW_OK;
+    }
+    double *w = malloc(d * sizeof *w);
+    double *V = malloc(n * PREDICT_BLOCK * sizeof *V);
+    if (!w || !V) { free(w); free(V); return hw_fail(e, HW_ENOMEM, "gp: out of memory"); }
+    gene_weights(gp, gp->theta, w);
+    for (size_t c0 = 0; c0 < m; c0 += PREDICT_BLOCK) {
+        size_t b = m - c0 < PREDICT_BLOCK ? m - c0 : PREDICT_BLOCK;
+        /* V[i][c] = k(X_i, xs_c) */
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = gp->X + i * d;
+            for (size_t c = 0; c < b; c++)
+                V[i * PREDICT_BLOCK + c] = matern52(s2, scaled_r2(gp, w, xi, Xs + (c0 + c) * d));
+        }
+        double mu[PREDICT_BLOCK], q[PREDICT_BLOCK];
+        for (size_t c = 0; c < b; c++) { mu[c] = 0.0; q[c] = 0.0; }
+        for (size_t i = 0; i < n; i++) {
+            const double *vi = V + i * PREDICT_BLOCK;
+            for (size_t c = 0; c < b; c++) mu[c] += gp->alpha[i] * vi[c];
+        }
+        if (var) {
+            /* V <- L^-1 V, row by row as axpys over the block's columns. */
+            for (size_t i = 0; i < n; i++) {
+                const double *li = gp->L + i * s;
+                double *vi = V + i * PREDICT_BLOCK;
+                for (size_t k = 0; k < i; k++) {
+                    double lk = li[k];
+                    const double *vk = V + k * PREDICT_BLOCK;
+                    for (size_t c = 0; c < b; c++) vi[c] -= lk * vk[c];
+                }
+                double inv = 1.0 / li[i];
+                for (size_t c = 0; c < b; c++) { vi[c] *= inv; q[c] += vi[c] * vi[c]; }
+            }
+        }
+        for (size_t c = 0; c < b; c++) {
+            mean[c0 + c] = gp->y_mean + gp->y_std * mu[c];
+            if (var) {
+                double v = s2 - q[c];
+                var[c0 + c] = (v > 0.0 ? v : 0.0) * gp->y_std * gp->y_std;
+            }
+        }
+    }
+    free(w);
+    free(V);
+    return HW_OK;
+}

@@ -12,9 +12,10 @@
  *   strongly regularised shallow boosting whose tree count each model picks
  *   by its own 5-fold out-of-fold squared log error (1..600: noisy rows with
  *   batch drift keep a few dozen trees, low-noise GPU latency several
- *   hundred). Against a fixed 100 trees this raised validation tau on 80 of
- *   81 rows (mean over split seeds 1-3: +0.001 latency, +0.002 GPU energy,
- *   +0.003 CPU energy; scripts/surrogate_baseline.py). Bagging 3 ensembles
+ *   hundred). Against a fixed 100 trees, validation tau (mean over split
+ *   seeds 1-3, scripts/surrogate_baseline.py) rose on 74 of the 81 hardware
+ *   rows, fell on 2 (by <= 0.0003); mean gain +0.001 latency, +0.0015 GPU
+ *   energy, +0.0036 CPU energy. Bagging 3 ensembles
  *   (sur_gbm_params.bags) gave +0.0003 at 3x the trees and is not used;
  * - perplexity s, m: the positional linear base (where a layer sits matters
  *   for weights inherited from a supernet), then light boosting;

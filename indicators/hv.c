@@ -322,10 +322,9 @@ static hv4_node *hv4_restart(hv4_node *head, hv4_node *nw, hv4_node *sl, hv4_nod
 static double hv4_contribution(const hv4_node *nw, hv4_node *q)
 {
     const hv4_node *L = nw->closest[1], *R = nw->closest[0];
-    double area = stair_excl_area(nw, L, R), lastz = nw->z;
-    ksum vol = {0, 0};
+    double area = stair_excl_area(nw, L, R), lastz = nw->z, vol = 0;
     for (;; q = q->next) {
-        ksum_add(&vol, area * (q->z - lastz));
+        vol += area * (q->z - lastz);
         if (q->x <= nw->x && q->y <= nw->y) break;
         if (q->x < nw->x) { /* left of nw: cuts the part above q->y */
             if (q->y <= L->y) {
@@ -357,7 +356,7 @@ static double hv4_contribution(const hv4_node *nw, hv4_node *q)
         stair_link(q);
         lastz = q->z;
     }
-    return ksum_value(&vol);
+    return vol;
 }
 
 /* nw was just linked into the front: drop the later points it weakly
@@ -497,24 +496,38 @@ static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w
         /* Limit points taken in the order of the 4th objective of their
          * sources come out sorted by their own 4th objective, max(q_3, p_3):
          * HV4D+ then runs on them as they are, and skips the dominated ones. */
+        /* A point weakly dominated on the first 4 objectives by a later one
+         * only yields limit points dominated by that one's: it is dropped
+         * (live[j] = 0) from all later limit sets. */
         const size_t *o4 = w->order;
+        size_t *live = w->tmp;
         hw_sort_points_buf(s, m, 5, 3, w->order, w->tmp);
+        for (size_t i = 0; i < m; i++) live[i] = 0;
         for (size_t i = 0; i < m; i++) {
             const double *pi = s + i * 5;
             size_t nc = 0;
             int dominated = 0;
             for (size_t t = 0; t < m; t++) {
                 size_t j = o4[t];
-                if (j >= i) continue;
+                if (!live[j]) continue;
                 const double *pj = s + j * 5;
                 double *c = cand + nc * 4;
                 for (int a = 0; a < 4; a++) c[a] = pj[a] > pi[a] ? pj[a] : pi[a];
-                if (c[0] == pi[0] && c[1] == pi[1] && c[2] == pi[2] && c[3] == pi[3]) { dominated = 1; break; }
+                if (c[0] == pi[0] && c[1] == pi[1] && c[2] == pi[2]) {
+                    if (c[3] == pi[3]) dominated = 1;
+                    nc++; /* it weakly dominates all limit points after it */
+                    break;
+                }
                 nc++;
             }
             if (dominated) continue;
             double incl = (ref[0] - pi[0]) * (ref[1] - pi[1]) * (ref[2] - pi[2]) * (ref[3] - pi[3]);
             ksum_add(&vol, (ref[4] - pi[4]) * (incl - hv4_plus(cand, nc, ref, NULL, w->nodes)));
+            for (size_t j = 0; j < i; j++) {
+                const double *pj = s + j * 5;
+                if (pi[0] <= pj[0] && pi[1] <= pj[1] && pi[2] <= pj[2] && pi[3] <= pj[3]) live[j] = 0;
+            }
+            live[i] = 1;
         }
         return ksum_value(&vol);
     }

@@ -1,17 +1,6 @@
 # hwnas query: output format (every recorded architecture of every scale
 # reproduces the data file's line exactly) and its errors.
-set -u
-BIN="${HWNAS_BIN:-build}/hwnas"
-SRC="${HWNAS_SRC:-.}"
-DATA="${HWNAS_DATA:-$SRC/../shared/hwgpt-bench}"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fail=0
-check() { # check NAME CONDITION...
-    local name=$1; shift
-    if ! "$@"; then echo "FAIL: $name" >&2; fail=1; fi
-}
-EX="gpt-s-10-768-2-2-4-4-3-3-3-4-4-2-4-12-12-4-4-12-12-8-4-12-False"
+. "$(dirname "$0")/lib.sh"
 
 # --- format, by hand -------------------------------------------------------
 printf '%s\n\n  %s  \n' "$EX" "$EX" > "$TMP/two.txt"
@@ -60,12 +49,7 @@ check "unknown option exit 2" test $? -eq 2
 check "option without value exit 2" test $? -eq 2
 
 # --- every recorded architecture -------------------------------------------
-if [ ! -d "$DATA/analytic" ]; then
-    if [ "${CI:-}" = "true" ]; then echo "FAIL: data directory $DATA missing" >&2; exit 1; fi
-    [ $fail -eq 0 ] || exit 1
-    echo "SKIP: data directory $DATA missing (the format and error checks passed)" >&2
-    exit 77
-fi
+skip_without_data "$DATA/analytic" "the format and error checks"
 for s in s m l; do
     zcat "$DATA/analytic/$s.jsonl.gz" > "$TMP/rec.jsonl"
     sed 's/^{"arch":"\([^"]*\)".*/\1/' "$TMP/rec.jsonl" > "$TMP/archs.txt"

@@ -1,18 +1,7 @@
 # hwnas query --predictor hwgpt-mlp: perplexity of every architecture in
 # HW-GPT-Bench's reference predictions (computed with PyTorch) within 1e-4
 # relative, for each scale, and the option errors.
-set -u
-BIN="${HWNAS_BIN:-build}/hwnas"
-SRC="${HWNAS_SRC:-.}"
-DATA="${HWNAS_DATA:-$SRC/../shared/hwgpt-bench}"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fail=0
-check() { # check NAME CONDITION...
-    local name=$1; shift
-    if ! "$@"; then echo "FAIL: $name" >&2; fail=1; fi
-}
-EX="gpt-s-10-768-2-2-4-4-3-3-3-4-4-2-4-12-12-4-4-12-12-8-4-12-False"
+. "$(dirname "$0")/lib.sh"
 
 # --- option errors (no data needed) ----------------------------------------
 echo "$EX" > "$TMP/ex.txt"
@@ -28,12 +17,7 @@ check "predictor without scale or checkpoint exit 2" test $? -eq 2
 check "missing checkpoint exit 2" test $? -eq 2
 check "missing checkpoint message" grep -q "none.pt: cannot open" "$TMP/err"
 
-if [ ! -f "$DATA/predictors/perplexity_s.pt" ]; then
-    if [ "${CI:-}" = "true" ]; then echo "FAIL: data directory $DATA missing" >&2; exit 1; fi
-    [ $fail -eq 0 ] || exit 1
-    echo "SKIP: data directory $DATA missing (the option checks passed)" >&2
-    exit 77
-fi
+skip_without_data "$DATA/predictors/perplexity_s.pt" "the option checks"
 
 # --- the README's worked example, with another metric ----------------------
 out=$("$BIN" query --predictor hwgpt-mlp --scale s --metrics perplexity,params --arch-file "$TMP/ex.txt")

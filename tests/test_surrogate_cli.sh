@@ -1,16 +1,6 @@
 # hwnas query with surrogate metrics (shipped models), train-surrogates and
 # model-file errors through the command line.
-set -u
-BIN="${HWNAS_BIN:-build}/hwnas"
-SRC="${HWNAS_SRC:-.}"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fail=0
-check() { # check NAME CONDITION...
-    local name=$1; shift
-    if ! "$@"; then echo "FAIL: $name" >&2; fail=1; fi
-}
-EX="gpt-s-10-768-2-2-4-4-3-3-3-4-4-2-4-12-12-4-4-12-12-8-4-12-False"
+. "$(dirname "$0")/lib.sh"
 EXL="gpt-l-34-320-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-True"
 MODELS="$SRC/surrogates/models"
 

@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include "cli/commands.h"
+#include "cli/train_opts.h"
 #include "core/util.h"
 #include "surrogates/train.h"
 
@@ -19,43 +20,31 @@ static void usage(FILE *f)
 
 int cmd_train_surrogates(int argc, char **argv)
 {
-    const char *data = hw_default_data_dir(), *out = hw_default_models_dir(), *scales = "s,m,l";
-    unsigned long long seed = 1;
-    int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(stdout); return 0; }
-        if (strcmp(a, "--quiet") == 0) { quiet = 1; continue; }
-        if (i + 1 >= argc) { fprintf(stderr, "train-surrogates: %s needs a value\n", a); return 2; }
-        const char *v = argv[++i];
-        if (strcmp(a, "--data") == 0) data = v;
-        else if (strcmp(a, "--out") == 0) out = v;
-        else if (strcmp(a, "--scales") == 0) scales = v;
-        else if (strcmp(a, "--seed") == 0) {
-            char *end;
-            seed = strtoull(v, &end, 10);
-            if (*v == 0 || *end) { fprintf(stderr, "train-surrogates: --seed: expected a non-negative integer, got '%s'\n", v); return 2; }
-        } else { fprintf(stderr, "train-surrogates: unknown option '%s'\n", a); return 2; }
-    }
+    train_opts o = {.data = hw_default_data_dir(), .out = hw_default_models_dir(), .scales = "s,m,l", .seed = 1};
+    int rc0 = train_opts_parse(argc, argv, "train-surrogates", "--out", usage, &o);
+    if (rc0 >= 0) return rc0;
+    const char *data = o.data, *out = o.out, *scales = o.scales;
+    unsigned long long seed = o.seed;
+    int quiet = o.quiet;
     hw_err e = {0};
-    if (hw_mkdir_p(out, &e)) { fprintf(stderr, "train-surrogates: %s\n", e.msg); return 1; }
+    if (hw_mkdir_p(out, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return 1; }
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
         const char *name = hw_space_get(sc)->name;
         if (!strstr(scales, name)) continue;
         double t0 = hw_now();
         sur_data d;
-        if (sur_data_load(data, sc, &d, &e)) { fprintf(stderr, "train-surrogates: %s\n", e.msg); return hw_exit_code(e.code); }
+        if (sur_data_load(data, sc, &d, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return hw_exit_code(e.code); }
         double t1 = hw_now();
         sur_set *s;
         int rc = sur_train_set(&d, NULL, 0, seed, quiet, &s, &e);
         sur_data_free(&d);
-        if (rc) { fprintf(stderr, "train-surrogates: %s\n", e.msg); return hw_exit_code(rc); }
+        if (rc) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return hw_exit_code(rc); }
         char path[4096];
         snprintf(path, sizeof path, "%s/%s.hwsur", out, name);
         rc = sur_set_save(s, path, &e);
         int nm = s->n_models;
         surrogate_free(s);
-        if (rc) { fprintf(stderr, "train-surrogates: %s\n", e.msg); return hw_exit_code(rc); }
+        if (rc) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return hw_exit_code(rc); }
         fprintf(stderr, "scale %s: %d models -> %s (load %.1f s, train %.1f s, %d threads)\n", name, nm, path,
                 t1 - t0, hw_now() - t1, omp_get_max_threads());
     }

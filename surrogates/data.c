@@ -96,16 +96,26 @@ static long map_find(name_map *m, const char *name, long insert)
 }
 
 /* ---- one file ---- */
-static int parse_line(const char *path, long lineno, const char *line, cJSON **out, hw_err *e)
+/* The next non-blank line of l as a JSON object: 1 with *o (the caller
+ * deletes it) and its line number *ln, 0 at the end, or a negative hw_status. */
+static int next_object(hw_lines *l, const char *path, cJSON **o, long *ln, hw_err *e)
 {
-    *out = cJSON_Parse(line);
-    if (!*out) return hw_fail(e, HW_EPARSE, "%s:%ld: invalid JSON (malformed or truncated line)", path, lineno);
-    if (!cJSON_IsObject(*out)) {
-        cJSON_Delete(*out);
-        *out = NULL;
-        return hw_fail(e, HW_EPARSE, "%s:%ld: expected a JSON object", path, lineno);
+    char *line;
+    size_t len;
+    int got;
+    while ((got = hw_lines_next(l, &line, &len, e)) == 1) {
+        *ln = hw_lines_number(l);
+        if (len == 0) continue;
+        *o = cJSON_Parse(line);
+        if (!*o) return hw_fail(e, HW_EPARSE, "%s:%ld: invalid JSON (malformed or truncated line)", path, *ln);
+        if (!cJSON_IsObject(*o)) {
+            cJSON_Delete(*o);
+            *o = NULL;
+            return hw_fail(e, HW_EPARSE, "%s:%ld: expected a JSON object", path, *ln);
+        }
+        return 1;
     }
-    return HW_OK;
+    return got;
 }
 
 static int get_number(const cJSON *o, const char *key, const char *path, long lineno, double *v, hw_err *e)
@@ -144,14 +154,10 @@ static int load_analytic(const char *path, int scale, sur_data *d, name_map *map
     d->params = malloc(cap * sizeof *d->params);
     d->flops = malloc(cap * sizeof *d->flops);
     if (!d->arch || !d->name || !d->params || !d->flops) { hw_lines_close(l); return hw_fail(e, HW_ENOMEM, "out of memory"); }
-    char *line;
-    size_t len;
+    cJSON *o;
+    long ln;
     int got;
-    while ((got = hw_lines_next(l, &line, &len, e)) == 1) {
-        long ln = hw_lines_number(l);
-        if (len == 0) continue;
-        cJSON *o;
-        if ((rc = parse_line(path, ln, line, &o, e))) break;
+    while ((got = next_object(l, path, &o, &ln, e)) == 1) {
         const char *name = NULL;
         double params = 0, flops = 0;
         if ((rc = get_arch(o, path, ln, &name, e)) || (rc = get_number(o, "params", path, ln, &params, e)) ||
@@ -227,14 +233,10 @@ static int load_series(const char *path, const sur_data *d, const name_map *map,
     if (!seen || !tmp || !cnt || !s->mean || !s->std) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); goto out; }
     for (size_t i = 0; i < n; i++) s->mean[i] = s->std[i] = NAN;
     s->kind = SUR_SERIES_NONE;
-    char *line;
-    size_t len;
+    cJSON *o;
+    long ln;
     int got;
-    while ((got = hw_lines_next(l, &line, &len, e)) == 1) {
-        long ln = hw_lines_number(l);
-        if (len == 0) continue;
-        cJSON *o;
-        if ((rc = parse_line(path, ln, line, &o, e))) break;
+    while ((got = next_object(l, path, &o, &ln, e)) == 1) {
         long idx;
         if ((rc = line_arch(o, path, ln, map, seen, &idx, e))) { cJSON_Delete(o); break; }
         const cJSON *smp = cJSON_GetObjectItemCaseSensitive(o, "samples");
@@ -312,14 +314,10 @@ static int load_perplexity(const char *path, sur_data *d, const name_map *map, h
     if (rc) return rc;
     unsigned char *seen = calloc(d->n, 1);
     if (!seen) { hw_lines_close(l); return hw_fail(e, HW_ENOMEM, "out of memory"); }
-    char *line;
-    size_t len;
+    cJSON *o;
+    long ln;
     int got;
-    while ((got = hw_lines_next(l, &line, &len, e)) == 1) {
-        long ln = hw_lines_number(l);
-        if (len == 0) continue;
-        cJSON *o;
-        if ((rc = parse_line(path, ln, line, &o, e))) break;
+    while ((got = next_object(l, path, &o, &ln, e)) == 1) {
         long idx;
         double ppl = 0;
         if ((rc = line_arch(o, path, ln, map, seen, &idx, e)) || (rc = get_number(o, "perplexity", path, ln, &ppl, e))) {

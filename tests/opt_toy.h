@@ -1,5 +1,8 @@
-/* tests/opt_toy.h — small problems and an ask/tell driver shared by the
- * optimizer tests (header-only, static inline functions). */
+/* tests/opt_toy.h — small problems, ask/tell drivers, an independent 2-D
+ * hypervolume and the checks shared by the optimizer tests (header-only,
+ * static inline functions): the toy categorical and real problems, the local
+ * ZDT1 problem with an optional categorical block, and the acceptance runs on
+ * the project's test problems. */
 #ifndef HWNAS_TESTS_OPT_TOY_H
 #define HWNAS_TESTS_OPT_TOY_H
 
@@ -8,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "core/json.h"
 #include "indicators/indicators.h"
 #include "benchmark/problem.h"
@@ -187,6 +191,271 @@ static inline hw_problem *toy_hwgpt(const char *scale)
     if (hwj_parse(json, "problem", &c, &e) == 0) hw_problem_create(c, "problem", 1, &p, &e);
     cJSON_Delete(c);
     return p;
+}
+
+/* ---- a tiny local problem: ZDT1 (Zitzler, Deb & Thiele 2000) plus an
+ * optional block of categorical genes that must stay valid ------------- */
+
+#define LOC_MAX_VAR 40
+typedef struct {
+    hw_problem p;
+    hw_var vars[LOC_MAX_VAR];
+} local_problem;
+
+static inline void zdt1(const double *x, int n, double *f)
+{
+    double g = 0;
+    for (int i = 1; i < n; i++) g += x[i];
+    g = 1.0 + 9.0 * g / (n - 1);
+    f[0] = x[0];
+    f[1] = g * (1.0 - sqrt(x[0] / g));
+}
+
+static inline void local_init(local_problem *lp, int n_real, int n_cat, int n_choices)
+{
+    memset(lp, 0, sizeof *lp);
+    for (int i = 0; i < n_real; i++) lp->vars[i] = (hw_var){HW_VAR_REAL, 0, 0.0, 1.0};
+    for (int i = 0; i < n_cat; i++)
+        lp->vars[n_real + i] = (hw_var){HW_VAR_CATEGORICAL, n_choices, 0.0, n_choices - 1.0};
+    lp->p.name = "local";
+    lp->p.n_var = n_real + n_cat;
+    lp->p.vars = lp->vars;
+    lp->p.n_obj = 2;
+}
+
+/* Run ask/evaluate/tell on the local problem (ZDT1 on the real genes; the
+ * categorical genes add (k / (n_choices-1)) * 0.1 to f2 each) for `evals`
+ * evaluations, asking at most `piece` at a time.  Writes all asked genomes
+ * to trace (if non-NULL) and all objectives to fall. */
+static inline size_t local_drive(const hw_optimizer_ops *o, const hw_problem *p, void *st, size_t evals, size_t piece, double *trace,
+                          double *fall, int n_real)
+{
+    size_t nv = (size_t)p->n_var, done = 0;
+    double *x = malloc(piece * nv * sizeof(double)), *f = malloc(piece * 2 * sizeof(double));
+    hw_err e = {0};
+    while (done < evals) {
+        size_t want = evals - done < piece ? evals - done : piece, n = 0;
+        int rc = o->ask(st, x, want, &n, &e);
+        CHECK_MSG(rc == 0, "ask: %s", e.msg);
+        if (rc || n == 0) break;
+        for (size_t i = 0; i < n; i++) {
+            zdt1(x + i * nv, n_real, f + 2 * i);
+            for (int c = n_real; c < p->n_var; c++)
+                f[2 * i + 1] += 0.1 * x[i * nv + c] / (p->vars[c].n_cat - 1);
+        }
+        if (trace) memcpy(trace + done * nv, x, n * nv * sizeof(double));
+        if (fall) memcpy(fall + done * 2, f, n * 2 * sizeof(double));
+        rc = o->tell(st, x, f, n, &e);
+        CHECK_MSG(rc == 0, "tell: %s", e.msg);
+        done += n;
+    }
+    free(x);
+    free(f);
+    return done;
+}
+
+/* Acceptance run: optimizer ops (config opt_json) on the problem built by the
+ * factory from problem_json, evals evaluations in batches of the optimizer's
+ * batch size.  Writes the hypervolume (reference ref) of all evaluated points,
+ * of the final population (read through pop), of the whole true front
+ * (closed form) and of the problem's true_front() sample with as many points
+ * as the population (a well-spread finite reference set). */
+static inline int accept_run(const hw_optimizer_ops *o, const char *problem_json, const char *opt_json,
+                             uint64_t seed, size_t evals, const double *ref,
+                             size_t (*pop)(const void *, const double **, const double **),
+                             double *hv_all, double *hv_pop, double *hv_true, double *hv_sample)
+{
+    hw_err e = {0};
+    hw_problem *p = NULL;
+    void *st = NULL;
+    cJSON *pc = cJSON_Parse(problem_json), *oc = opt_json ? cJSON_Parse(opt_json) : NULL;
+    int rc = hw_problem_create(pc, "problem", seed, &p, &e);
+    if (!rc) rc = o->create(&st, p, oc, "optimizer", seed, &e);
+    cJSON_Delete(pc);
+    cJSON_Delete(oc);
+    CHECK_MSG(rc == 0, "setup: %s", e.msg);
+    if (rc) { if (p) hw_problem_destroy(p); return rc; }
+    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj, batch = o->batch_size(st), done = 0;
+    double *x = malloc(batch * nv * sizeof(double)), *fall = malloc(evals * m * sizeof(double));
+    uint64_t *ids = malloc(batch * sizeof *ids);
+    while (done < evals && !rc) {
+        size_t want = evals - done < batch ? evals - done : batch, n = 0;
+        if ((rc = o->ask(st, x, want, &n, &e)) || n == 0) break;
+        for (size_t i = 0; i < n; i++) ids[i] = done + i;
+        if ((rc = p->evaluate(p, x, ids, n, fall + done * m, NULL, &e))) break;
+        rc = o->tell(st, x, fall + done * m, n, &e);
+        done += n;
+    }
+    CHECK_MSG(rc == 0 && done == evals, "run: %s (%zu of %zu evaluations)", e.msg, done, evals);
+    const double *px, *pf;
+    size_t np = pop(st, &px, &pf);
+    if (!rc) rc = hw_hypervolume(fall, done, (int)m, ref, hv_all, &e);
+    if (!rc) rc = hw_hypervolume(pf, np, (int)m, ref, hv_pop, &e);
+    *hv_true = p->true_front_hv ? p->true_front_hv(p, ref) : -1;
+    double *tf = NULL;
+    size_t ntf = 0;
+    if (!rc && p->true_front && (rc = p->true_front(p, np, &tf, &ntf, &e)) == 0)
+        rc = hw_hypervolume(tf, ntf, (int)m, ref, hv_sample, &e);
+    free(tf);
+    CHECK_MSG(rc == 0, "hypervolume: %s", e.msg);
+    CHECK(*hv_true > 0);
+    o->destroy(st);
+    hw_problem_destroy(p);
+    free(x); free(fall); free(ids);
+    return rc;
+}
+
+static inline int cmp_double_asc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median over 5 seeds of the HV ratios to the true front: all evaluated
+ * points, final population; *sample_ratio = HV of the true-front sample of
+ * population size / HV of the true front (what a finite set can reach). */
+static inline void accept_median(const hw_optimizer_ops *o, const char *label, const char *problem_json,
+                                 const char *opt_json, size_t evals, const double *ref,
+                                 size_t (*pop)(const void *, const double **, const double **),
+                                 double *med_all, double *med_pop, double *sample_ratio)
+{
+    double all[5], pp[5], hv_true = 1, hv_sample = 0;
+    for (int s = 0; s < 5; s++) {
+        double a = 0, b = 0;
+        accept_run(o, problem_json, opt_json, (uint64_t)s + 1, evals, ref, pop, &a, &b, &hv_true, &hv_sample);
+        all[s] = a / hv_true;
+        pp[s] = b / hv_true;
+        printf("%s seed %d: HV ratio all evaluated %.4f, final population %.4f\n", label, s + 1, all[s], pp[s]);
+    }
+    qsort(all, 5, sizeof(double), cmp_double_asc);
+    qsort(pp, 5, sizeof(double), cmp_double_asc);
+    *med_all = all[2];
+    *med_pop = pp[2];
+    *sample_ratio = hv_sample / hv_true;
+    printf("%s median: all evaluated %.4f, final population %.4f (true HV %.6f; true-front sample of "
+           "population size %.4f)\n", label, all[2], pp[2], hv_true, *sample_ratio);
+}
+
+/* The optimizer registered as name (exits when it is not registered). */
+static inline const hw_optimizer_ops *toy_ops(const char *name)
+{
+    const hw_optimizer_ops *o = hw_optimizer_find(name);
+    if (!o) { fprintf(stderr, "%s is not registered\n", name); exit(1); }
+    return o;
+}
+
+/* Create an optimizer from a JSON text (NULL: all defaults); a failure is a
+ * test failure and exits. */
+static inline void *toy_make(const hw_optimizer_ops *o, const hw_problem *p, const char *json, uint64_t seed)
+{
+    cJSON *cfg = json ? cJSON_Parse(json) : NULL;
+    void *st = NULL;
+    hw_err e = {0};
+    int rc = o->create(&st, p, cfg, "optimizer", seed, &e);
+    cJSON_Delete(cfg);
+    CHECK_MSG(rc == 0 && st, "create: %s", e.msg);
+    if (!st) exit(1);
+    return st;
+}
+
+/* A bad optimizer config and a text its error message must contain. */
+typedef struct {
+    const char *json, *want;
+} toy_bad_config;
+
+/* Each config of cases is refused by create with a message naming the key. */
+static inline void toy_check_config_errors(const hw_optimizer_ops *o, const hw_problem *p,
+                                           const toy_bad_config *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        hw_err e = {0};
+        void *st = toy_create(o, p, cases[i].json, 1, &e);
+        CHECK(st == NULL);
+        if (st) o->destroy(st);
+        CHECK_MSG(strstr(e.msg, cases[i].want) != NULL, "'%s' lacks '%s'", e.msg, cases[i].want);
+    }
+}
+
+/* Same seed, same run: three runs of budget evaluations on the real toy
+ * problem in pieces of max_n, seeds 9, 9 and 10; the first two ask the same
+ * genomes, the third differs. */
+static inline void toy_check_same_seed(const hw_optimizer_ops *o, const char *cfg, size_t budget, size_t max_n)
+{
+    hw_problem p = toy_real_problem();
+    double *x[3], *f[3];
+    for (int r = 0; r < 3; r++) {
+        hw_err e = {0};
+        void *st = toy_create(o, &p, cfg, r < 2 ? 9 : 10, &e);
+        CHECK(st != NULL);
+        if (!st) {
+            for (int q = 0; q < r; q++) { free(x[q]); free(f[q]); }
+            return;
+        }
+        CHECK_EQ_INT(toy_run(o, st, &p, budget, max_n, &x[r], &f[r]), budget);
+        o->destroy(st);
+    }
+    CHECK(memcmp(x[0], x[1], budget * 5 * sizeof(double)) == 0);
+    CHECK(memcmp(x[0], x[2], budget * 5 * sizeof(double)) != 0);
+    for (int r = 0; r < 3; r++) { free(x[r]); free(f[r]); }
+}
+
+/* Acceptance: the median over 5 seeds of the HV of all evaluated points (ref
+ * 1.1) on a ZDT problem after 25,000 evaluations reaches at least min_ratio
+ * of the true front's HV. */
+static inline void toy_check_zdt_median(const hw_optimizer_ops *o, const char *problem_json,
+                                        const char *opt_json, const char *label, double min_ratio)
+{
+    double r[5];
+    double med = toy_zdt_median_ratio(o, problem_json, opt_json, 25000, 5, r);
+    fprintf(stderr, "%s HV ratios: %.4f %.4f %.4f %.4f %.4f, median %.4f\n", label, r[0], r[1], r[2], r[3], r[4], med);
+    CHECK(med >= min_ratio);
+}
+
+/* On the GPT-s space (all genes categorical), analytic objectives params and
+ * flops, 15 generations of 40 (opt_json sets population_size 40): every
+ * asked genome is valid, and no child repeats a member of the population
+ * (read through pop) or another child of its generation. */
+static inline void toy_check_hwgpt_children_valid_and_new(const hw_optimizer_ops *o, const char *opt_json,
+                                                          size_t (*pop)(const void *, const double **,
+                                                                        const double **))
+{
+    hw_err e = {0};
+    hw_problem *p = NULL;
+    cJSON *pc = cJSON_Parse("{\"name\":\"hwgpt\",\"backend\":\"analytic\",\"scale\":\"s\","
+                            "\"objectives\":[\"params\",\"flops\"]}");
+    int rc = hw_problem_create(pc, "problem", 3, &p, &e);
+    cJSON_Delete(pc);
+    CHECK_MSG(rc == 0, "problem: %s", e.msg);
+    if (rc) return;
+    void *st = toy_make(o, p, opt_json, 3);
+    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj;
+    double *x = malloc(40 * nv * sizeof(double)), *f = malloc(40 * m * sizeof(double));
+    double *parents = malloc(40 * nv * sizeof(double));
+    uint64_t ids[40];
+    size_t n = 0, evals = 0, repeats = 0;
+    for (int gen = 0; gen < 15; gen++) {
+        const double *px, *pf;
+        size_t np = pop(st, &px, &pf);
+        memcpy(parents, px, np * nv * sizeof(double));
+        CHECK_OK(o->ask(st, x, 40, &n, &e));
+        CHECK_EQ_INT(n, 40);
+        for (size_t i = 0; i < n; i++) {
+            for (size_t g = 0; g < nv; g++) {
+                double v = x[i * nv + g];
+                CHECK(p->vars[g].type == HW_VAR_CATEGORICAL && v == floor(v) && v >= 0 && v < p->vars[g].n_cat);
+            }
+            for (size_t j = 0; j < i; j++) repeats += memcmp(x + i * nv, x + j * nv, nv * sizeof(double)) == 0;
+            for (size_t j = 0; j < np; j++) repeats += memcmp(x + i * nv, parents + j * nv, nv * sizeof(double)) == 0;
+            ids[i] = evals + i;
+        }
+        CHECK_OK(p->evaluate(p, x, ids, n, f, NULL, &e));
+        CHECK_OK(o->tell(st, x, f, n, &e));
+        evals += n;
+    }
+    CHECK_EQ_INT(repeats, 0);
+    o->destroy(st);
+    hw_problem_destroy(p);
+    free(x); free(f); free(parents);
 }
 
 #endif

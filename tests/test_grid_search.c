@@ -196,19 +196,13 @@ TEST(partial_tell_reproposes_the_rest)
 TEST(config_errors_name_the_key)
 {
     hw_problem p = small_problem();
-    struct { const char *json, *want; } cases[] = {
+    const toy_bad_config cases[] = {
         {"{\"name\":\"grid_search\",\"points\":3}", "optimizer.points: unknown key"},
         {"{\"name\":\"grid_search\",\"grid_points\":0}", "optimizer.grid_points"},
         {"{\"name\":\"grid_search\",\"order\":\"random\"}", "optimizer.order: unknown value 'random'"},
         {"{\"name\":\"grid_search\",\"batch_size\":-1}", "optimizer.batch_size"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        hw_err e = {0};
-        void *st = toy_create(&hw_grid_search_ops, &p, cases[i].json, 1, &e);
-        CHECK(st == NULL);
-        if (st) hw_grid_search_ops.destroy(st);
-        CHECK_MSG(strstr(e.msg, cases[i].want) != NULL, "'%s' lacks '%s'", e.msg, cases[i].want);
-    }
+    toy_check_config_errors(&hw_grid_search_ops, &p, cases, sizeof cases / sizeof cases[0]);
 }
 
 /* Distinct architectures among n genomes of an hwgpt problem: canonical

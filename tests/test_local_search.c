@@ -141,20 +141,14 @@ TEST(step_changes_one_gene_of_a_member)
 TEST(config_errors_name_the_key)
 {
     hw_problem p = toy_cat_problem();
-    struct { const char *json, *want; } cases[] = {
+    const toy_bad_config cases[] = {
         {"{\"name\":\"local_search\",\"initial\":10}", "optimizer.initial: unknown key"},
         {"{\"name\":\"local_search\",\"initial_points\":0}", "optimizer.initial_points"},
         {"{\"name\":\"local_search\",\"max_archive\":0}", "optimizer.max_archive"},
         {"{\"name\":\"local_search\",\"batch_size\":2.5}", "optimizer.batch_size: expected an integer"},
         {"{\"name\":\"local_search\",\"extra_rate\":2}", "optimizer.extra_rate"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        hw_err e = {0};
-        void *st = toy_create(&hw_local_search_ops, &p, cases[i].json, 1, &e);
-        CHECK(st == NULL);
-        if (st) hw_local_search_ops.destroy(st);
-        CHECK_MSG(strstr(e.msg, cases[i].want) != NULL, "'%s' lacks '%s'", e.msg, cases[i].want);
-    }
+    toy_check_config_errors(&hw_local_search_ops, &p, cases, sizeof cases / sizeof cases[0]);
 }
 
 TEST(partial_tell_and_over_tell)
@@ -187,20 +181,7 @@ TEST(partial_tell_and_over_tell)
 
 TEST(same_seed_same_run)
 {
-    hw_problem p = toy_real_problem();
-    const char *cfg = "{\"name\":\"local_search\",\"batch_size\":3,\"max_archive\":30}";
-    double *x[3], *f[3];
-    for (int r = 0; r < 3; r++) {
-        hw_err e = {0};
-        void *st = toy_create(&hw_local_search_ops, &p, cfg, r < 2 ? 9 : 10, &e);
-        CHECK(st != NULL);
-        if (!st) return;
-        CHECK_EQ_INT(toy_run(&hw_local_search_ops, st, &p, 600, 7, &x[r], &f[r]), 600);
-        hw_local_search_ops.destroy(st);
-    }
-    CHECK(memcmp(x[0], x[1], 600 * 5 * sizeof(double)) == 0);
-    CHECK(memcmp(x[0], x[2], 600 * 5 * sizeof(double)) != 0);
-    for (int r = 0; r < 3; r++) { free(x[r]); free(f[r]); }
+    toy_check_same_seed(&hw_local_search_ops, "{\"name\":\"local_search\",\"batch_size\":3,\"max_archive\":30}", 600, 7);
 }
 
 /* Acceptance: median over 5 seeds of the HV of all evaluated points (ref
@@ -208,18 +189,12 @@ TEST(same_seed_same_run)
  * default settings. */
 TEST(zdt1_reaches_95_percent_of_the_front_hv)
 {
-    double r[5];
-    double med = toy_zdt_median_ratio(&hw_local_search_ops, "{\"name\":\"zdt1\"}", "{\"name\":\"local_search\"}", 25000, 5, r);
-    fprintf(stderr, "zdt1 HV ratios: %.4f %.4f %.4f %.4f %.4f, median %.4f\n", r[0], r[1], r[2], r[3], r[4], med);
-    CHECK(med >= 0.95);
+    toy_check_zdt_median(&hw_local_search_ops, "{\"name\":\"zdt1\"}", "{\"name\":\"local_search\"}", "zdt1", 0.95);
 }
 
 TEST(zdt2_reaches_95_percent_of_the_front_hv)
 {
-    double r[5];
-    double med = toy_zdt_median_ratio(&hw_local_search_ops, "{\"name\":\"zdt2\"}", "{\"name\":\"local_search\"}", 25000, 5, r);
-    fprintf(stderr, "zdt2 HV ratios: %.4f %.4f %.4f %.4f %.4f, median %.4f\n", r[0], r[1], r[2], r[3], r[4], med);
-    CHECK(med >= 0.95);
+    toy_check_zdt_median(&hw_local_search_ops, "{\"name\":\"zdt2\"}", "{\"name\":\"local_search\"}", "zdt2", 0.95);
 }
 
 TEST(runs_on_hwgpt)

@@ -2,26 +2,14 @@
  * config errors, ask/tell protocol, convergence on a local ZDT1. */
 #include "check.h"
 
-#include "opt_local.h"
+#include "opt_toy.h"
 #include "optimizers/moead.h"
 
-static const hw_optimizer_ops *ops(void)
-{
-    const hw_optimizer_ops *o = hw_optimizer_find("moead");
-    if (!o) { fprintf(stderr, "moead is not registered\n"); exit(1); }
-    return o;
-}
+static const hw_optimizer_ops *ops(void) { return toy_ops("moead"); }
 
 static void *make_opt(const hw_problem *p, const char *json, uint64_t seed)
 {
-    cJSON *cfg = json ? cJSON_Parse(json) : NULL;
-    void *st = NULL;
-    hw_err e = {0};
-    int rc = ops()->create(&st, p, cfg, "optimizer", seed, &e);
-    cJSON_Delete(cfg);
-    CHECK_MSG(rc == 0 && st, "create: %s", e.msg);
-    if (!st) exit(1);
-    return st;
+    return toy_make(ops(), p, json, seed);
 }
 
 static double binom(int n, int k)
@@ -254,7 +242,7 @@ TEST(zdt1_local_converges)
         double *fall = malloc(evals * 2 * sizeof(double));
         CHECK_EQ_INT(local_drive(ops(), &lp.p, st, evals, 100, NULL, fall, 30), evals);
         double ref[2] = {1.1, 1.1};
-        double hv = hv2(fall, evals, ref), hv_true = 1.21 - 1.0 / 3.0;
+        double hv = toy_hv2(fall, evals, ref), hv_true = 1.21 - 1.0 / 3.0;
         printf("moead %s zdt1 local: hv %.6f / %.6f = %.4f\n", c ? "de" : "sbx", hv, hv_true, hv / hv_true);
         CHECK(hv >= (c ? 0.98 : 0.99) * hv_true);
         ops()->destroy(st);
@@ -310,41 +298,6 @@ TEST(hwgpt_space_children_valid_and_new)
     /* The GPT search space (all genes categorical), analytic objectives:
      * every asked genome is valid, and no offspring repeats a parent or
      * another child of its generation. */
-    hw_err e = {0};
-    hw_problem *p = NULL;
-    cJSON *pc = cJSON_Parse("{\"name\":\"hwgpt\",\"backend\":\"analytic\",\"scale\":\"s\","
-                            "\"objectives\":[\"params\",\"flops\"]}");
-    int rc = hw_problem_create(pc, "problem", 3, &p, &e);
-    cJSON_Delete(pc);
-    CHECK_MSG(rc == 0, "problem: %s", e.msg);
-    if (rc) return;
-    void *st = make_opt(p, "{\"name\":\"moead\",\"population_size\":40}", 3);
-    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj;
-    double *x = malloc(40 * nv * sizeof(double)), *f = malloc(40 * m * sizeof(double));
-    double *parents = malloc(40 * nv * sizeof(double));
-    uint64_t ids[40];
-    size_t n = 0, evals = 0, repeats = 0;
-    for (int gen = 0; gen < 15; gen++) {
-        const double *px, *pf;
-        size_t np = moead_population(st, &px, &pf);
-        memcpy(parents, px, np * nv * sizeof(double));
-        CHECK_OK(ops()->ask(st, x, 40, &n, &e));
-        CHECK_EQ_INT(n, 40);
-        for (size_t i = 0; i < n; i++) {
-            for (size_t g = 0; g < nv; g++) {
-                double v = x[i * nv + g];
-                CHECK(p->vars[g].type == HW_VAR_CATEGORICAL && v == floor(v) && v >= 0 && v < p->vars[g].n_cat);
-            }
-            for (size_t j = 0; j < i; j++) repeats += memcmp(x + i * nv, x + j * nv, nv * sizeof(double)) == 0;
-            for (size_t j = 0; j < np; j++) repeats += memcmp(x + i * nv, parents + j * nv, nv * sizeof(double)) == 0;
-            ids[i] = evals + i;
-        }
-        CHECK_OK(p->evaluate(p, x, ids, n, f, NULL, &e));
-        CHECK_OK(ops()->tell(st, x, f, n, &e));
-        evals += n;
-    }
-    CHECK_EQ_INT(repeats, 0);
-    ops()->destroy(st);
-    hw_problem_destroy(p);
-    free(x); free(f); free(parents);
+    toy_check_hwgpt_children_valid_and_new(ops(), "{\"name\":\"moead\",\"population_size\":40}",
+                                           moead_population);
 }

@@ -176,7 +176,7 @@ TEST(hv_selection_picks_the_largest_contribution)
 TEST(config_errors_name_the_key)
 {
     hw_problem p = toy_cat_problem();
-    struct { const char *json, *want; } cases[] = {
+    const toy_bad_config cases[] = {
         {"{\"name\":\"morea\",\"pop_size\":10}", "optimizer.pop_size: unknown key"},
         {"{\"name\":\"morea\",\"population_size\":1}", "optimizer.population_size"},
         {"{\"name\":\"morea\",\"population_size\":8,\"sample_size\":9}", "optimizer.sample_size: 9 exceeds"},
@@ -184,13 +184,7 @@ TEST(config_errors_name_the_key)
         {"{\"name\":\"morea\",\"batch_size\":0}", "optimizer.batch_size"},
         {"{\"name\":\"morea\",\"eta_m\":\"x\"}", "optimizer.eta_m: expected a number"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        hw_err e = {0};
-        void *st = toy_create(&hw_morea_ops, &p, cases[i].json, 1, &e);
-        CHECK(st == NULL);
-        if (st) hw_morea_ops.destroy(st);
-        CHECK_MSG(strstr(e.msg, cases[i].want) != NULL, "'%s' lacks '%s'", e.msg, cases[i].want);
-    }
+    toy_check_config_errors(&hw_morea_ops, &p, cases, sizeof cases / sizeof cases[0]);
     /* hv_contribution needs two or more objectives. */
     hw_problem one = toy_cat_problem();
     one.n_obj = 1;
@@ -247,20 +241,7 @@ TEST(partial_tell_and_over_tell)
 
 TEST(same_seed_same_run)
 {
-    hw_problem p = toy_real_problem();
-    const char *cfg = "{\"name\":\"morea\",\"population_size\":20,\"sample_size\":5,\"batch_size\":2}";
-    double *x[3], *f[3];
-    for (int r = 0; r < 3; r++) {
-        hw_err e = {0};
-        void *st = toy_create(&hw_morea_ops, &p, cfg, r < 2 ? 9 : 10, &e);
-        CHECK(st != NULL);
-        if (!st) return;
-        CHECK_EQ_INT(toy_run(&hw_morea_ops, st, &p, 500, 8, &x[r], &f[r]), 500);
-        hw_morea_ops.destroy(st);
-    }
-    CHECK(memcmp(x[0], x[1], 500 * 5 * sizeof(double)) == 0);
-    CHECK(memcmp(x[0], x[2], 500 * 5 * sizeof(double)) != 0);
-    for (int r = 0; r < 3; r++) { free(x[r]); free(f[r]); }
+    toy_check_same_seed(&hw_morea_ops, "{\"name\":\"morea\",\"population_size\":20,\"sample_size\":5,\"batch_size\":2}", 500, 8);
 }
 
 /* Acceptance: median over 5 seeds of the HV of all evaluated points (ref
@@ -268,27 +249,17 @@ TEST(same_seed_same_run)
  * default settings. */
 TEST(zdt1_reaches_95_percent_of_the_front_hv)
 {
-    double r[5];
-    double med = toy_zdt_median_ratio(&hw_morea_ops, "{\"name\":\"zdt1\"}", "{\"name\":\"morea\"}", 25000, 5, r);
-    fprintf(stderr, "zdt1 HV ratios: %.4f %.4f %.4f %.4f %.4f, median %.4f\n", r[0], r[1], r[2], r[3], r[4], med);
-    CHECK(med >= 0.95);
+    toy_check_zdt_median(&hw_morea_ops, "{\"name\":\"zdt1\"}", "{\"name\":\"morea\"}", "zdt1", 0.95);
 }
 
 TEST(zdt2_reaches_95_percent_of_the_front_hv)
 {
-    double r[5];
-    double med = toy_zdt_median_ratio(&hw_morea_ops, "{\"name\":\"zdt2\"}", "{\"name\":\"morea\"}", 25000, 5, r);
-    fprintf(stderr, "zdt2 HV ratios: %.4f %.4f %.4f %.4f %.4f, median %.4f\n", r[0], r[1], r[2], r[3], r[4], med);
-    CHECK(med >= 0.95);
+    toy_check_zdt_median(&hw_morea_ops, "{\"name\":\"zdt2\"}", "{\"name\":\"morea\"}", "zdt2", 0.95);
 }
 
 TEST(zdt1_hv_contribution_selection_reaches_95_percent)
 {
-    double r[5];
-    double med = toy_zdt_median_ratio(&hw_morea_ops, "{\"name\":\"zdt1\"}",
-                                      "{\"name\":\"morea\",\"selection\":\"hv_contribution\"}", 25000, 5, r);
-    fprintf(stderr, "zdt1 HV ratios: %.4f %.4f %.4f %.4f %.4f, median %.4f\n", r[0], r[1], r[2], r[3], r[4], med);
-    CHECK(med >= 0.95);
+    toy_check_zdt_median(&hw_morea_ops, "{\"name\":\"zdt1\"}", "{\"name\":\"morea\",\"selection\":\"hv_contribution\"}", "zdt1", 0.95);
 }
 
 TEST(one_gene_mutation_skips_inert_genes_on_hwgpt)

@@ -42,6 +42,7 @@
 
 #include "core/json.h"
 #include "optimizers/moead.h"
+#include "optimizers/generation.h"
 #include "optimizers/optimizer.h"
 
 /* ---- weights ------------------------------------------------------------ */
@@ -241,10 +242,9 @@ typedef struct {
     size_t pop_n;   /* subproblems holding a solution (< N only while initialising) */
     double z[HW_MAX_OBJ], lo[HW_MAX_OBJ], scale[HW_MAX_OBJ];
     /* the generation being handed out */
-    double *qx, *scratch;
+    hw_generation q;
+    double *scratch;
     unsigned char *qlocal; /* child j mates/replaces within its neighbourhood */
-    size_t q_n, q_asked, q_told, last_n;
-    int q_initial;
     int *pool; /* N scratch */
 } moead;
 
@@ -252,7 +252,7 @@ static void moead_destroy(void *stp)
 {
     moead *s = stp;
     if (!s) return;
-    free(s->w); free(s->nb); free(s->x); free(s->f); free(s->fn); free(s->qx); free(s->scratch);
+    free(s->w); free(s->nb); free(s->x); free(s->f); free(s->fn); free(s->q.x); free(s->scratch);
     free(s->qlocal); free(s->pool);
     free(s);
 }
@@ -357,11 +357,11 @@ static int moead_create(void **out, const hw_problem *p, const cJSON *params, co
     s->x = malloc(s->N * nv * sizeof *s->x);
     s->f = malloc(s->N * m * sizeof *s->f);
     s->fn = malloc(s->N * m * sizeof *s->fn);
-    s->qx = malloc(s->N * nv * sizeof *s->qx);
+    s->q.x = malloc(s->N * nv * sizeof *s->q.x);
     s->scratch = malloc(nv * sizeof *s->scratch);
     s->qlocal = malloc(s->N);
     s->pool = malloc(s->N * sizeof *s->pool);
-    if (!s->nb || !s->x || !s->f || !s->fn || !s->qx || !s->scratch || !s->qlocal || !s->pool ||
+    if (!s->nb || !s->x || !s->f || !s->fn || !s->q.x || !s->scratch || !s->qlocal || !s->pool ||
         make_neighbourhoods(s)) {
         moead_destroy(s);
         return hw_fail(e, HW_ENOMEM, "moead: out of memory for population %zu", (size_t)N);
@@ -461,66 +461,59 @@ static int moead_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
 {
     moead *s = stp;
     *n = 0;
-    if (s->last_n > 0)
-        return hw_fail(e, HW_ESTATE, "moead: ask called before the previous %zu genomes were told", s->last_n);
+    int rc = hw_generation_check_ask(&s->q, "moead", e);
+    if (rc) return rc;
     if (max_n == 0) return HW_OK;
     size_t nv = (size_t)s->nv;
-    if (s->q_asked == s->q_n) {
-        s->q_asked = s->q_told = 0;
+    if (s->q.asked == s->q.n) {
+        s->q.asked = s->q.told = 0;
         if (s->pop_n < s->N) {
-            s->q_n = s->N - s->pop_n;
-            s->q_initial = 1;
-            for (size_t j = 0; j < s->q_n; j++) {
-                double *y = s->qx + j * nv;
+            s->q.n = s->N - s->pop_n;
+            s->q.initial = 1;
+            for (size_t j = 0; j < s->q.n; j++) {
+                double *y = s->q.x + j * nv;
                 hw_var_sample(s->p, &s->rng, y);
                 for (int t = 0; s->dedup && t < 20 && (hw_var_in_set(y, s->x, s->pop_n, s->nv) ||
-                                                       hw_var_in_set(y, s->qx, j, s->nv)); t++)
+                                                       hw_var_in_set(y, s->q.x, j, s->nv)); t++)
                     hw_var_sample(s->p, &s->rng, y);
             }
         } else {
-            s->q_n = s->N;
-            s->q_initial = 0;
+            s->q.n = s->N;
+            s->q.initial = 0;
             for (size_t i = 0; i < s->N; i++) {
-                double *y = s->qx + i * nv;
+                double *y = s->q.x + i * nv;
                 make_child(s, i, y);
                 for (int t = 0; s->dedup && t < 20 && (hw_var_in_set(y, s->x, s->N, s->nv) ||
-                                                       hw_var_in_set(y, s->qx, i, s->nv)); t++)
+                                                       hw_var_in_set(y, s->q.x, i, s->nv)); t++)
                     hw_var_nudge_categorical(s->p, &s->rng, y);
             }
         }
     }
-    size_t k = s->q_n - s->q_asked;
-    if (k > max_n) k = max_n;
-    memcpy(x, s->qx + s->q_asked * nv, k * nv * sizeof(double));
-    s->q_asked += k;
-    s->last_n = k;
-    *n = k;
+    *n = hw_generation_take(&s->q, s->nv, x, max_n);
     return HW_OK;
 }
 
 static int moead_tell(void *stp, const double *x, const double *f, size_t n, hw_err *e)
 {
     moead *s = stp;
-    if (n > s->last_n)
-        return hw_fail(e, HW_ESTATE, "moead: told %zu genomes but the last ask gave %zu", n, s->last_n);
+    int rc = hw_generation_check_tell(&s->q, "moead", n, e);
+    if (rc) return rc;
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
     double raw[HW_MAX_OBJ], fn[HW_MAX_OBJ];
     for (size_t t = 0; t < n; t++) {
         normalise(s, f + t * m, raw, fn);
-        if (s->q_initial) {
+        if (s->q.initial) {
             size_t j = s->pop_n++;
             memcpy(s->x + j * nv, x + t * nv, nv * sizeof(double));
             memcpy(s->f + j * m, raw, m * sizeof(double));
             memcpy(s->fn + j * m, fn, m * sizeof(double));
             update_ideal(s, fn);
         } else {
-            place_child(s, s->q_told + t, x + t * nv, raw, fn);
+            place_child(s, s->q.told + t, x + t * nv, raw, fn);
         }
     }
-    s->q_told += n;
-    if (n < s->last_n) s->q_n = s->q_asked = s->q_told; /* short tell: generation ends */
-    s->last_n = 0;
-    if (s->q_told == s->q_n) s->q_n = s->q_asked = s->q_told = 0;
+    hw_generation_told(&s->q, n);
+    if (s->q.told == s->q.n) s->q.n = s->q.asked = s->q.told = 0;
     return HW_OK;
 }
 

@@ -23,6 +23,7 @@
 
 #include "core/json.h"
 #include "optimizers/nsga2.h"
+#include "optimizers/generation.h"
 #include "optimizers/optimizer.h"
 
 /* ---- selection kernels ------------------------------------------------- */
@@ -208,11 +209,8 @@ typedef struct {
     double *px, *pf, *pcrowd;
     int *prank;
     size_t pop_n;
-    /* the generation being handed out: q_n genomes, q_asked handed out,
-     * q_told told; last_n = size of the last ask still awaiting its tell */
-    double *qx, *qf;
-    size_t q_n, q_asked, q_told, last_n;
-    int q_initial; /* the generation is (the rest of) the random initial population */
+    hw_generation q; /* the generation being handed out */
+    double *qf;      /* its objectives as told */
     /* merge workspace (2N) */
     double *rx, *rf, *rcrowd;
     int *rrank, *ridx;
@@ -223,7 +221,7 @@ static void nsga2_destroy(void *stp)
     nsga2 *s = stp;
     if (!s) return;
     free(s->px); free(s->pf); free(s->pcrowd); free(s->prank);
-    free(s->qx); free(s->qf);
+    free(s->q.x); free(s->qf);
     free(s->rx); free(s->rf); free(s->rcrowd); free(s->rrank); free(s->ridx);
     free(s);
 }
@@ -262,14 +260,14 @@ static int nsga2_create(void **out, const hw_problem *p, const cJSON *params, co
     s->pf = malloc(s->N * m * sizeof(double));
     s->pcrowd = malloc(s->N * sizeof(double));
     s->prank = malloc(s->N * sizeof(int));
-    s->qx = malloc(s->N * nv * sizeof(double));
+    s->q.x = malloc(s->N * nv * sizeof(double));
     s->qf = malloc(s->N * m * sizeof(double));
     s->rx = malloc(n2 * nv * sizeof(double));
     s->rf = malloc(n2 * m * sizeof(double));
     s->rcrowd = malloc(n2 * sizeof(double));
     s->rrank = malloc(n2 * sizeof(int));
     s->ridx = malloc(n2 * sizeof(int));
-    if (!s->px || !s->pf || !s->pcrowd || !s->prank || !s->qx || !s->qf || !s->rx || !s->rf ||
+    if (!s->px || !s->pf || !s->pcrowd || !s->prank || !s->q.x || !s->qf || !s->rx || !s->rf ||
         !s->rcrowd || !s->rrank || !s->ridx) {
         nsga2_destroy(s);
         return hw_fail(e, HW_ENOMEM, "nsga2: out of memory for population %lld", N);
@@ -281,8 +279,8 @@ static int nsga2_create(void **out, const hw_problem *p, const cJSON *params, co
 /* Is child j a copy of a parent or of an earlier child? */
 static int is_repeat(const nsga2 *s, size_t j)
 {
-    const double *c = s->qx + j * (size_t)s->nv;
-    return hw_var_in_set(c, s->px, s->pop_n, s->nv) || hw_var_in_set(c, s->qx, j, s->nv);
+    const double *c = s->q.x + j * (size_t)s->nv;
+    return hw_var_in_set(c, s->px, s->pop_n, s->nv) || hw_var_in_set(c, s->q.x, j, s->nv);
 }
 
 static void make_offspring(nsga2 *s)
@@ -291,7 +289,7 @@ static void make_offspring(nsga2 *s)
     for (size_t j = 0; j < N; j += 2) {
         size_t a = nsga2_tournament(s->prank, s->pcrowd, s->pop_n, &s->rng);
         size_t b = nsga2_tournament(s->prank, s->pcrowd, s->pop_n, &s->rng);
-        double *c1 = s->qx + j * nv;
+        double *c1 = s->q.x + j * nv;
         double *c2 = j + 1 < N ? c1 + nv : s->rx; /* odd N: the second child is scratch */
         hw_var_crossover(s->p, &s->rng, s->px + a * nv, s->px + b * nv, c1, c2, s->pc, s->eta_c);
         if (s->pm > 0) {
@@ -301,9 +299,9 @@ static void make_offspring(nsga2 *s)
         if (s->dedup)
             for (size_t c = j; c < j + 2 && c < N; c++)
                 for (int t = 0; t < 20 && is_repeat(s, c); t++)
-                    hw_var_nudge_categorical(s->p, &s->rng, s->qx + c * nv);
+                    hw_var_nudge_categorical(s->p, &s->rng, s->q.x + c * nv);
     }
-    s->q_n = N;
+    s->q.n = N;
 }
 
 /* Environmental selection: rank pop ∪ told children, fill the next
@@ -311,11 +309,11 @@ static void make_offspring(nsga2 *s)
 static int select_next(nsga2 *s)
 {
     size_t nv = (size_t)s->nv, m = (size_t)s->m, N = s->N;
-    size_t n = s->pop_n + s->q_told;
+    size_t n = s->pop_n + s->q.told;
     memcpy(s->rx, s->px, s->pop_n * nv * sizeof(double));
     memcpy(s->rf, s->pf, s->pop_n * m * sizeof(double));
-    memcpy(s->rx + s->pop_n * nv, s->qx, s->q_told * nv * sizeof(double));
-    memcpy(s->rf + s->pop_n * m, s->qf, s->q_told * m * sizeof(double));
+    memcpy(s->rx + s->pop_n * nv, s->q.x, s->q.told * nv * sizeof(double));
+    memcpy(s->rf + s->pop_n * m, s->qf, s->q.told * m * sizeof(double));
     int nf = 0;
     if (nsga2_rank(s->rf, n, s->m, s->rrank, &nf)) return HW_ENOMEM;
     /* counting sort of the indices by rank (stable) */
@@ -383,57 +381,49 @@ static int nsga2_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
 {
     nsga2 *s = stp;
     *n = 0;
-    if (s->last_n > 0)
-        return hw_fail(e, HW_ESTATE, "nsga2: ask called before the previous %zu genomes were told", s->last_n);
+    int rc = hw_generation_check_ask(&s->q, "nsga2", e);
+    if (rc) return rc;
     if (max_n == 0) return HW_OK;
     size_t nv = (size_t)s->nv;
-    if (s->q_asked == s->q_n) { /* start a generation */
-        s->q_asked = s->q_told = 0;
+    if (s->q.asked == s->q.n) { /* start a generation */
+        s->q.asked = s->q.told = 0;
         if (s->pop_n < s->N) { /* (rest of the) random initial population */
-            s->q_n = s->N - s->pop_n;
-            s->q_initial = 1;
-            for (size_t j = 0; j < s->q_n; j++) {
-                hw_var_sample(s->p, &s->rng, s->qx + j * nv);
+            s->q.n = s->N - s->pop_n;
+            s->q.initial = 1;
+            for (size_t j = 0; j < s->q.n; j++) {
+                hw_var_sample(s->p, &s->rng, s->q.x + j * nv);
                 for (int t = 0; s->dedup && t < 20 && is_repeat(s, j); t++)
-                    hw_var_sample(s->p, &s->rng, s->qx + j * nv);
+                    hw_var_sample(s->p, &s->rng, s->q.x + j * nv);
             }
         } else {
             make_offspring(s);
-            s->q_initial = 0;
+            s->q.initial = 0;
         }
     }
-    size_t k = s->q_n - s->q_asked;
-    if (k > max_n) k = max_n;
-    memcpy(x, s->qx + s->q_asked * nv, k * nv * sizeof(double));
-    s->q_asked += k;
-    s->last_n = k;
-    *n = k;
+    *n = hw_generation_take(&s->q, s->nv, x, max_n);
     return HW_OK;
 }
 
 static int nsga2_tell(void *stp, const double *x, const double *f, size_t n, hw_err *e)
 {
     nsga2 *s = stp;
-    if (n > s->last_n)
-        return hw_fail(e, HW_ESTATE, "nsga2: told %zu genomes but the last ask gave %zu", n, s->last_n);
+    int rc = hw_generation_check_tell(&s->q, "nsga2", n, e);
+    if (rc) return rc;
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
-    memcpy(s->qx + s->q_told * nv, x, n * nv * sizeof(double));
+    memcpy(s->q.x + s->q.told * nv, x, n * nv * sizeof(double));
     for (size_t i = 0; i < n * m; i++) /* NaN (failed evaluation) ranks worst */
-        s->qf[s->q_told * m + i] = isnan(f[i]) ? INFINITY : f[i];
-    s->q_told += n;
-    if (n < s->last_n) s->q_n = s->q_asked = s->q_told; /* short tell: generation ends */
-    s->last_n = 0;
-    if (s->q_told < s->q_n) return HW_OK;
-    int rc;
-    if (s->q_initial) { /* random genomes join the population as they are */
-        memcpy(s->px + s->pop_n * nv, s->qx, s->q_told * nv * sizeof(double));
-        memcpy(s->pf + s->pop_n * m, s->qf, s->q_told * m * sizeof(double));
-        s->pop_n += s->q_told;
+        s->qf[s->q.told * m + i] = isnan(f[i]) ? INFINITY : f[i];
+    hw_generation_told(&s->q, n);
+    if (s->q.told < s->q.n) return HW_OK;
+    if (s->q.initial) { /* random genomes join the population as they are */
+        memcpy(s->px + s->pop_n * nv, s->q.x, s->q.told * nv * sizeof(double));
+        memcpy(s->pf + s->pop_n * m, s->qf, s->q.told * m * sizeof(double));
+        s->pop_n += s->q.told;
         rc = assess_population(s);
     } else {
         rc = select_next(s);
     }
-    s->q_n = s->q_asked = s->q_told = 0;
+    s->q.n = s->q.asked = s->q.told = 0;
     if (rc) return hw_fail(e, rc, "nsga2: out of memory in selection");
     return HW_OK;
 }

@@ -1,0 +1,33 @@
+/* optimizers/generation.h — the generation queue of the generational
+ * optimizers (nsga2, moead): a generation of n genomes handed out by ask()
+ * in pieces of at most max_n and told back in order; a short tell ends the
+ * generation early (the untold genomes are dropped). */
+#ifndef HWNAS_OPTIMIZERS_GENERATION_H
+#define HWNAS_OPTIMIZERS_GENERATION_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+typedef struct {
+    double *x;        /* the generation's genomes, n_var each */
+    size_t n;         /* genomes in the generation */
+    size_t asked;     /* handed out so far */
+    size_t told;      /* told so far */
+    size_t last_n;    /* size of the last ask still awaiting its tell */
+    int initial;      /* the generation is (the rest of) the random initial population */
+} hw_generation;
+
+/* ask() prologue: HW_ESTATE (message "NAME: ask called before ...") while
+ * the last ask awaits its tell. */
+int hw_generation_check_ask(const hw_generation *g, const char *name, hw_err *e);
+/* Copies the next at most max_n genomes (n_var genes each) to x and returns
+ * how many. */
+size_t hw_generation_take(hw_generation *g, int n_var, double *x, size_t max_n);
+/* tell() prologue: HW_ESTATE (message "NAME: told ...") when n exceeds the
+ * last ask. */
+int hw_generation_check_tell(const hw_generation *g, const char *name, size_t n, hw_err *e);
+/* Records a tell of n genomes (a short tell ends the generation). */
+void hw_generation_told(hw_generation *g, size_t n);
+
+#endif

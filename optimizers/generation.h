@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
+#include "benchmark/problem.h"
 #include "core/error.h"
+#include "core/rng.h"
 
 typedef struct {
     double *x;        /* the generation's genomes, n_var each */
@@ -29,5 +31,18 @@ size_t hw_generation_take(hw_generation *g, int n_var, double *x, size_t max_n);
 int hw_generation_check_tell(const hw_generation *g, const char *name, size_t n, hw_err *e);
 /* Records a tell of n genomes (a short tell ends the generation). */
 void hw_generation_told(hw_generation *g, size_t n);
+
+/* De-duplication in categorical spaces (the optimizers' "deduplicate"):
+ * genome j of the generation repeats one of the pop_n rows of pop or an
+ * earlier genome of the generation. */
+int hw_generation_repeats(const hw_generation *g, size_t j, int n_var, const double *pop, size_t pop_n);
+/* Draws genome j uniformly; with dedup, draws it again (up to 20 times)
+ * while it repeats. */
+void hw_generation_sample(hw_generation *g, size_t j, const hw_problem *p, hw_rng *r, const double *pop,
+                          size_t pop_n, int dedup);
+/* Resamples one categorical gene of genome j (up to 20 times) while it
+ * repeats. */
+void hw_generation_nudge_repeat(hw_generation *g, size_t j, const hw_problem *p, hw_rng *r, const double *pop,
+                                size_t pop_n);
 
 #endif

@@ -470,22 +470,14 @@ static int moead_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
         if (s->pop_n < s->N) {
             s->q.n = s->N - s->pop_n;
             s->q.initial = 1;
-            for (size_t j = 0; j < s->q.n; j++) {
-                double *y = s->q.x + j * nv;
-                hw_var_sample(s->p, &s->rng, y);
-                for (int t = 0; s->dedup && t < 20 && (hw_var_in_set(y, s->x, s->pop_n, s->nv) ||
-                                                       hw_var_in_set(y, s->q.x, j, s->nv)); t++)
-                    hw_var_sample(s->p, &s->rng, y);
-            }
+            for (size_t j = 0; j < s->q.n; j++)
+                hw_generation_sample(&s->q, j, s->p, &s->rng, s->x, s->pop_n, s->dedup);
         } else {
             s->q.n = s->N;
             s->q.initial = 0;
             for (size_t i = 0; i < s->N; i++) {
-                double *y = s->q.x + i * nv;
-                make_child(s, i, y);
-                for (int t = 0; s->dedup && t < 20 && (hw_var_in_set(y, s->x, s->N, s->nv) ||
-                                                       hw_var_in_set(y, s->q.x, i, s->nv)); t++)
-                    hw_var_nudge_categorical(s->p, &s->rng, y);
+                make_child(s, i, s->q.x + i * nv);
+                if (s->dedup) hw_generation_nudge_repeat(&s->q, i, s->p, &s->rng, s->x, s->N);
             }
         }
     }

@@ -276,13 +276,6 @@ static int nsga2_create(void **out, const hw_problem *p, const cJSON *params, co
     return HW_OK;
 }
 
-/* Is child j a copy of a parent or of an earlier child? */
-static int is_repeat(const nsga2 *s, size_t j)
-{
-    const double *c = s->q.x + j * (size_t)s->nv;
-    return hw_var_in_set(c, s->px, s->pop_n, s->nv) || hw_var_in_set(c, s->q.x, j, s->nv);
-}
-
 static void make_offspring(nsga2 *s)
 {
     size_t nv = (size_t)s->nv, N = s->N;
@@ -298,8 +291,7 @@ static void make_offspring(nsga2 *s)
         }
         if (s->dedup)
             for (size_t c = j; c < j + 2 && c < N; c++)
-                for (int t = 0; t < 20 && is_repeat(s, c); t++)
-                    hw_var_nudge_categorical(s->p, &s->rng, s->q.x + c * nv);
+                hw_generation_nudge_repeat(&s->q, c, s->p, &s->rng, s->px, s->pop_n);
     }
     s->q.n = N;
 }
@@ -384,17 +376,13 @@ static int nsga2_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
     int rc = hw_generation_check_ask(&s->q, "nsga2", e);
     if (rc) return rc;
     if (max_n == 0) return HW_OK;
-    size_t nv = (size_t)s->nv;
     if (s->q.asked == s->q.n) { /* start a generation */
         s->q.asked = s->q.told = 0;
         if (s->pop_n < s->N) { /* (rest of the) random initial population */
             s->q.n = s->N - s->pop_n;
             s->q.initial = 1;
-            for (size_t j = 0; j < s->q.n; j++) {
-                hw_var_sample(s->p, &s->rng, s->q.x + j * nv);
-                for (int t = 0; s->dedup && t < 20 && is_repeat(s, j); t++)
-                    hw_var_sample(s->p, &s->rng, s->q.x + j * nv);
-            }
+            for (size_t j = 0; j < s->q.n; j++)
+                hw_generation_sample(&s->q, j, s->p, &s->rng, s->px, s->pop_n, s->dedup);
         } else {
             make_offspring(s);
             s->q.initial = 0;

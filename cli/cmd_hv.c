@@ -1,12 +1,11 @@
 /* cli/cmd_hv.c — `hwnas hv --ref R1,R2,... FILE`: exact hypervolume
  * (minimisation) of the points in FILE, printed with 17 significant digits. */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/refpoint.h"
 #include "indicators/indicators.h"
 
 static void hv_usage(FILE *f)
@@ -19,27 +18,6 @@ static void hv_usage(FILE *f)
             "FILE: one point per line, d whitespace-separated numbers ('-' = stdin);\n"
             "blank lines and lines starting with '#' are ignored.  Points not strictly\n"
             "better than the reference in every objective contribute nothing.\n");
-}
-
-/* Parse "a,b,c" into at most max finite numbers. */
-static int parse_ref(const char *s, double *ref, int max, int *d)
-{
-    int k = 0;
-    const char *p = s;
-    for (;;) {
-        char *end;
-        errno = 0;
-        double x = strtod(p, &end);
-        if (end == p || !isfinite(x) || errno == ERANGE) return -1;
-        if (k == max) return -1;
-        ref[k++] = x;
-        while (*end == ' ') end++;
-        if (*end == '\0') break;
-        if (*end != ',') return -1;
-        p = end + 1;
-    }
-    *d = k;
-    return 0;
 }
 
 int cmd_hv(int argc, char **argv)
@@ -67,7 +45,7 @@ int cmd_hv(int argc, char **argv)
     enum { MAXD = 64 };
     double ref[MAXD];
     int d = 0;
-    if (parse_ref(ref_arg, ref, MAXD, &d) != 0) {
+    if (cli_parse_ref(ref_arg, ref, MAXD, &d) != 0) {
         fprintf(stderr, "hwnas hv: bad --ref '%s': expected 1 to %d finite numbers separated by commas\n",
                 ref_arg, MAXD);
         return 2;

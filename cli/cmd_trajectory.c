@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/refpoint.h"
 #include "cli/csvout.h"
 #include "indicators/trajectory.h"
 #include "runner/logread.h"
@@ -30,25 +31,6 @@ static void trajectory_usage(FILE *f)
             "\n"
             "Logs are validated first; a bad or incomplete one (.tmp, no summary line) is\n"
             "an error (exit 2, nothing written) unless --allow-incomplete.\n");
-}
-
-static int parse_ref(const char *s, double *ref, int max, int *d)
-{
-    int k = 0;
-    const char *p = s;
-    for (;;) {
-        char *end;
-        errno = 0;
-        double x = strtod(p, &end);
-        if (end == p || !isfinite(x) || errno == ERANGE || k == max) return -1;
-        ref[k++] = x;
-        while (*end == ' ') end++;
-        if (*end == '\0') break;
-        if (*end != ',') return -1;
-        p = end + 1;
-    }
-    *d = k;
-    return 0;
 }
 
 /* Parses "--name VALUE" or "--name=VALUE"; returns the value or NULL. */
@@ -138,7 +120,7 @@ int cmd_trajectory(int argc, char **argv)
     }
     double ref[HW_LOG_MAX_OBJ];
     int d_ref = 0;
-    if (ref_arg && parse_ref(ref_arg, ref, HW_LOG_MAX_OBJ, &d_ref) != 0) {
+    if (ref_arg && cli_parse_ref(ref_arg, ref, HW_LOG_MAX_OBJ, &d_ref) != 0) {
         fprintf(stderr, "hwnas trajectory: bad --ref '%s': expected 1 to %d finite numbers separated by commas\n",
                 ref_arg, HW_LOG_MAX_OBJ);
         free(logs);

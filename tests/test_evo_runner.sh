@@ -5,21 +5,8 @@
 # GPT-s space logs distinct architectures.
 set -u
 BIN="${HWNAS_BIN:?}/run_experiment"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib_run.sh"
 
-strip() {  # drop the fields allowed to differ between runs
-    python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    for k in ("wall_s", "threads", "host", "started_at", "finished_at"):
-        d.pop(k, None)
-    d.get("config", {}).pop("output", None)
-    print(json.dumps(d, sort_keys=True))' "$1"
-}
 
 ZDT='"problem": {"name": "zdt1", "n_var": 10}, "reference_point": [1.1, 1.1]'
 GPT='"problem": {"name": "hwgpt", "backend": "analytic", "scale": "s"}'

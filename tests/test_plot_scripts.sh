@@ -10,10 +10,7 @@ set -u
 SRC="${HWNAS_SRC:?}"
 RUN="${HWNAS_BIN:?}/run_experiment"
 HW="${HWNAS_BIN:?}/hwnas"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib_run.sh"
 command -v python3 >/dev/null || { echo "python3 not found" >&2; exit 1; }
 
 printf '{"name": "p", "problem": {"name": "zdt1", "n_var": 3}, "optimizer": {"name": "random_search", "batch_size": 10},

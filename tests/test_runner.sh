@@ -13,10 +13,7 @@
 #  5. SIGINT leaves only an incomplete .tmp log and exits 130.
 set -u
 BIN="${HWNAS_BIN:?}/run_experiment"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib_run.sh"
 
 # ---------------------------------------------------------------- 1. bad input
 # bad NAME EXPECTED_SUBSTRING JSON [extra args]
@@ -180,16 +177,6 @@ print(repr(summ["hypervolume"]), file=sys.stderr)' "$T/out/rs_zdt1/seed_$s.jsonl
 fi
 
 # ---------------------------------------------------------------- 3. threads
-strip() {  # strip the fields allowed to differ between runs
-    python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    for k in ("wall_s", "threads", "host", "started_at", "finished_at"):
-        d.pop(k, None)
-    d.get("config", {}).pop("output", None)
-    print(json.dumps(d, sort_keys=True))' "$1"
-}
 "$BIN" "$T/rs.json" --threads 1 --out "$T/t1" --quiet > /dev/null 2> "$T/stderr" || fail "threads 1 run failed"
 "$BIN" "$T/rs.json" --threads 2 --out "$T/t2" --quiet > /dev/null 2> "$T/stderr" || fail "threads 2 run failed"
 [ ! -s "$T/stderr" ] || fail "--quiet still wrote to stderr: $(cat "$T/stderr")"

@@ -14,10 +14,7 @@
 set -u
 RUN="${HWNAS_BIN:?}/run_experiment"
 HW="${HWNAS_BIN:?}/hwnas"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib_run.sh"
 command -v python3 >/dev/null || { echo "python3 not found: cannot check the CSV" >&2; exit 1; }
 
 # ---------------------------------------------------------------- 1. runs

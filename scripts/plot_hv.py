@@ -11,7 +11,11 @@ or pip install matplotlib); reading and summarising use the standard library.
 """
 import argparse
 import csv
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plotlib import import_pyplot  # noqa: E402
 
 COLUMNS = ["run", "seed", "optimizer", "eval", "hypervolume"]
 
@@ -77,37 +81,6 @@ def summarise(seeds):
             vals.sort()
             out.append((ev, quantile(vals, 0.25), quantile(vals, 0.5), quantile(vals, 0.75), len(vals)))
     return out
-
-
-def import_pyplot():
-    """matplotlib.pyplot (Agg backend), or exit with one line saying why not.
-    What a broken install prints while failing to import is discarded."""
-    import os
-    import tempfile
-    prog = sys.argv[0].rsplit("/", 1)[-1]
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with tempfile.TemporaryFile() as sink:
-            os.dup2(sink.fileno(), 2)
-            try:
-                import matplotlib
-                matplotlib.use("Agg")
-                import matplotlib.pyplot as plt
-            finally:
-                sys.stderr.flush()
-                os.dup2(saved, 2)
-    except ModuleNotFoundError as e:
-        if e.name != "matplotlib":
-            sys.exit("%s: matplotlib cannot be imported (%s)" % (prog, e))
-        sys.exit("%s: matplotlib is not installed (apt-get install python3-matplotlib, or pip install matplotlib)"
-                 % prog)
-    except Exception as e:  # a broken install, e.g. Debian's matplotlib under a user-site numpy 2
-        sys.exit("%s: matplotlib cannot be imported (%s: %s); with Debian's python3-matplotlib run "
-                 "/usr/bin/python3 -s (ignores user-site packages)" % (prog, type(e).__name__, e))
-    finally:
-        os.close(saved)
-    return plt
 
 
 def main(argv=None):

@@ -42,29 +42,26 @@ int cmd_surrogate_report(int argc, char **argv)
     train_opts o = {.data = hw_default_data_dir(), .out = "results", .scales = "s,m,l", .seed = 1};
     int rc0 = train_opts_parse(argc, argv, "surrogate-report", "--out-dir", usage, &o);
     if (rc0 >= 0) return rc0;
-    const char *data = o.data, *dir = o.out, *scales = o.scales;
-    unsigned long long seed = o.seed;
-    int quiet = o.quiet;
     hw_err e = {0};
-    if (hw_mkdir_p(dir, &e)) { fprintf(stderr, "hwnas surrogate-report: %s\n", e.msg); return 1; }
+    if (hw_mkdir_p(o.out, &e)) { fprintf(stderr, "hwnas surrogate-report: %s\n", e.msg); return 1; }
     enum { CAP = HW_N_SCALES * SUR_N_METRICS * SUR_N_DEVICES };
     sur_report_row *rows = calloc(CAP, sizeof *rows);
     int nrows = 0;
     double t_train = 0;
     if (!rows) { fprintf(stderr, "hwnas surrogate-report: out of memory\n"); return 1; }
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
-        if (!strstr(scales, hw_space_get(sc)->name)) continue;
+        if (!strstr(o.scales, hw_space_get(sc)->name)) continue;
         sur_data d;
-        if (sur_data_load(data, sc, &d, &e)) { fprintf(stderr, "hwnas surrogate-report: %s\n", e.msg); free(rows); return hw_exit_code(e.code); }
+        if (sur_data_load(o.data, sc, &d, &e)) { fprintf(stderr, "hwnas surrogate-report: %s\n", e.msg); free(rows); return hw_exit_code(e.code); }
         size_t *tr = malloc(d.n * sizeof *tr), *va = malloc(d.n * sizeof *va), ntr = 0, nva = 0;
         if (!tr || !va) { fprintf(stderr, "hwnas surrogate-report: out of memory\n"); return 1; }
         for (size_t i = 0; i < d.n; i++) {
-            if (sur_is_validation(d.name[i], seed)) va[nva++] = i;
+            if (sur_is_validation(d.name[i], o.seed)) va[nva++] = i;
             else tr[ntr++] = i;
         }
         double t0 = hw_now();
         sur_set *s;
-        int rc = sur_train_set(&d, tr, ntr, seed, quiet, &s, &e);
+        int rc = sur_train_set(&d, tr, ntr, o.seed, o.quiet, &s, &e);
         t_train += hw_now() - t0;
         int nr = 0;
         if (!rc) rc = sur_evaluate(s, &d, va, nva, rows + nrows, &nr, &e);
@@ -75,7 +72,7 @@ int cmd_surrogate_report(int argc, char **argv)
         if (rc) { fprintf(stderr, "hwnas surrogate-report: %s\n", e.msg); free(rows); return hw_exit_code(rc); }
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/surrogate_quality.csv", dir);
+    snprintf(path, sizeof path, "%s/surrogate_quality.csv", o.out);
     FILE *f = fopen(path, "w");
     if (!f) { fprintf(stderr, "hwnas surrogate-report: %s: cannot write\n", path); free(rows); return 1; }
     fprintf(f, "scale,metric,device,n_arch,n_samples,kendall_tau,spearman_rho,r2_log,mape,mean_nll,coverage50,coverage90,noise_std_ratio_iqr,noise_std_ratio_sd\n");
@@ -87,7 +84,7 @@ int cmd_surrogate_report(int argc, char **argv)
                 r->noise_ratio_sd);
     }
     fclose(f);
-    snprintf(path, sizeof path, "%s/surrogate_quality.md", dir);
+    snprintf(path, sizeof path, "%s/surrogate_quality.md", o.out);
     f = fopen(path, "w");
     if (!f) { fprintf(stderr, "hwnas surrogate-report: %s: cannot write\n", path); free(rows); return 1; }
     fprintf(f, "# Surrogate quality on the validation split\n\n"
@@ -105,7 +102,7 @@ int cmd_surrogate_report(int argc, char **argv)
                "  sample standard deviation of the arch's measurements (what noise_std models; CPU\n"
                "  energy: the given std) and as the robust IQR/1.349. The two differ where a device is\n"
                "  bimodal (a fixed sample position is systematically fast) or has warm-up outliers.\n\n",
-            seed, t_train);
+            o.seed, t_train);
     fprintf(f, "## Summary by metric group\n\n| scale | group | rows | tau median | tau min | cov50 range | cov90 range | noise ratio (sd) median | noise ratio (IQR) median |\n|---|---|---|---|---|---|---|---|---|\n");
     const char *groups[] = {"perplexity", "latency GPU", "latency CPU", "energy GPU", "energy CPU"};
     for (int sc = 0; sc < HW_N_SCALES; sc++)

@@ -23,24 +23,21 @@ int cmd_train_surrogates(int argc, char **argv)
     train_opts o = {.data = hw_default_data_dir(), .out = hw_default_models_dir(), .scales = "s,m,l", .seed = 1};
     int rc0 = train_opts_parse(argc, argv, "train-surrogates", "--out", usage, &o);
     if (rc0 >= 0) return rc0;
-    const char *data = o.data, *out = o.out, *scales = o.scales;
-    unsigned long long seed = o.seed;
-    int quiet = o.quiet;
     hw_err e = {0};
-    if (hw_mkdir_p(out, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return 1; }
+    if (hw_mkdir_p(o.out, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return 1; }
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
         const char *name = hw_space_get(sc)->name;
-        if (!strstr(scales, name)) continue;
+        if (!strstr(o.scales, name)) continue;
         double t0 = hw_now();
         sur_data d;
-        if (sur_data_load(data, sc, &d, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return hw_exit_code(e.code); }
+        if (sur_data_load(o.data, sc, &d, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return hw_exit_code(e.code); }
         double t1 = hw_now();
         sur_set *s;
-        int rc = sur_train_set(&d, NULL, 0, seed, quiet, &s, &e);
+        int rc = sur_train_set(&d, NULL, 0, o.seed, o.quiet, &s, &e);
         sur_data_free(&d);
         if (rc) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return hw_exit_code(rc); }
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s.hwsur", out, name);
+        snprintf(path, sizeof path, "%s/%s.hwsur", o.out, name);
         rc = sur_set_save(s, path, &e);
         int nm = s->n_models;
         surrogate_free(s);

@@ -53,11 +53,18 @@ static int hwgpt_describe(const hw_problem *p, const double *x, char *buf, size_
     return hw_arch_format(&a, buf, n);
 }
 
+/* Frees the models an environment owns (surrogates, the hwgpt-mlp predictor). */
+static void env_release(hw_metric_env *env)
+{
+    if (env->free_models) env->free_models(env->models);
+    hwgpt_mlp_free(env->hwgpt_mlp);
+    env->hwgpt_mlp = NULL;
+}
+
 static void hwgpt_destroy(hw_problem *p)
 {
     hwgpt_problem *hp = (hwgpt_problem *)p;
-    if (hp->env.free_models) hp->env.free_models(hp->env.models);
-    hwgpt_mlp_free(hp->env.hwgpt_mlp);
+    env_release(&hp->env);
     free(hp->vars);
     free(hp);
 }
@@ -73,9 +80,7 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     hw_metric_env none = {0};
     if (!env) env = &none;
     if (n_obj < 1 || n_obj > HW_MAX_OBJ) {
-        if (env->free_models) env->free_models(env->models);
-        hwgpt_mlp_free(env->hwgpt_mlp);
-        env->hwgpt_mlp = NULL;
+        env_release(env);
         return hw_fail(e, HW_EINVAL, "hwgpt: %d objectives, expected 1 to %d", n_obj, HW_MAX_OBJ);
     }
     int ng = hw_space_n_genes(sp);
@@ -83,9 +88,7 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     hw_var *v = calloc((size_t)ng, sizeof *v);
     if (!hp || !v) {
         free(hp); free(v);
-        if (env->free_models) env->free_models(env->models);
-        hwgpt_mlp_free(env->hwgpt_mlp);
-        env->hwgpt_mlp = NULL;
+        env_release(env);
         return hw_fail(e, HW_ENOMEM, "hwgpt: out of memory");
     }
     hp->env = *env;
@@ -219,11 +222,11 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_proble
     char ckpt[4096];
     if ((rc = hwj_get_enum(cfg, path, "predictor", 0, predictors, &predictor, e)) ||
         (rc = hwj_get_string(cfg, path, "checkpoint", 0, &checkpoint, e))) {
-        if (env.free_models) env.free_models(env.models);
+        env_release(&env);
         return rc;
     }
     if (checkpoint && predictor < 0) {
-        if (env.free_models) env.free_models(env.models);
+        env_release(&env);
         return hw_fail(e, HW_EINVAL, "%s.checkpoint: needs \"predictor\": \"hwgpt-mlp\"", path);
     }
     if (predictor >= 0) {
@@ -231,7 +234,7 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_proble
         hwgpt_mlp *model;
         if ((rc = hwgpt_mlp_load(checkpoint ? checkpoint : ckpt, sp->scale, &model, e))) {
             hw_err_prefix(e, "%s.checkpoint", path);
-            if (env.free_models) env.free_models(env.models);
+            env_release(&env);
             return rc;
         }
         env.hwgpt_mlp = model;
@@ -247,18 +250,18 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_proble
         if (rc) {
             if (arr) hw_err_prefix(e, "%s[%d]", p, j);
             else hw_err_prefix(e, "%s (default)", p);
-            if (env.free_models) env.free_models(env.models);
-            hwgpt_mlp_free(env.hwgpt_mlp);
+            env_release(&env);
             return rc;
         }
     }
     for (int j = 0; j < n_obj; j++)
         if ((objs[j]->flags & HW_METRIC_PER_DEVICE) && !env.device) {
-            if (env.free_models) env.free_models(env.models);
-            hwgpt_mlp_free(env.hwgpt_mlp);
-            return hw_fail(e, HW_EINVAL, "%s.device: required by the objective '%s' (a100, a40, h100, a6000, "
-                           "rtx2080, rtx3080, v100, P100, cpu_xeon_silver, cpu_xeon_gold, cpu_amd_7502, "
-                           "cpu_amd_7513, cpu_amd_7452, cpu_p100)", path, objs[j]->name);
+            env_release(&env);
+            char list[512];
+            size_t u = 0;
+            for (int d = 0; d < SUR_N_DEVICES; d++)
+                u += (size_t)snprintf(list + u, sizeof list - u, "%s%s", d ? ", " : "", SUR_DEVICE_NAMES[d]);
+            return hw_fail(e, HW_EINVAL, "%s.device: required by the objective '%s' (%s)", path, objs[j]->name, list);
         }
     return hw_hwgpt_build(sp, objs, n_obj, &env, noise, seed, out, e);
 }

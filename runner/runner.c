@@ -208,13 +208,13 @@ typedef struct {
 typedef struct {
     uint64_t seed;
     char log[RUNNER_PATH_LEN];
-    int status; /* RUN_TODO, RUN_SKIP (complete log of this config), RUN_DONE, RUN_STOPPED */
+    int status; /* RUN_PENDING, RUN_SKIP (complete log of this config), RUN_DONE, RUN_STOPPED */
     long long evaluations;
     size_t front_size;
     double hv, wall_s;
 } run_result;
 
-enum { RUN_TODO = 0, RUN_SKIP = 1, RUN_DONE = 2, RUN_STOPPED = 3 };
+enum { RUN_PENDING = 0, RUN_SKIP = 1, RUN_DONE = 2, RUN_STOPPED = 3 };
 
 static const char *const RUN_STATUS[] = {"todo", "skipped", "done", "interrupted"};
 
@@ -883,7 +883,7 @@ static void print_result(const run_config *c, const run_result *res, size_t n_re
     sb_puts(&b, ",\"runs\":[");
     for (size_t i = 0; i < n_res; i++) {
         const run_result *r = &res[i];
-        if (r->status == RUN_TODO && !dry_run) continue;
+        if (r->status == RUN_PENDING && !dry_run) continue;
         if (b.len && b.p[b.len - 1] == '}') sb_putc(&b, ',');
         sb_puts(&b, "{\"seed\":");
         sb_u64(&b, r->seed);
@@ -894,7 +894,7 @@ static void print_result(const run_config *c, const run_result *res, size_t n_re
         sb_puts(&b, ",\"front_size\":");
         sb_u64(&b, r->front_size);
         sb_puts(&b, ",\"hypervolume\":");
-        if (r->status == RUN_STOPPED || r->status == RUN_TODO) sb_puts(&b, "null");
+        if (r->status == RUN_STOPPED || r->status == RUN_PENDING) sb_puts(&b, "null");
         else sb_double(&b, r->hv);
         sb_puts(&b, ",\"wall_s\":");
         sb_seconds(&b, r->wall_s);
@@ -978,7 +978,7 @@ int hw_run_experiment_main(int argc, char **argv)
         if (rc) {
             fprintf(stderr, "%s: seed %llu: %s\n", c.file, (unsigned long long)r->seed, e.msg);
             status = 1;
-            r->status = RUN_TODO;
+            r->status = RUN_PENDING;
             break;
         }
     }

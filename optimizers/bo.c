@@ -921,7 +921,7 @@ static int bo_tell(void *vst, const double *x, const double *f, size_t n, hw_err
     bo_state *st = vst;
     int d = st->d, M = st->M;
     if (n > st->pending)
-        return hw_fail(e, HW_ESTATE, "bo: told %zu results but only %zu genomes were asked", n, st->pending);
+        return hw_fail(e, HW_ESTATE, "bo: told %zu results for %zu asked genomes", n, st->pending);
     if (st->n + n > st->cap) {
         size_t cap = st->cap ? st->cap : 64;
         while (cap < st->n + n) cap *= 2;

@@ -24,7 +24,7 @@ size_t hw_generation_take(hw_generation *g, int n_var, double *x, size_t max_n)
 int hw_generation_check_tell(const hw_generation *g, const char *name, size_t n, hw_err *e)
 {
     if (n > g->last_n)
-        return hw_fail(e, HW_ESTATE, "%s: told %zu genomes but the last ask gave %zu", name, n, g->last_n);
+        return hw_fail(e, HW_ESTATE, "%s: told %zu results for %zu asked genomes", name, n, g->last_n);
     return HW_OK;
 }
 

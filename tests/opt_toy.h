@@ -411,6 +411,35 @@ static inline void toy_check_zdt_median(const hw_optimizer_ops *o, const char *p
     CHECK(med >= min_ratio);
 }
 
+/* Same seed, same asks at any piece size: on the local problem (8 real
+ * genes, 4 categorical genes of 3 choices), 1000 evaluations of config cfg
+ * (population 40): seed 5 asked in pieces of 40 and of 7 gives the same
+ * genomes, seed 6 others; real genes stay in [0, 1], categorical genes are
+ * valid indices. */
+static inline void local_check_same_seed_any_piece(const hw_optimizer_ops *o, const char *cfg)
+{
+    local_problem lp;
+    local_init(&lp, 8, 4, 3);
+    size_t evals = 1000, nv = (size_t)lp.p.n_var;
+    double *t1 = calloc(evals * nv, sizeof(double)), *t2 = calloc(evals * nv, sizeof(double));
+    double *t3 = calloc(evals * nv, sizeof(double));
+    void *a = toy_make(o, &lp.p, cfg, 5), *b = toy_make(o, &lp.p, cfg, 5), *d = toy_make(o, &lp.p, cfg, 6);
+    CHECK_EQ_INT(o->batch_size(a), 40);
+    CHECK_EQ_INT(local_drive(o, &lp.p, a, evals, 40, t1, NULL, 8), evals);
+    CHECK_EQ_INT(local_drive(o, &lp.p, b, evals, 7, t2, NULL, 8), evals); /* pieces of 7 */
+    CHECK_EQ_INT(local_drive(o, &lp.p, d, evals, 40, t3, NULL, 8), evals);
+    CHECK(memcmp(t1, t2, evals * nv * sizeof(double)) == 0);
+    CHECK(memcmp(t1, t3, evals * nv * sizeof(double)) != 0);
+    for (size_t i = 0; i < evals; i++)
+        for (size_t j = 0; j < nv; j++) {
+            double v = t1[i * nv + j];
+            if (j < 8) CHECK(v >= 0 && v <= 1);
+            else CHECK(v == floor(v) && v >= 0 && v <= 2);
+        }
+    o->destroy(a); o->destroy(b); o->destroy(d);
+    free(t1); free(t2); free(t3);
+}
+
 /* On the GPT-s space (all genes categorical), analytic objectives params and
  * flops, 15 generations of 40 (opt_json sets population_size 40): every
  * asked genome is valid, and no child repeats a member of the population

@@ -142,31 +142,9 @@ TEST(scalarizing_functions_by_hand)
 
 TEST(same_seed_same_asks_any_piece_size)
 {
-    local_problem lp;
-    local_init(&lp, 8, 4, 3);
-    size_t evals = 1000, nv = (size_t)lp.p.n_var;
-    const char *cfgs[2] = {"{\"name\":\"moead\",\"population_size\":40}",
-                           "{\"name\":\"moead\",\"population_size\":40,\"variation\":\"sbx\","
-                           "\"decomposition\":\"pbi\",\"weights\":\"uniform_design\"}"};
-    for (int c = 0; c < 2; c++) {
-        double *t1 = calloc(evals * nv, sizeof(double)), *t2 = calloc(evals * nv, sizeof(double));
-        double *t3 = calloc(evals * nv, sizeof(double));
-        void *a = make_opt(&lp.p, cfgs[c], 5), *b = make_opt(&lp.p, cfgs[c], 5), *d = make_opt(&lp.p, cfgs[c], 6);
-        CHECK_EQ_INT(ops()->batch_size(a), 40);
-        CHECK_EQ_INT(local_drive(ops(), &lp.p, a, evals, 40, t1, NULL, 8), evals);
-        CHECK_EQ_INT(local_drive(ops(), &lp.p, b, evals, 7, t2, NULL, 8), evals);
-        CHECK_EQ_INT(local_drive(ops(), &lp.p, d, evals, 40, t3, NULL, 8), evals);
-        CHECK(memcmp(t1, t2, evals * nv * sizeof(double)) == 0);
-        CHECK(memcmp(t1, t3, evals * nv * sizeof(double)) != 0);
-        for (size_t i = 0; i < evals; i++)
-            for (size_t j = 0; j < nv; j++) {
-                double v = t1[i * nv + j];
-                if (j < 8) CHECK(v >= 0 && v <= 1);
-                else CHECK(v == floor(v) && v >= 0 && v <= 2);
-            }
-        ops()->destroy(a); ops()->destroy(b); ops()->destroy(d);
-        free(t1); free(t2); free(t3);
-    }
+    local_check_same_seed_any_piece(ops(), "{\"name\":\"moead\",\"population_size\":40}");
+    local_check_same_seed_any_piece(ops(), "{\"name\":\"moead\",\"population_size\":40,\"variation\":\"sbx\","
+                                           "\"decomposition\":\"pbi\",\"weights\":\"uniform_design\"}");
 }
 
 TEST(config_errors_name_the_key)

@@ -206,30 +206,7 @@ static size_t drive(const hw_problem *p, void *st, size_t evals, size_t piece, d
 
 TEST(same_seed_same_asks_any_piece_size)
 {
-    local_problem lp;
-    local_init(&lp, 8, 4, 3);
-    size_t evals = 1000, nv = (size_t)lp.p.n_var;
-    double *t1 = calloc(evals * nv, sizeof(double)), *t2 = calloc(evals * nv, sizeof(double));
-    double *t3 = calloc(evals * nv, sizeof(double));
-    void *a = make_opt(&lp.p, "{\"name\":\"nsga2\",\"population_size\":40}", 5);
-    void *b = make_opt(&lp.p, "{\"name\":\"nsga2\",\"population_size\":40}", 5);
-    void *c = make_opt(&lp.p, "{\"name\":\"nsga2\",\"population_size\":40}", 6);
-    CHECK_EQ_INT(ops()->batch_size(a), 40);
-    CHECK_EQ_INT(drive(&lp.p, a, evals, 40, t1, NULL, 8), evals);
-    CHECK_EQ_INT(drive(&lp.p, b, evals, 7, t2, NULL, 8), evals); /* pieces of 7 */
-    CHECK_EQ_INT(drive(&lp.p, c, evals, 40, t3, NULL, 8), evals);
-    CHECK(memcmp(t1, t2, evals * nv * sizeof(double)) == 0);
-    CHECK(memcmp(t1, t3, evals * nv * sizeof(double)) != 0);
-    for (size_t i = 0; i < evals; i++)
-        for (size_t j = 0; j < nv; j++) {
-            double v = t1[i * nv + j];
-            if (j < 8) CHECK(v >= 0 && v <= 1);
-            else CHECK(v == floor(v) && v >= 0 && v <= 2);
-        }
-    ops()->destroy(a);
-    ops()->destroy(b);
-    ops()->destroy(c);
-    free(t1); free(t2); free(t3);
+    local_check_same_seed_any_piece(ops(), "{\"name\":\"nsga2\",\"population_size\":40}");
 }
 
 TEST(config_errors_name_the_key)

@@ -411,6 +411,23 @@ static inline void toy_check_zdt_median(const hw_optimizer_ops *o, const char *p
     CHECK(med >= min_ratio);
 }
 
+/* Each config bad[2 i] (i < n) is refused by create with HW_EINVAL or
+ * HW_ERANGE, no state, and a message containing bad[2 i + 1]. */
+static inline void check_create_refuses(const hw_optimizer_ops *o, const hw_problem *p, const char *const *bad,
+                                        int n)
+{
+    for (int i = 0; i < n; i++) {
+        cJSON *cfg = cJSON_Parse(bad[2 * i]);
+        void *st = NULL;
+        hw_err e = {0};
+        int rc = o->create(&st, p, cfg, "optimizer", 1, &e);
+        CHECK(rc == HW_EINVAL || rc == HW_ERANGE);
+        CHECK(st == NULL);
+        CHECK_MSG(strstr(e.msg, bad[2 * i + 1]) != NULL, "'%s' lacks %s", e.msg, bad[2 * i + 1]);
+        cJSON_Delete(cfg);
+    }
+}
+
 /* Same seed, same asks at any piece size: on the local problem (8 real
  * genes, 4 categorical genes of 3 choices), 1000 evaluations of config cfg
  * (population 40): seed 5 asked in pieces of 40 and of 7 gives the same

@@ -219,16 +219,7 @@ TEST(config_errors_name_the_key)
         "{\"name\":\"nsga2\",\"crossover_prob\":1.5}",  "optimizer.crossover_prob",
         "{\"name\":\"nsga2\",\"mutation_eta\":\"x\"}",  "optimizer.mutation_eta",
     };
-    for (int i = 0; i < 4; i++) {
-        cJSON *cfg = cJSON_Parse(bad[2 * i]);
-        void *st = NULL;
-        hw_err e = {0};
-        int rc = ops()->create(&st, &lp.p, cfg, "optimizer", 1, &e);
-        CHECK(rc == HW_EINVAL || rc == HW_ERANGE);
-        CHECK(st == NULL);
-        CHECK_MSG(strstr(e.msg, bad[2 * i + 1]) != NULL, "'%s' lacks %s", e.msg, bad[2 * i + 1]);
-        cJSON_Delete(cfg);
-    }
+    check_create_refuses(ops(), &lp.p, bad, 4);
 }
 
 TEST(protocol_partial_tells_and_misuse)

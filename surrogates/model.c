@@ -123,10 +123,7 @@ static double model_x(const sur_model *m, const sur_input *in, float *x)
 double sur_model_predict_log(const sur_model *m, const sur_input *in)
 {
     float x[SUR_X_LEN];
-    memcpy(x, in->x, sizeof x);
-    double lb = 0;
-    if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in)); x[SUR_N_FEAT] = (float)lb; }
-    if (!(m->flags & SUR_FLAG_AUX)) x[SUR_N_FEAT + 1] = 0;
+    double lb = model_x(m, in, x);
     return lb + sur_gbm_predict(&m->mean_gbm, x);
 }
 
@@ -141,10 +138,7 @@ void sur_set_predict(const sur_set *s, int k, sur_input *in, sur_pred *out)
 void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
 {
     float x[SUR_X_LEN];
-    memcpy(x, in->x, sizeof x);
-    double lb = 0;
-    if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in)); x[SUR_N_FEAT] = (float)lb; }
-    if (!(m->flags & SUR_FLAG_AUX)) x[SUR_N_FEAT + 1] = 0;
+    double lb = model_x(m, in, x);
     double mean = exp(lb + sur_gbm_predict(&m->mean_gbm, x));
     double rn = (m->flags & SUR_FLAG_NOISE) ? exp(sur_gbm_predict(&m->noise_gbm, x)) : 0.0;
     out->mean = mean;

@@ -216,7 +216,7 @@ typedef struct {
 
 enum { RUN_PENDING = 0, RUN_SKIP = 1, RUN_DONE = 2, RUN_STOPPED = 3 };
 
-static const char *const RUN_STATUS[] = {"todo", "skipped", "done", "interrupted"};
+static const char *const RUN_STATUS[] = {"pending", "skipped", "done", "interrupted"};
 
 static void usage(FILE *f)
 {

@@ -81,7 +81,7 @@ for f in "${HWNAS_SRC:?}"/experiments/*.json "$HWNAS_SRC"/experiments/*/*.json; 
     if [ "$rc" -ne 0 ]; then
         fail "$f: does not validate: $(cat "$T/stderr")"
     else
-        grep -q '"status":"todo"' "$T/stdout" || fail "$f: --dry-run printed no plan"
+        grep -q '"status":"pending"' "$T/stdout" || fail "$f: --dry-run printed no plan"
     fi
     [ ! -e "$T/out_dry" ] || { fail "$f: --dry-run created output"; rm -rf "$T/out_dry"; }
 done

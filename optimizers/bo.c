@@ -277,7 +277,7 @@ static int parse_weights(bo_state *st, const cJSON *params, const char *path, hw
     if (!wj) {
         if (st->kind != BO_LSBO) return HW_OK;
         int H = 1;
-        while (lattice(M, H + 1, NULL, 0) <= 16) H++;
+        while (M > 1 && lattice(M, H + 1, NULL, 0) <= 16) H++; /* one objective: the single weight 1 */
         size_t cnt = lattice(M, H, NULL, 0);
         st->weights = malloc(cnt * (size_t)M * sizeof *st->weights);
         if (!st->weights) return hw_fail(e, HW_ENOMEM, "%s: out of memory", p);

@@ -1,6 +1,7 @@
 /* hwnas surrogate-report — train on a seeded 80% split of the architectures,
  * evaluate on the other 20%, write results/surrogate_quality.{md,csv}. */
 #include <math.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +53,14 @@ int cmd_surrogate_report(int argc, char **argv)
         else if (strcmp(a, "--scales") == 0) scales = v;
         else if (strcmp(a, "--seed") == 0) {
             char *end;
+            errno = 0;
             seed = strtoull(v, &end, 10);
-            if (*v == 0 || *end) { fprintf(stderr, "surrogate-report: --seed: expected a non-negative integer, got '%s'\n", v); return 2; }
+            if (!(*v >= '0' && *v <= '9') || *end || errno) { fprintf(stderr, "surrogate-report: --seed: expected a non-negative integer, got '%s'\n", v); return 2; }
         } else { fprintf(stderr, "surrogate-report: unknown option '%s'\n", a); return 2; }
     }
     hw_err e = {0};
+    int want[HW_N_SCALES];
+    if (hw_scale_list_parse(scales, want, &e)) { fprintf(stderr, "surrogate-report: --scales: %s\n", e.msg); return 2; }
     if (hw_mkdir_p(dir, &e)) { fprintf(stderr, "surrogate-report: %s\n", e.msg); return 1; }
     enum { CAP = HW_N_SCALES * SUR_N_METRICS * SUR_N_DEVICES };
     sur_report_row *rows = calloc(CAP, sizeof *rows);
@@ -64,7 +68,7 @@ int cmd_surrogate_report(int argc, char **argv)
     double t_train = 0;
     if (!rows) { fprintf(stderr, "surrogate-report: out of memory\n"); return 1; }
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
-        if (!strstr(scales, hw_space_get(sc)->name)) continue;
+        if (!want[sc]) continue;
         sur_data d;
         if (sur_data_load(data, sc, &d, &e)) { fprintf(stderr, "surrogate-report: %s\n", e.msg); free(rows); return hw_exit_code(e.code); }
         size_t *tr = malloc(d.n * sizeof *tr), *va = malloc(d.n * sizeof *va), ntr = 0, nva = 0;

@@ -1,5 +1,6 @@
 /* hwnas train-surrogates — train every surrogate model from HW-GPT-Bench data
  * and write one model file per scale (surrogates/README.md). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,15 +34,18 @@ int cmd_train_surrogates(int argc, char **argv)
         else if (strcmp(a, "--scales") == 0) scales = v;
         else if (strcmp(a, "--seed") == 0) {
             char *end;
+            errno = 0;
             seed = strtoull(v, &end, 10);
-            if (*v == 0 || *end) { fprintf(stderr, "train-surrogates: --seed: expected a non-negative integer, got '%s'\n", v); return 2; }
+            if (!(*v >= '0' && *v <= '9') || *end || errno) { fprintf(stderr, "train-surrogates: --seed: expected a non-negative integer, got '%s'\n", v); return 2; }
         } else { fprintf(stderr, "train-surrogates: unknown option '%s'\n", a); return 2; }
     }
     hw_err e = {0};
+    int want[HW_N_SCALES];
+    if (hw_scale_list_parse(scales, want, &e)) { fprintf(stderr, "train-surrogates: --scales: %s\n", e.msg); return 2; }
     if (hw_mkdir_p(out, &e)) { fprintf(stderr, "train-surrogates: %s\n", e.msg); return 1; }
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
         const char *name = hw_space_get(sc)->name;
-        if (!strstr(scales, name)) continue;
+        if (!want[sc]) continue;
         double t0 = hw_now();
         sur_data d;
         if (sur_data_load(data, sc, &d, &e)) { fprintf(stderr, "train-surrogates: %s\n", e.msg); return hw_exit_code(e.code); }

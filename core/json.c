@@ -106,7 +106,8 @@ int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e)
         for (; p < end && *p; p++) {
             if (*p == '\n') { line++; col = 1; } else col++;
         }
-        if (!*skip_space(text))
+        const char *body = strncmp(text, "\xef\xbb\xbf", 3) == 0 ? text + 3 : text; /* a UTF-8 BOM */
+        if (!*skip_space(body))
             return hw_fail(e, HW_EPARSE, "%s: empty, expected a JSON value", what);
         if (badnum) {
             char num[24];

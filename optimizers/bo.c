@@ -350,6 +350,10 @@ static int bo_create_kind(int kind, void **out, const hw_problem *p, const cJSON
                                        "measured on f, not log f); use rsbo or lsbo", q);
         }
     }
+    /* the acquisition's candidate table: candidates + LOCAL_STARTS (d + 1) genomes */
+    if (!rc)
+        rc = hw_opt_check_table(path, "candidates", cand + (long long)LOCAL_STARTS * (st->d + 1), st->d, "variables", e);
+    if (!rc) rc = hw_opt_check_table(path, "batch_size", bs, st->d, "variables", e);
     if (!rc) rc = parse_weights(st, params, path, e);
     if (rc) { bo_destroy(st); return rc; }
     st->initial_points = (int)ip; st->candidates = (int)cand; st->restarts = (int)rs;

@@ -6,20 +6,26 @@
  *          non-dominated staircase of the (x, y) projections; the staircase
  *          lives in a 64-ary bit tree over the x-ranks of the points, so
  *          predecessor/successor/insert/erase cost O(log_64 n).  O(n log n).
+ *   hv_4d: HV4D+ (Guerreiro & Fonseca 2018): sweep on the 4th objective;
+ *          each new point adds its exclusive 3-D volume over the running
+ *          3-D front, computed in O(n) with the front kept in z order and
+ *          each point's staircase neighbours ("closest" points) maintained,
+ *          so the 2-D staircase is rebuilt and swept with O(1) insertions.
+ *          O(n^2).
  *   hv_nd: WFG (While, Bradstreet, Barone 2012): points sorted by the last
  *          objective, HV = sum_i (r_d - p_i,d) * exclusive (d-1)-volume of
  *          p_i over the points before it, the exclusive volume being the
  *          inclusive box minus the volume of the non-dominated "limit set"
  *          (recursion); limit sets are filtered in increasing coordinate
  *          sum, so each candidate is only checked against kept ones.  Base
- *          case d = 4: the same slicing, with each exclusive 3-D volume
- *          computed by one sweep over the running 3-D front (limit points
- *          keep the front's z order).
+ *          case d = 4: HV4D+ on the unfiltered limit set, generated already
+ *          sorted on the 4th objective.
  *
- * Only points strictly better than ref in every objective are used.  All
- * partial volumes are sums of non-negative terms, accumulated with
- * Neumaier's compensated summation; every loop runs in an order fixed by the
- * point values (hw_sort_points), so results do not depend on input order. */
+ * Only points strictly better than ref in every objective are used.  Volumes
+ * are accumulated with Neumaier's compensated summation (HV4D+'s running
+ * areas shrink by subtraction, as in the published algorithm); every loop
+ * runs in an order fixed by the point values (hw_sort_points), so results do
+ * not depend on input order. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -242,36 +248,189 @@ int hv_3d(const double *pts, size_t n, const double *ref, double *out)
     return rc;
 }
 
-/* ---- 4-D: sweep on the 4th objective, exclusive 3-D volumes ------------- */
+/* ---- 4-D: HV4D+ ------------------------------------------------------------ */
 
-/* The 2-D staircase as sorted arrays: x strictly ascending, y strictly
- * descending, all inside ref.  Inserts (x, y) unless it is weakly dominated,
- * removes the points it dominates, and returns the area it adds. */
-static double stair_insert(double *sx, double *sy, size_t *cnt, double x, double y, const double *ref)
+/* A point of the running 3-D front.  The front is a singly linked list in
+ * (z, y, x) order.  closest[0] / closest[1]: among the front points before
+ * it in that order, the one with y < p.y of least (x, y) and the one with
+ * x < p.x of least (y, x); these are p's right and left neighbours on the
+ * 2-D staircase of those points, so inserting p into that staircase is O(1).
+ * cnext[0] / cnext[1]: the staircase itself, a doubly linked list (right
+ * neighbour: larger x, smaller y; left neighbour), rebuilt for every new
+ * point. */
+typedef struct hv4_node {
+    double x, y, z;
+    struct hv4_node *next;
+    struct hv4_node *closest[2];
+    struct hv4_node *cnext[2];
+} hv4_node;
+
+/* Links q into the staircase between its closest neighbours; the points in
+ * between (weakly dominated by q in x, y) drop out of it. */
+static inline void stair_link(hv4_node *q)
 {
-    size_t n = *cnt, lo = 0, hi = n;
-    while (lo < hi) { /* first j with (sx, sy)[j] > (x, y) lexicographically */
-        size_t mid = lo + (hi - lo) / 2;
-        if (sx[mid] < x || (sx[mid] == x && sy[mid] <= y)) lo = mid + 1;
-        else hi = mid;
+    hv4_node *r = q->closest[0], *l = q->closest[1];
+    q->cnext[0] = r;
+    q->cnext[1] = l;
+    r->cnext[1] = q;
+    l->cnext[0] = q;
+}
+
+/* Area of q's quadrant not covered by the staircase, q's neighbours being l
+ * (left) and r (right): the strips over the points between them. */
+static inline double stair_excl_area(const hv4_node *q, const hv4_node *l, const hv4_node *r)
+{
+    double area = 0, xs = q->x, yb = l->y;
+    for (const hv4_node *c = l->cnext[0]; c != r; c = c->cnext[0]) {
+        area += (c->x - xs) * (yb - q->y);
+        xs = c->x;
+        yb = c->y;
     }
-    double ly = lo ? sy[lo - 1] : ref[1];
-    if (ly <= y) return 0;
-    double inc = ((lo < n ? sx[lo] : ref[0]) - x) * (ly - y);
-    size_t e = lo;
-    while (e < n && sy[e] >= y) {
-        inc += ((e + 1 < n ? sx[e + 1] : ref[0]) - sx[e]) * (sy[e] - y);
-        e++;
+    return area + (r->x - xs) * (yb - q->y);
+}
+
+/* Rebuilds the staircase of the front points before nw in (z, y, x) order,
+ * sets nw's closest points, and returns the list node after which nw goes,
+ * or NULL if a front point weakly dominates nw in (x, y, z). */
+static hv4_node *hv4_restart(hv4_node *head, hv4_node *nw, hv4_node *sl, hv4_node *sr)
+{
+    sl->cnext[0] = sr;
+    sr->cnext[1] = sl;
+    hv4_node *c0 = sr, *c1 = sl, *prev = head;
+    const double x = nw->x, y = nw->y, z = nw->z;
+    for (hv4_node *q = head->next;; prev = q, q = q->next) {
+        if (q->z > z || (q->z == z && (q->y > y || (q->y == y && q->x > x)))) break;
+        if (q->x <= x && q->y <= y) return NULL; /* and q->z <= z */
+        stair_link(q);
+        if (q->y < y) { /* then q->x > x */
+            if (q->x < c0->x || (q->x == c0->x && q->y < c0->y)) c0 = q;
+        } else if (q->x < x) { /* then q->y > y */
+            if (q->y < c1->y || (q->y == c1->y && q->x < c1->x)) c1 = q;
+        }
     }
-    if (e != lo + 1) { /* make exactly one slot at lo */
-        memmove(sx + lo + 1, sx + e, (n - e) * sizeof *sx);
-        memmove(sy + lo + 1, sy + e, (n - e) * sizeof *sy);
-        n = n + 1 - (e - lo);
+    nw->closest[0] = c0;
+    nw->closest[1] = c1;
+    return prev;
+}
+
+/* Exclusive 3-D volume of nw over the front, whose points from q on lie
+ * after nw in (z, y, x) order; the staircase holds those before it.  Sweeps
+ * upwards in z, linking each point into the staircase and cutting nw's
+ * uncovered area (bounded by its left and right staircase neighbours L, R
+ * and the points inside its quadrant) until a point covers nw in (x, y); the
+ * top sentinel always does. */
+static double hv4_contribution(const hv4_node *nw, hv4_node *q)
+{
+    const hv4_node *L = nw->closest[1], *R = nw->closest[0];
+    double area = stair_excl_area(nw, L, R), lastz = nw->z, vol = 0;
+    for (;; q = q->next) {
+        vol += area * (q->z - lastz);
+        if (q->x <= nw->x && q->y <= nw->y) break;
+        if (q->x < nw->x) { /* left of nw: cuts the part above q->y */
+            if (q->y <= L->y) {
+                double cut = 0, xs = nw->x, yb = L->y;
+                const hv4_node *c = L->cnext[0];
+                for (; c->y > q->y; c = c->cnext[0]) {
+                    cut += (c->x - xs) * (yb - q->y);
+                    xs = c->x;
+                    yb = c->y;
+                }
+                area -= cut + (c->x - xs) * (yb - q->y);
+                L = q;
+            }
+        } else if (q->y < nw->y) { /* right of nw: cuts the part right of q->x */
+            if (q->x <= R->x) {
+                double cut = 0, ys = nw->y, xb = R->x;
+                const hv4_node *c = R->cnext[1];
+                for (; c->x > q->x; c = c->cnext[1]) {
+                    cut += (c->y - ys) * (xb - q->x);
+                    ys = c->y;
+                    xb = c->x;
+                }
+                area -= cut + (c->y - ys) * (xb - q->x);
+                R = q;
+            }
+        } else { /* inside nw's quadrant: its own uncovered area goes */
+            area -= stair_excl_area(q, q->closest[1], q->closest[0]);
+        }
+        stair_link(q);
+        lastz = q->z;
     }
-    sx[lo] = x;
-    sy[lo] = y;
-    *cnt = n;
-    return inc;
+    return vol;
+}
+
+/* nw was just linked into the front: drop the later points it weakly
+ * dominates, and make it the closest point of later points where it is (on
+ * equal x and y it replaces the old one, which it has just dropped).
+ * Past a later point that dominates nw in (x, y), nw matters to none. */
+static void hv4_update(hv4_node *nw)
+{
+    hv4_node *prev = nw;
+    for (hv4_node *q = nw->next;; q = q->next) {
+        if (nw->x <= q->x && nw->y <= q->y) { prev->next = q->next; continue; }
+        if (q->x <= nw->x && q->y <= nw->y) return; /* the top sentinel always */
+        if (nw->x < q->x) { /* then nw->y > q->y */
+            const hv4_node *c = q->closest[1];
+            if (nw->y < c->y || (nw->y == c->y && nw->x <= c->x)) q->closest[1] = nw;
+        } else { /* nw->x > q->x, nw->y < q->y */
+            const hv4_node *c = q->closest[0];
+            if (nw->x < c->x || (nw->x == c->x && nw->y <= c->y)) q->closest[0] = nw;
+        }
+        prev = q;
+    }
+}
+
+/* Exact 4-D volume of m points (rows of 4, all strictly inside ref) by HV4D+
+ * (Guerreiro & Fonseca 2018): points in increasing 4th objective (then x, y,
+ * z); each new point adds its exclusive 3-D volume over the running 3-D front
+ * to that front's volume, which is swept up to the next 4th coordinate.
+ * O(m) per point, O(m^2) total.  order: the rows in increasing 4th
+ * objective (ties in any order fixed by the point values), NULL when the rows
+ * already are; nodes: m + 4. */
+static double hv4_plus(const double *p, size_t m, const double *ref, const size_t *order, hv4_node *nodes)
+{
+    hv4_node *sl = nodes + m, *sr = sl + 1, *head = sl + 2, *top = sl + 3;
+    sl->x = -INFINITY; sl->y = ref[1]; sl->z = -INFINITY;
+    sr->x = ref[0]; sr->y = -INFINITY; sr->z = -INFINITY;
+    head->x = head->y = head->z = -INFINITY;
+    top->x = -INFINITY; top->y = -INFINITY; top->z = ref[2];
+    head->next = top;
+    top->next = NULL;
+    ksum vol3 = {0, 0}, vol = {0, 0};
+    for (size_t t = 0; t < m; t++) {
+        const double *pt = p + (order ? order[t] : t) * 4;
+        hv4_node *nw = nodes + t;
+        nw->x = pt[0];
+        nw->y = pt[1];
+        nw->z = pt[2];
+        hv4_node *prev = hv4_restart(head, nw, sl, sr);
+        if (prev) {
+            ksum_add(&vol3, hv4_contribution(nw, prev->next));
+            nw->next = prev->next;
+            prev->next = nw;
+            hv4_update(nw);
+        }
+        double wn = t + 1 < m ? p[(order ? order[t + 1] : t + 1) * 4 + 3] : ref[3];
+        if (wn > pt[3]) ksum_add(&vol, ksum_value(&vol3) * (wn - pt[3]));
+    }
+    return ksum_value(&vol);
+}
+
+int hv_4d(const double *pts, size_t n, const double *ref, double *out)
+{
+    *out = 0;
+    if ((n && !pts) || !ref || !all_finite(ref, 4) || !all_finite(pts, 4 * n)) return HW_EINVAL;
+    if (n == 0) return HW_OK;
+    double *in = malloc(n * 4 * sizeof *in + 2 * n * sizeof(size_t));
+    hv4_node *nodes = malloc((n + 4) * sizeof *nodes);
+    if (!in || !nodes) { free(in); free(nodes); return HW_ENOMEM; }
+    size_t *order = (size_t *)(void *)(in + 4 * n), *tmp = order + n;
+    size_t m = copy_inside(pts, n, 4, ref, in);
+    hw_sort_points_buf(in, m, 4, 3, order, tmp);
+    *out = hv4_plus(in, m, ref, order, nodes);
+    free(in);
+    free(nodes);
+    return HW_OK;
 }
 
 /* Stable merge sort of (key, index) pairs by key: equal keys keep their
@@ -306,70 +465,11 @@ static void sort_keyed(keyed_idx *a, keyed_idx *tmp, size_t n)
 typedef struct {
     double **rows;   /* rows[k]: limit sets of dimension k, n x k */
     double **sorted; /* sorted[k]: the input of level k sorted by objective k-1 */
-    size_t *order, *tmp, *front;
+    size_t *order, *tmp;
     keyed_idx *key, *ktmp;
-    double *sx, *sy, *cand;
+    double *cand;
+    hv4_node *nodes;
 } wfg_ws;
-
-/* Exact 4-D volume of m points (rows of 4, all inside ref).  Points are
- * taken in increasing 4th objective; front holds the 3-D non-dominated set
- * of the points taken so far, sorted by (z, x, y).  The exclusive 3-D volume
- * of p over that front is its box minus the 3-D volume of the limit set
- * {max(q, p)}; max with p keeps the front's z order, so that volume is one
- * sweep over the front with the array staircase, no sorting.  The sweep stops
- * at the first q with q.x <= p.x and q.y <= p.y: above q.z the box of p is
- * covered.  Each limit point costs a binary search and at most one shift of
- * the staircase: O(n^3) worst case, about O(n^2 log n) on typical fronts. */
-static double hv4_sweep(const double *p, size_t m, const double *ref, wfg_ws *w)
-{
-    size_t *front = w->front, nf = 0;
-    hw_sort_points_buf(p, m, 4, 3, w->order, w->tmp);
-    ksum vol = {0, 0};
-    for (size_t t = 0; t < m; t++) {
-        const double *pi = p + w->order[t] * 4;
-        ksum lim = {0, 0};
-        double area = 0, zcur = pi[2];
-        size_t ns = 0, keep = 0;
-        int dominated = 0;
-        for (size_t f = 0; f < nf; f++) {
-            const double *q = p + front[f] * 4;
-            double lx = q[0] > pi[0] ? q[0] : pi[0];
-            double ly = q[1] > pi[1] ? q[1] : pi[1];
-            double lz = q[2] > pi[2] ? q[2] : pi[2];
-            if (lx == pi[0] && ly == pi[1]) { /* q covers p's whole (x, y) box from lz up */
-                if (lz == pi[2]) { dominated = 1; break; } /* q <= p */
-                ksum_add(&lim, area * (lz - zcur));
-                area = (ref[0] - pi[0]) * (ref[1] - pi[1]);
-                zcur = lz;
-                break;
-            }
-            if (lz > zcur) { ksum_add(&lim, area * (lz - zcur)); zcur = lz; }
-            area += stair_insert(w->sx, w->sy, &ns, lx, ly, ref);
-        }
-        if (dominated) continue;
-        ksum_add(&lim, area * (ref[2] - zcur));
-        double incl = (ref[0] - pi[0]) * (ref[1] - pi[1]) * (ref[2] - pi[2]);
-        ksum_add(&vol, (ref[3] - pi[3]) * (incl - ksum_value(&lim)));
-        /* Insert p into the front in (z, x, y) order, dropping the points it
-         * weakly dominates: they add nothing to any later limit set. */
-        size_t pidx = w->order[t];
-        int placed = 0;
-        for (size_t f = 0; f < nf; f++) {
-            size_t qi = front[f];
-            const double *q = p + qi * 4;
-            if (!placed && (q[2] > pi[2] || (q[2] == pi[2] && (q[0] > pi[0] || (q[0] == pi[0] && q[1] > pi[1]))))) {
-                w->tmp[keep++] = pidx;
-                placed = 1;
-            }
-            if (pi[0] <= q[0] && pi[1] <= q[1] && pi[2] <= q[2]) continue;
-            w->tmp[keep++] = qi;
-        }
-        if (!placed) w->tmp[keep++] = pidx;
-        memcpy(front, w->tmp, keep * sizeof *front);
-        nf = keep;
-    }
-    return ksum_value(&vol);
-}
 
 /* ---- any d: WFG ------------------------------------------------------------- */
 
@@ -381,7 +481,10 @@ static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w
         for (int j = 0; j < k; j++) v *= ref[j] - p[j];
         return v;
     }
-    if (k == 4) return hv4_sweep(p, m, ref, w);
+    if (k == 4) {
+        hw_sort_points_buf(p, m, 4, 3, w->order, w->tmp);
+        return hv4_plus(p, m, ref, w->order, w->nodes);
+    }
     double *s = w->sorted[k], *lim = w->rows[k - 1];
     int kl = k - 1;
     hw_sort_points_buf(p, m, k, kl, w->order, w->tmp);
@@ -389,6 +492,45 @@ static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w
     ksum vol = {0, 0};
     double *cand = w->cand;
     keyed_idx *key = w->key;
+    if (k == 5) {
+        /* Limit points taken in the order of the 4th objective of their
+         * sources come out sorted by their own 4th objective, max(q_3, p_3):
+         * HV4D+ then runs on them as they are, and skips the dominated ones. */
+        /* A point weakly dominated on the first 4 objectives by a later one
+         * only yields limit points dominated by that one's: it is dropped
+         * (live[j] = 0) from all later limit sets. */
+        const size_t *o4 = w->order;
+        size_t *live = w->tmp;
+        hw_sort_points_buf(s, m, 5, 3, w->order, w->tmp);
+        for (size_t i = 0; i < m; i++) live[i] = 0;
+        for (size_t i = 0; i < m; i++) {
+            const double *pi = s + i * 5;
+            size_t nc = 0;
+            int dominated = 0;
+            for (size_t t = 0; t < m; t++) {
+                size_t j = o4[t];
+                if (!live[j]) continue;
+                const double *pj = s + j * 5;
+                double *c = cand + nc * 4;
+                for (int a = 0; a < 4; a++) c[a] = pj[a] > pi[a] ? pj[a] : pi[a];
+                if (c[0] == pi[0] && c[1] == pi[1] && c[2] == pi[2]) {
+                    if (c[3] == pi[3]) dominated = 1;
+                    nc++; /* it weakly dominates all limit points after it */
+                    break;
+                }
+                nc++;
+            }
+            if (dominated) continue;
+            double incl = (ref[0] - pi[0]) * (ref[1] - pi[1]) * (ref[2] - pi[2]) * (ref[3] - pi[3]);
+            ksum_add(&vol, (ref[4] - pi[4]) * (incl - hv4_plus(cand, nc, ref, NULL, w->nodes)));
+            for (size_t j = 0; j < i; j++) {
+                const double *pj = s + j * 5;
+                if (pi[0] <= pj[0] && pi[1] <= pj[1] && pi[2] <= pj[2] && pi[3] <= pj[3]) live[j] = 0;
+            }
+            live[i] = 1;
+        }
+        return ksum_value(&vol);
+    }
     for (size_t i = 0; i < m; i++) {
         const double *pi = s + i * k;
         size_t nl = 0, nc = 0;
@@ -410,6 +552,8 @@ static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w
             nc++;
         }
         if (dominated) continue;
+        double incl = 1;
+        for (int c = 0; c < kl; c++) incl *= ref[c] - pi[c];
         /* Non-dominated filter: in increasing order of the coordinate sum
          * (exact ties broken by the point values), a limit point can only be
          * weakly dominated by one that comes before it. */
@@ -425,9 +569,6 @@ static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w
             }
             if (keep) memcpy(lim + nl++ * kl, c, (size_t)kl * sizeof *lim);
         }
-        if (dominated) continue;
-        double incl = 1;
-        for (int c = 0; c < kl; c++) incl *= ref[c] - pi[c];
         double excl = incl - wfg(lim, nl, kl, ref, w);
         ksum_add(&vol, (ref[kl] - pi[kl]) * excl);
     }
@@ -449,15 +590,17 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     }
     if (d == 2) return hv_2d(pts, n, ref, out);
     if (d == 3) return hv_3d(pts, n, ref, out);
+    if (d == 4) return hv_4d(pts, n, ref, out);
     /* Buffers: input (n x d), rows[k] and sorted[k] for k = 4..d (n x k
-     * each), limit-point candidates (n x (d-1)), the staircase (2n), the
-     * candidates' sort keys (2n pairs), index scratch (3n), level pointers. */
+     * each), limit-point candidates (n x (d-1)), the candidates' sort keys
+     * (2n pairs), index scratch (2n), level pointers; the 4-D nodes. */
     size_t nd = 0;
     for (int k = 4; k <= d; k++) nd += 2 * n * (size_t)k;
-    size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1) + 2 * n;
-    double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 3 * n * sizeof(size_t) +
+    size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1);
+    double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 2 * n * sizeof(size_t) +
                          2 * (size_t)(d + 1) * sizeof(double *));
-    if (!buf) return HW_ENOMEM;
+    hv4_node *nodes = malloc((n + 4) * sizeof *nodes);
+    if (!buf || !nodes) { free(buf); free(nodes); return HW_ENOMEM; }
     wfg_ws w;
     double *cur = buf + n * (size_t)d;
     w.key = (keyed_idx *)(void *)(buf + ndbl);
@@ -470,13 +613,14 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
         w.rows[k] = cur; cur += n * (size_t)k;
         w.sorted[k] = cur; cur += n * (size_t)k;
     }
-    w.cand = cur; cur += n * (size_t)(d - 1);
-    w.sx = cur; w.sy = cur + n;
+    w.cand = cur;
     size_t *sz = (size_t *)(void *)(w.sorted + d + 1);
-    w.order = sz; w.tmp = sz + n; w.front = sz + 2 * n;
+    w.order = sz; w.tmp = sz + n;
+    w.nodes = nodes;
     size_t m = copy_inside(pts, n, d, ref, buf);
     *out = wfg(buf, m, d, ref, &w);
     free(buf);
+    free(nodes);
     return HW_OK;
 }
 
@@ -490,7 +634,10 @@ int hw_hypervolume(const double *pts, size_t n, int d, const double *ref, double
         if (!isfinite(pts[i]))
             return hw_fail(e, HW_EINVAL, "hypervolume: point %zu objective %d is not finite", i / (size_t)d,
                            (int)(i % (size_t)d));
-    int rc = d == 2 ? hv_2d(pts, n, ref, out) : d == 3 ? hv_3d(pts, n, ref, out) : hv_nd(pts, n, d, ref, out);
+    int rc = d == 2   ? hv_2d(pts, n, ref, out)
+             : d == 3 ? hv_3d(pts, n, ref, out)
+             : d == 4 ? hv_4d(pts, n, ref, out)
+                      : hv_nd(pts, n, d, ref, out);
     if (rc == HW_ENOMEM) return hw_fail(e, rc, "hypervolume: out of memory for %zu points", n);
     if (rc != HW_OK) return hw_fail(e, rc, "hypervolume: invalid input");
     return HW_OK;

@@ -18,10 +18,12 @@
  * on allocation failure. */
 size_t hw_nondominated(const double *pts, size_t n, int d, unsigned char *keep);
 
-/* Exact hypervolume.  hv_2d: O(n log n); hv_3d: O(n log n); hv_nd: any d >= 1.
+/* Exact hypervolume.  hv_2d: O(n log n); hv_3d: O(n log n); hv_4d: O(n^2)
+ * (HV4D+); hv_nd: any d >= 1 (WFG over hv_4d for d >= 5).
  * hw_hypervolume dispatches on d.  Return HW_OK or HW_ENOMEM/HW_EINVAL. */
 int hv_2d(const double *pts, size_t n, const double *ref, double *out);
 int hv_3d(const double *pts, size_t n, const double *ref, double *out);
+int hv_4d(const double *pts, size_t n, const double *ref, double *out);
 int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out);
 int hw_hypervolume(const double *pts, size_t n, int d, const double *ref, double *out, hw_err *e);
 

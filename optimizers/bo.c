@@ -18,7 +18,8 @@
  * ("log_transform": true).  Hyperparameters maximise the log marginal
  * likelihood (plus the log prior for "ard").  They are refitted at every
  * iteration while fewer than 30 observations are modelled, then after every
- * "refit_every" new observations; a refit runs L-BFGS from the previous
+ * max("refit_every", n/20) new observations (so the O(n^3) fits stay a
+ * bounded share of the time as n grows); a refit runs L-BFGS from the previous
  * optimum, plus "restarts" random starts while fewer than 50 observations
  * are modelled and at every 5th refit after that.  Between refits, new
  * observations extend the Cholesky factor in O(n^2) with the
@@ -93,6 +94,7 @@ enum { BO_RSBO = 0, BO_LSBO = 1, BO_EHVI = 2 };
 #define FIT_EVERY_BELOW 30
 #define RESTART_ALWAYS_BELOW 50
 #define RESTART_EVERY 5
+#define REFIT_FRACTION 20 /* refit interval >= n / REFIT_FRACTION */
 
 /* ---- EHVI kernels -------------------------------------------------------- */
 
@@ -447,8 +449,9 @@ static int sync_models(bo_state *st, hw_err *e)
     int d = st->d, M = st->M;
     size_t n_ok = 0;
     for (size_t i = 0; i < st->n; i++) n_ok += st->ok[i];
-    int need_full = st->gp_n == 0 || n_ok < FIT_EVERY_BELOW ||
-                    n_ok - st->fit_n >= (size_t)st->refit_every;
+    size_t interval = (size_t)st->refit_every;
+    if (n_ok / REFIT_FRACTION > interval) interval = n_ok / REFIT_FRACTION;
+    int need_full = st->gp_n == 0 || n_ok < FIT_EVERY_BELOW || n_ok - st->fit_n >= interval;
     /* log transform only while every modelled value is positive */
     for (int j = 0; j < M; j++) {
         int want = 0;

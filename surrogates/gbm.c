@@ -51,8 +51,44 @@ static uint8_t bin_of(const float *thr, int nt, float x)
     return (uint8_t)lo;
 }
 
+static int gbm_fit_one(const float *X, size_t n, int F, const double *y, const sur_gbm_params *p,
+                       sur_gbm *out, hw_err *e);
+
+/* Averaging bags ensembles: one tree list, leaves scaled by 1 / bags, base the
+ * mean of the bases; prediction is then the mean of the ensembles'. */
 int sur_gbm_fit(const float *X, size_t n, int F, const double *y, const sur_gbm_params *p,
                 sur_gbm *out, hw_err *e)
+{
+    int B = p->bags > 1 ? p->bags : 1;
+    if (B == 1) return gbm_fit_one(X, n, F, y, p, out, e);
+    memset(out, 0, sizeof *out);
+    const int D = p->depth, n_int = (1 << D) - 1, n_leaf = 1 << D, T = p->n_trees;
+    if (D < 1 || D > SUR_GBM_MAX_DEPTH || T < 0)
+        return hw_fail(e, HW_EINVAL, "gbm: bad sizes (n=%zu, features=%d, depth=%d)", n, F, D);
+    out->feat = calloc((size_t)B * T * n_int + 1, 1);
+    out->thr = calloc((size_t)B * T * n_int + 1, sizeof *out->thr);
+    out->leaf = calloc((size_t)B * T * n_leaf + 1, sizeof *out->leaf);
+    if (!out->feat || !out->thr || !out->leaf) { sur_gbm_free(out); return hw_fail(e, HW_ENOMEM, "out of memory"); }
+    out->n_feat = F; out->depth = D; out->n_trees = B * T;
+    for (int b = 0; b < B; b++) {
+        sur_gbm_params q = *p;
+        q.bags = 1;
+        q.seed = hw_splitmix64(p->seed + 0x9E3779B97F4A7C15ULL * (uint64_t)(b + 1));
+        sur_gbm one;
+        int rc = gbm_fit_one(X, n, F, y, &q, &one, e);
+        if (rc) { sur_gbm_free(out); return rc; }
+        memcpy(out->feat + (size_t)b * T * n_int, one.feat, (size_t)T * n_int);
+        memcpy(out->thr + (size_t)b * T * n_int, one.thr, (size_t)T * n_int * sizeof *out->thr);
+        for (size_t j = 0; j < (size_t)T * n_leaf; j++)
+            out->leaf[(size_t)b * T * n_leaf + j] = (float)(one.leaf[j] / B);
+        out->base += one.base / B;
+        sur_gbm_free(&one);
+    }
+    return HW_OK;
+}
+
+static int gbm_fit_one(const float *X, size_t n, int F, const double *y, const sur_gbm_params *p,
+                       sur_gbm *out, hw_err *e)
 {
     memset(out, 0, sizeof *out);
     if (n < 2 || F < 1 || F > 255 || p->depth < 1 || p->depth > SUR_GBM_MAX_DEPTH || p->n_trees < 0)
@@ -198,6 +234,20 @@ double sur_gbm_predict(const sur_gbm *g, const float *x)
         s += g->leaf[(size_t)k * n_leaf + (size_t)(i - n_int)];
     }
     return s;
+}
+
+void sur_gbm_predict_staged(const sur_gbm *g, const float *x, double *cum)
+{
+    const int D = g->depth, n_int = (1 << D) - 1, n_leaf = 1 << D;
+    double s = g->base;
+    for (int k = 0; k < g->n_trees; k++) {
+        const uint8_t *f = g->feat + (size_t)k * n_int;
+        const float *t = g->thr + (size_t)k * n_int;
+        int i = 0;
+        for (int d = 0; d < D; d++) i = 2 * i + 1 + (x[f[i]] > t[i]);
+        s += g->leaf[(size_t)k * n_leaf + (size_t)(i - n_int)];
+        cum[k] = s;
+    }
 }
 
 void sur_gbm_free(sur_gbm *g)

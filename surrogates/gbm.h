@@ -26,6 +26,9 @@ typedef struct {
     double lambda;      /* L2 penalty on leaf values */
     double subsample;   /* row fraction per tree, (0, 1] */
     uint64_t seed;
+    int bags;           /* > 1: that many ensembles, each on its own row subsamples
+                           (seeds derived from seed), averaged into one tree list
+                           (leaves / bags); 0 or 1: one ensemble */
 } sur_gbm_params;
 
 typedef struct {
@@ -36,10 +39,14 @@ typedef struct {
     float *leaf;        /* n_trees * 2^depth */
 } sur_gbm;
 
-/* X: n rows of n_feat floats (row-major); y: n targets. */
+/* X: n rows of n_feat floats (row-major); y: n targets.  With bags > 1 the
+ * result has bags * n_trees trees. */
 int sur_gbm_fit(const float *X, size_t n, int n_feat, const double *y, const sur_gbm_params *p,
                 sur_gbm *out, hw_err *e);
 double sur_gbm_predict(const sur_gbm *g, const float *x);
+/* cum[t] = base + the first t + 1 trees, t < n_trees (for choosing a tree
+ * count: a one-ensemble model cut to t + 1 trees predicts cum[t]). */
+void sur_gbm_predict_staged(const sur_gbm *g, const float *x, double *cum);
 void sur_gbm_free(sur_gbm *g);
 
 #endif

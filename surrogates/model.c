@@ -110,6 +110,16 @@ static double base_value(const sur_model *m, const sur_input *in)
     return b > m->floor ? b : m->floor;
 }
 
+/* The tree input of model m (base feature filled) and the log of its base. */
+static double model_x(const sur_model *m, const sur_input *in, float *x)
+{
+    memcpy(x, in->x, SUR_X_LEN * sizeof *x);
+    double lb = 0;
+    if (m->flags & SUR_FLAG_BASE) { lb = log(base_value(m, in)); x[SUR_N_FEAT] = (float)lb; }
+    if (!(m->flags & SUR_FLAG_AUX)) x[SUR_N_FEAT + 1] = 0;
+    return lb;
+}
+
 double sur_model_predict_log(const sur_model *m, const sur_input *in)
 {
     float x[SUR_X_LEN];
@@ -261,7 +271,8 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
     size_t *id = malloc((n_rows + 1) * sizeof *id), *idx = malloc((n_rows + 1) * sizeof *idx);
     int *fold = malloc((n_rows + 1) * sizeof *fold);
     int rc = HW_OK;
-    sur_model tmp = {0};
+    sur_model *fm = NULL;   /* the out-of-fold models */
+    double *sse = NULL, *cum = NULL;
     if (!in || !y || !rs || !oof || !rn || !id || !idx || !fold) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); goto out; }
     for (size_t r = 0; r < n_rows; r++) {
         size_t i = rows[r];
@@ -276,20 +287,41 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
     }
     if (n < 20) { rc = hw_fail(e, HW_EINVAL, "%s/%s: only %zu architectures with data", SUR_METRIC_NAMES[metric], SUR_DEVICE_NAMES[device], n); goto out; }
 
-    /* out-of-fold predictions */
-    int K = o->folds > 1 ? o->folds : 2;
-    if (aux) { m->flags |= SUR_FLAG_AUX; tmp.flags |= SUR_FLAG_AUX; }
+    /* out-of-fold predictions; with cv_trees also the out-of-fold squared log
+     * error after each tree, which picks the tree count of every fit */
+    int K = o->folds > 1 ? o->folds : 2, T = o->mean.n_trees;
+    int cv = o->cv_trees > 0 && o->cv_trees <= T && o->mean.bags <= 1;
+    sur_fit_opts oc = *o;
+    if (aux) m->flags |= SUR_FLAG_AUX;
+    fm = calloc((size_t)K, sizeof *fm);
+    sse = calloc((size_t)T + 1, sizeof *sse);
+    cum = malloc(((size_t)T + 1) * sizeof *cum);
+    if (!fm || !sse || !cum) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); goto out; }
     for (int k = 0; k < K; k++) {
         size_t nt = 0;
         for (size_t i = 0; i < n; i++)
             if (fold[i] != k) idx[nt++] = i;
-        if ((rc = fit_mean(d->scale, in, y, idx, nt, o, seed + 1000 + (uint64_t)k, &tmp, e))) goto out;
+        if (aux) fm[k].flags |= SUR_FLAG_AUX;
+        if ((rc = fit_mean(d->scale, in, y, idx, nt, o, seed + 1000 + (uint64_t)k, &fm[k], e))) goto out;
+        if (cv)
+            for (size_t i = 0; i < n; i++)
+                if (fold[i] == k) {
+                    float x[SUR_X_LEN];
+                    double lb = model_x(&fm[k], &in[i], x);
+                    sur_gbm_predict_staged(&fm[k].mean_gbm, x, cum);
+                    for (int t = 0; t < T; t++) { double r = log(y[i]) - lb - cum[t]; sse[t] += r * r; }
+                }
+    }
+    if (cv) {
+        int best = T - 1;
+        for (int t = T - 2; t >= o->cv_trees - 1; t--)
+            if (sse[t] < sse[best]) best = t;
+        oc.mean.n_trees = best + 1;
+    }
+    for (int k = 0; k < K; k++) {
+        fm[k].mean_gbm.n_trees = oc.mean.n_trees;   /* the trees are a prefix-ordered sum */
         for (size_t i = 0; i < n; i++)
-            if (fold[i] == k) {
-                sur_input t = in[i];
-                oof[i] = sur_model_predict_log(&tmp, &t);
-            }
-        sur_model_free(&tmp);
+            if (fold[i] == k) oof[i] = sur_model_predict_log(&fm[k], &in[i]);
     }
     double ss = 0;
     for (size_t i = 0; i < n; i++) { double r = log(y[i]) - oof[i]; ss += r * r; }
@@ -297,7 +329,7 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
 
     /* final mean model on everything */
     for (size_t i = 0; i < n; i++) idx[i] = i;
-    if ((rc = fit_mean(d->scale, in, y, idx, n, o, seed, m, e))) goto out;
+    if ((rc = fit_mean(d->scale, in, y, idx, n, &oc, seed, m, e))) goto out;
     for (size_t i = 0; i < n; i++)
         if (m->flags & SUR_FLAG_BASE) in[i].x[SUR_N_FEAT] = (float)log(base_value(m, &in[i]));
     m->bound_lo = INFINITY;
@@ -390,7 +422,9 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
         free(zs);
     }
 out:
-    sur_model_free(&tmp);
+    if (fm)
+        for (int k = 0; k < (o->folds > 1 ? o->folds : 2); k++) sur_model_free(&fm[k]);
+    free(fm); free(sse); free(cum);
     free(in); free(y); free(rs); free(oof); free(rn); free(id); free(idx); free(fold);
     if (rc) sur_model_free(m);
     return rc;

@@ -83,6 +83,8 @@ typedef struct {
     int use_aux;            /* energy: read the same device's latency prediction */
     int noise_sd;           /* noise model target: 1 sample std, 0 IQR/1.349 */
     sur_gbm_params mean, noise;
+    int cv_trees;           /* > 0: the mean trees' count is chosen in [cv_trees, mean.n_trees]
+                               by the out-of-fold squared log error (one ensemble only) */
     int folds;              /* out-of-fold folds for model_sd and calibration */
     double target_coverage; /* of the 90% interval, e.g. 0.90 */
 } sur_fit_opts;

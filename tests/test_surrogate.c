@@ -228,7 +228,68 @@ TEST(gbm_fits_a_known_function_deterministically)
             CHECK(got == sur_gbm_predict(&g2, x));
         }
     CHECK_MSG(worst < 0.05, "max error %g", worst);
+    /* staged sums: cum[t] is what the model cut to t + 1 trees predicts */
+    double *cum = malloc(sizeof(double) * p.n_trees);
+    float x[F] = {3.0f, 0.6f, 0.1f};
+    sur_gbm_predict_staged(&g1, x, cum);
+    CHECK(cum[p.n_trees - 1] == sur_gbm_predict(&g1, x));
+    for (int t = 1; t <= p.n_trees; t += 37) {
+        sur_gbm cut = g1;
+        cut.n_trees = t;
+        CHECK_MSG(cum[t - 1] == sur_gbm_predict(&cut, x), "staged sum after %d trees", t);
+    }
+    CHECK(fabs(cum[0] - g1.base) < fabs(cum[p.n_trees - 1] - g1.base));
+    free(cum);
     sur_gbm_free(&g1); sur_gbm_free(&g2);
+    free(X); free(y);
+}
+
+TEST(gbm_bagging_averages_independent_ensembles)
+{
+    /* noisy target: the bagged model is the mean of the ensembles fitted with
+     * the documented seeds, so (convexity) its squared error against the true
+     * function is at most the ensembles' mean squared error */
+    enum { N = 1500, F = 2, B = 3, T = 80 };
+    float *X = malloc(sizeof(float) * N * F);
+    double *y = malloc(sizeof(double) * N);
+    hw_rng r;
+    hw_rng_seed(&r, 7, 1);
+    for (int i = 0; i < N; i++) {
+        float a = (float)hw_rng_uniform(&r), b = (float)hw_rng_uniform(&r);
+        X[i * F] = a; X[i * F + 1] = b;
+        y[i] = sin(6 * a) + b + 0.5 * hw_rng_normal(&r);
+    }
+    sur_gbm_params p = {.n_trees = T, .depth = 3, .min_leaf = 10, .learning_rate = 0.1, .lambda = 1,
+                        .subsample = 0.7, .seed = 11, .bags = B};
+    sur_gbm bag, one[B];
+    hw_err e = {0};
+    CHECK_OK(sur_gbm_fit(X, N, F, y, &p, &bag, &e));
+    CHECK(bag.n_trees == B * T);
+    for (int b = 0; b < B; b++) {
+        sur_gbm_params q = p;
+        q.bags = 1;
+        q.seed = hw_splitmix64(p.seed + 0x9E3779B97F4A7C15ULL * (uint64_t)(b + 1));
+        CHECK_OK(sur_gbm_fit(X, N, F, y, &q, &one[b], &e));
+    }
+    double se_bag = 0, se_one = 0, worst = 0, spread = 0;
+    for (int i = 0; i < 400; i++) {
+        float x[F] = {(float)((i % 20 + 0.5) / 20), (float)((i / 20 + 0.5) / 20)};
+        double f = sin(6 * x[0]) + x[1], m = 0;
+        for (int b = 0; b < B; b++) {
+            double v = sur_gbm_predict(&one[b], x);
+            m += v / B;
+            se_one += (v - f) * (v - f) / B;
+            spread = fmax(spread, fabs(v - sur_gbm_predict(&one[0], x)));
+        }
+        double g = sur_gbm_predict(&bag, x);
+        worst = fmax(worst, fabs(g - m));
+        se_bag += (g - f) * (g - f);
+    }
+    CHECK_MSG(worst < 1e-5, "bagged prediction differs from the ensembles' mean by %g", worst);
+    CHECK_MSG(spread > 1e-3, "ensembles with different seeds agree (%g): subsampling ignored the seed", spread);
+    CHECK_MSG(se_bag <= se_one * (1 + 1e-9), "bagged error %g > mean single error %g", se_bag, se_one);
+    sur_gbm_free(&bag);
+    for (int b = 0; b < B; b++) sur_gbm_free(&one[b]);
     free(X); free(y);
 }
 

@@ -165,8 +165,10 @@ static int hwgpt_surrogate_setup(const cJSON *cfg, const char *path, const hw_sp
         hwj_path(p, sizeof p, path, "device");
         if ((rc = sur_device_lookup(device, &dev, e))) return hw_err_prefix(e, "%s", p);
     }
+    hwj_path(p, sizeof p, path, "models");
+    if (!*dir) return hw_fail(e, HW_EINVAL, "%s: expected a directory, got an empty string", p);
     sur_models *ms;
-    if ((rc = sur_models_load(dir, sp->scale, device, &ms, e))) return rc;
+    if ((rc = sur_models_load(dir, sp->scale, device, &ms, e))) return hw_err_prefix(e, "%s", p);
     env->models = ms;
     env->free_models = sur_models_free;
     env->device = device ? SUR_DEVICE_NAMES[ms->device] : NULL;

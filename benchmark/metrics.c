@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "benchmark/analytic.h"
 #include "surrogates/surrogate.h"
 
@@ -117,5 +118,7 @@ int hw_metric_lookup(const char *name, int backend, const hw_metric **out, hw_er
     if (m)
         return hw_fail(e, HW_EINVAL, "metric '%s' needs the %s backend (the %s backend has: %s)", name,
                        HW_BACKEND_NAMES[m->backend], HW_BACKEND_NAMES[backend], list);
-    return hw_fail(e, HW_EINVAL, "unknown metric '%s' (expected one of: %s)", name ? name : "(null)", list);
+    char shown[72];
+    hwj_abbrev(shown, sizeof shown, name ? name : "(null)");
+    return hw_fail(e, HW_EINVAL, "unknown metric '%s' (expected one of: %s)", shown, list);
 }

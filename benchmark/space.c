@@ -32,6 +32,30 @@ int hw_space_lookup(const char *name, const hw_space **out, hw_err *e)
     return HW_OK;
 }
 
+int hw_scale_list_parse(const char *spec, int want[HW_N_SCALES], hw_err *e)
+{
+    for (int i = 0; i < HW_N_SCALES; i++) want[i] = 0;
+    const char *p = spec;
+    for (;;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        char name[8];
+        const hw_space *sp = NULL;
+        if (len > 0 && len < sizeof name) {
+            memcpy(name, p, len);
+            name[len] = 0;
+            sp = hw_space_by_name(name);
+        }
+        if (!sp)
+            return hw_fail(e, HW_EINVAL, "'%.*s' in '%.40s' is not a scale (expected a comma-separated list of s, m, l)",
+                           (int)(len > 40 ? 40 : len), p, spec);
+        if (want[sp->scale]) return hw_fail(e, HW_EINVAL, "scale '%s' is listed twice in '%.40s'", name, spec);
+        want[sp->scale] = 1;
+        if (!c) return HW_OK;
+        p = c + 1;
+    }
+}
+
 int hw_space_n_genes(const hw_space *sp) { return 3 + 2 * sp->max_layers; }
 
 int hw_space_gene_choices(const hw_space *sp, int g)

@@ -59,6 +59,10 @@ const hw_space *hw_space_by_name(const char *name);
 /* Fails with "unknown scale 'x' (expected s, m or l)". */
 int hw_space_lookup(const char *name, const hw_space **out, hw_err *e);
 
+/* A comma-separated scale list ("s,m,l", "m"): want[scale] = 1 for each
+ * named scale.  Fails on an empty, unknown or repeated entry. */
+int hw_scale_list_parse(const char *spec, int want[HW_N_SCALES], hw_err *e);
+
 int hw_space_n_genes(const hw_space *sp);
 /* Number of choices for gene g. */
 int hw_space_gene_choices(const hw_space *sp, int g);

@@ -92,8 +92,11 @@ static int parse_metrics(const char *spec, int hwgpt_mlp, const hw_metric **out,
         const char *c = strchr(p, ',');
         size_t len = c ? (size_t)(c - p) : strlen(p);
         char name[64];
-        if (len == 0 || len >= sizeof name)
-            return hw_fail(e, HW_EINVAL, "--metrics: empty or overlong metric name in '%s'", spec);
+        if (len == 0 || len >= sizeof name) {
+            char shown[72];
+            hwj_abbrev(shown, sizeof shown, spec);
+            return hw_fail(e, HW_EINVAL, "--metrics: empty or overlong metric name in '%s'", shown);
+        }
         memcpy(name, p, len);
         name[len] = 0;
         if (*n == MAX_METRICS) return hw_fail(e, HW_EINVAL, "--metrics: more than %d metrics", MAX_METRICS);
@@ -151,6 +154,10 @@ int cmd_query(int argc, char **argv)
         fprintf(stderr, "hwnas query: --arch-file is required (see 'hwnas query --help')\n");
         return 2;
     }
+    if (!*models_dir) {
+        fprintf(stderr, "hwnas query: --models: empty directory name\n");
+        return 2;
+    }
     hw_err e = {0};
     const hw_space *sp = NULL;
     if (scale && hw_space_lookup(scale, &sp, &e)) {
@@ -184,6 +191,7 @@ int cmd_query(int argc, char **argv)
         int lrc = hwgpt_mlp_load(checkpoint ? checkpoint : path, sp ? sp->scale : -1, &model, &e);
         if (lrc) {
             fprintf(stderr, "hwnas query: --checkpoint: %s\n", e.msg);
+            if (env.free_models) env.free_models(env.models);
             return hw_exit_code(lrc);
         }
         env.hwgpt_mlp = model;
@@ -193,6 +201,7 @@ int cmd_query(int argc, char **argv)
     int rc = hw_lines_open(arch_file, &in, &e);
     if (rc) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
+        if (env.free_models) env.free_models(env.models);
         hwgpt_mlp_free(env.hwgpt_mlp);
         return hw_exit_code(rc);
     }

@@ -50,7 +50,7 @@ int cmd_surrogate_report(int argc, char **argv)
     double t_train = 0;
     if (!rows) { fprintf(stderr, "hwnas surrogate-report: out of memory\n"); return 1; }
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
-        if (!strstr(o.scales, hw_space_get(sc)->name)) continue;
+        if (!o.want[sc]) continue;
         sur_data d;
         if (sur_data_load(o.data, sc, &d, &e)) { fprintf(stderr, "hwnas surrogate-report: %s\n", e.msg); free(rows); return hw_exit_code(e.code); }
         size_t *tr = malloc(d.n * sizeof *tr), *va = malloc(d.n * sizeof *va), ntr = 0, nva = 0;

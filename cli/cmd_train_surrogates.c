@@ -27,7 +27,7 @@ int cmd_train_surrogates(int argc, char **argv)
     if (hw_mkdir_p(o.out, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return 1; }
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
         const char *name = hw_space_get(sc)->name;
-        if (!strstr(o.scales, name)) continue;
+        if (!o.want[sc]) continue;
         double t0 = hw_now();
         sur_data d;
         if (sur_data_load(o.data, sc, &d, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return hw_exit_code(e.code); }

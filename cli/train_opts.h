@@ -4,14 +4,18 @@
 #ifndef HWNAS_CLI_TRAIN_OPTS_H
 #define HWNAS_CLI_TRAIN_OPTS_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "benchmark/space.h"
 
 typedef struct {
     const char *data, *out, *scales;
     unsigned long long seed;
     int quiet;
+    int want[HW_N_SCALES]; /* from --scales: 1 = this scale is wanted */
 } train_opts;
 
 /* Parses argv[1..] into o (which holds the defaults); out_opt names the
@@ -32,8 +36,9 @@ static inline int train_opts_parse(int argc, char **argv, const char *cmd, const
         else if (strcmp(a, "--scales") == 0) o->scales = v;
         else if (strcmp(a, "--seed") == 0) {
             char *end;
+            errno = 0;
             o->seed = strtoull(v, &end, 10);
-            if (*v == 0 || *end) {
+            if (!(*v >= '0' && *v <= '9') || *end || errno) {
                 fprintf(stderr, "hwnas %s: --seed: expected a non-negative integer, got '%s'\n", cmd, v);
                 return 2;
             }
@@ -41,6 +46,11 @@ static inline int train_opts_parse(int argc, char **argv, const char *cmd, const
             fprintf(stderr, "hwnas %s: unknown option '%s'\n", cmd, a);
             return 2;
         }
+    }
+    hw_err e = {0};
+    if (hw_scale_list_parse(o->scales, o->want, &e)) {
+        fprintf(stderr, "hwnas %s: --scales: %s\n", cmd, e.msg);
+        return 2;
     }
     return -1;
 }

@@ -4,6 +4,34 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Keeps a message on one line: control characters (a newline in a key, a
+ * file name or a quoted input line) become "\n", "\r", "\t" or "\xHH",
+ * truncated to fit the record. */
+static void one_line(char *msg, size_t cap)
+{
+    size_t n = strnlen(msg, cap), any = 0;
+    for (size_t i = 0; i < n; i++) any |= (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f;
+    if (!any) return;
+    char tmp[HW_ERR_LEN];
+    size_t len = 0;
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        char esc[4];
+        size_t k = 0;
+        if (c == '\n') { esc[0] = '\\'; esc[1] = 'n'; k = 2; }
+        else if (c == '\r') { esc[0] = '\\'; esc[1] = 'r'; k = 2; }
+        else if (c == '\t') { esc[0] = '\\'; esc[1] = 't'; k = 2; }
+        else if (c < 0x20 || c == 0x7f) { esc[0] = '\\'; esc[1] = 'x'; esc[2] = hex[c >> 4]; esc[3] = hex[c & 15]; k = 4; }
+        else { esc[0] = (char)c; k = 1; }
+        if (len + k >= sizeof tmp || len + k >= cap) break;
+        memcpy(tmp + len, esc, k);
+        len += k;
+    }
+    tmp[len] = 0;
+    memcpy(msg, tmp, len + 1);
+}
+
 int hw_fail(hw_err *e, int code, const char *fmt, ...)
 {
     if (e) {
@@ -11,6 +39,7 @@ int hw_fail(hw_err *e, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(e->msg, sizeof e->msg, fmt, ap);
         va_end(ap);
+        one_line(e->msg, sizeof e->msg);
         e->code = code;
     }
     return code;
@@ -36,6 +65,7 @@ int hw_err_prefix(hw_err *e, const char *fmt, ...)
             e->msg[used + 2 + k] = 0;
         }
     }
+    one_line(e->msg, sizeof e->msg);
     return e->code;
 }
 

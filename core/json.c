@@ -16,20 +16,119 @@ void hwj_path(char *buf, size_t n, const char *path, const char *key)
         snprintf(buf, n, "%s", key);
 }
 
+void hwj_abbrev(char *buf, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+    if (len < n) { memcpy(buf, s, len + 1); return; }
+    if (n < 4) { if (n) buf[0] = 0; return; }
+    size_t k = n - 4;
+    while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80) k--; /* do not split a UTF-8 sequence */
+    memcpy(buf, s, k);
+    memcpy(buf + k, "...", 4);
+}
+
+/* Nesting depth of [ and { (outside strings) just before end. */
+static int json_depth(const char *text, const char *end)
+{
+    int depth = 0, in_str = 0;
+    for (const char *p = text; p < end && *p; p++) {
+        if (in_str) {
+            if (*p == '\\' && p[1]) p++;
+            else if (*p == '"') in_str = 0;
+        } else if (*p == '"') in_str = 1;
+        else if (*p == '[' || *p == '{') depth++;
+        else if ((*p == ']' || *p == '}') && depth > 0) depth--;
+    }
+    return depth;
+}
+
+static const char *skip_space(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    return p;
+}
+
+/* Length of the JSON number at p (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?),
+ * or 0 when the characters cJSON would read as a number ("04", "4.", "1e")
+ * do not form one. */
+static size_t json_number_len(const char *p)
+{
+    const char *q = p;
+    if (*q == '-') q++;
+    if (*q == '0') q++;
+    else if (*q >= '1' && *q <= '9') while (*q >= '0' && *q <= '9') q++;
+    else return 0;
+    if (*q == '.') {
+        q++;
+        if (!(*q >= '0' && *q <= '9')) return 0;
+        while (*q >= '0' && *q <= '9') q++;
+    }
+    if (*q == 'e' || *q == 'E') {
+        q++;
+        if (*q == '+' || *q == '-') q++;
+        if (!(*q >= '0' && *q <= '9')) return 0;
+        while (*q >= '0' && *q <= '9') q++;
+    }
+    if ((*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' || *q == 'E' || *q == '+' || *q == '-') return 0;
+    return (size_t)(q - p);
+}
+
+/* cJSON reads numbers with strtod and accepts a few forms JSON does not;
+ * the first such number in a successfully parsed text, or NULL. */
+static const char *lenient_number(const char *text)
+{
+    int in_str = 0;
+    for (const char *p = text; *p; p++) {
+        if (in_str) {
+            if (*p == '\\' && p[1]) p++;
+            else if (*p == '"') in_str = 0;
+        } else if (*p == '"') in_str = 1;
+        else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            size_t n = json_number_len(p);
+            if (!n) return p;
+            p += n - 1;
+        }
+    }
+    return NULL;
+}
+
 int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e)
 {
     const char *end = NULL;
-    cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
-    if (!j) {
+    cJSON *j = cJSON_ParseWithOpts(text, &end, 0);
+    const char *after = j && end ? skip_space(end) : NULL;
+    const char *badnum = j && !*after ? lenient_number(text) : NULL;
+    if (!j || *after || badnum) {
+        if (j) { cJSON_Delete(j); end = badnum ? badnum : after; }
         int line = 1, col = 1;
         const char *p = text;
         if (!end) end = text;
         for (; p < end && *p; p++) {
             if (*p == '\n') { line++; col = 1; } else col++;
         }
+        const char *body = strncmp(text, "\xef\xbb\xbf", 3) == 0 ? text + 3 : text; /* a UTF-8 BOM */
+        if (!*skip_space(body))
+            return hw_fail(e, HW_EPARSE, "%s: empty, expected a JSON value", what);
+        if (badnum) {
+            char num[24];
+            size_t k = 0;
+            for (const char *q = badnum; k < sizeof num - 1 && (*q == '-' || *q == '+' || *q == '.' || *q == 'e' ||
+                                                                 *q == 'E' || (*q >= '0' && *q <= '9')); q++)
+                num[k++] = *q;
+            num[k] = 0;
+            return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON number '%s'", what, line, col, num);
+        }
+        if (j)
+            return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON: unexpected text after the value", what, line, col);
+        if (!*skip_space(end))
+            return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON: unexpected end of input", what, line, col);
+        if ((*end == '[' || *end == '{') && json_depth(text, end) >= CJSON_NESTING_LIMIT)
+            return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON: nested deeper than %d levels", what, line, col,
+                           CJSON_NESTING_LIMIT);
         char near[24];
         size_t k = 0;
-        for (const char *q = end; *q && *q != '\n' && k < sizeof near - 1; q++) near[k++] = *q;
+        for (const char *q = end; *q && *q != '\n' && *q != '\r' && k < sizeof near - 1; q++) near[k++] = *q;
+        while (k > 0 && ((unsigned char)near[k - 1] & 0x80)) k--; /* no cut UTF-8 sequence */
         near[k] = 0;
         return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON near '%s'", what, line, col, near);
     }
@@ -51,9 +150,14 @@ int hwj_load_file(const char *path, cJSON **out, hw_err *e)
             buf = nb; cap *= 2;
         }
         int r = gzread(f, buf + len, (unsigned)(cap - len - 1));
-        if (r < 0) {
-            int zerr; const char *m = gzerror(f, &zerr);
-            hw_fail(e, HW_EIO, "%s: cannot read: %s", path, m);
+        int zerr = Z_OK;
+        const char *m = gzerror(f, &zerr);
+        /* gzread reports a truncated gzip stream (Z_BUF_ERROR) only through
+         * gzerror, after returning what it could decompress. */
+        if (r < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+            size_t pl = strlen(path);
+            if (strncmp(m, path, pl) == 0 && m[pl] == ':' && m[pl + 1] == ' ') m += pl + 2; /* zlib prefixes the path */
+            hw_fail(e, HW_EIO, "%s: cannot read: %s", path, zerr == Z_BUF_ERROR ? "truncated gzip data" : m);
             free(buf); gzclose(f); return HW_EIO;
         }
         if (r == 0) break;
@@ -75,8 +179,9 @@ int hwj_check_keys(const cJSON *obj, const char *path, const char *const *allowe
         int ok = 0;
         for (const char *const *a = allowed; *a; a++)
             if (strcmp(*a, c->string) == 0) { ok = 1; break; }
-        char p[512];
-        hwj_path(p, sizeof p, path, c->string);
+        char p[512], key[72];
+        hwj_abbrev(key, sizeof key, c->string);
+        hwj_path(p, sizeof p, path, key);
         if (!ok) {
             char list[512] = "";
             size_t used = 0;
@@ -105,7 +210,7 @@ static const char *type_name(const cJSON *v)
 {
     if (cJSON_IsNull(v)) return "null";
     if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsNumber(v)) return isfinite(v->valuedouble) ? "a number" : "a number beyond the double range";
     if (cJSON_IsString(v)) return "a string";
     if (cJSON_IsArray(v)) return "an array";
     if (cJSON_IsObject(v)) return "an object";
@@ -119,14 +224,21 @@ int hwj_get_int(const cJSON *obj, const char *path, const char *key, int require
     hwj_path(p, sizeof p, path, key);
     const cJSON *v = member(obj, key);
     if (!v) { int r = absent(p, required, e); return r == 1 ? HW_OK : r; }
-    if (!cJSON_IsNumber(v))
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
         return hw_fail(e, HW_EINVAL, "%s: expected an integer, got %s", p, type_name(v));
     double d = v->valuedouble;
-    if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
-        return hw_fail(e, HW_EINVAL, "%s: expected an integer, got %.17g", p, d);
+    if (d == 0) d = 0; /* -0 */
+    char num[48];
+    hwj_format_double(num, sizeof num, d);
+    if (!isfinite(d) || d != floor(d))
+        return hw_fail(e, HW_EINVAL, "%s: expected an integer, got %s", p, num);
+    /* Compared as doubles so that huge values (1e300, 2^63) are reported as
+     * out of range instead of overflowing the conversion. */
+    if (d < (double)lo || d > (double)hi || fabs(d) > 9007199254740992.0)
+        return hw_fail(e, HW_ERANGE, "%s: %s is out of range [%lld, %lld]", p, num, lo, hi);
     long long x = (long long)d;
     if (x < lo || x > hi)
-        return hw_fail(e, HW_ERANGE, "%s: %lld is out of range [%lld, %lld]", p, x, lo, hi);
+        return hw_fail(e, HW_ERANGE, "%s: %s is out of range [%lld, %lld]", p, num, lo, hi);
     *out = x;
     return HW_OK;
 }
@@ -138,11 +250,14 @@ int hwj_get_double(const cJSON *obj, const char *path, const char *key, int requ
     hwj_path(p, sizeof p, path, key);
     const cJSON *v = member(obj, key);
     if (!v) { int r = absent(p, required, e); return r == 1 ? HW_OK : r; }
-    if (!cJSON_IsNumber(v))
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
         return hw_fail(e, HW_EINVAL, "%s: expected a number, got %s", p, type_name(v));
     double d = v->valuedouble;
-    if (!isfinite(d) || d < lo || d > hi)
-        return hw_fail(e, HW_ERANGE, "%s: %.17g is out of range [%g, %g]", p, d, lo, hi);
+    if (!isfinite(d) || d < lo || d > hi) {
+        char num[48];
+        hwj_format_double(num, sizeof num, d);
+        return hw_fail(e, HW_ERANGE, "%s: %s is out of range [%g, %g]", p, num, lo, hi);
+    }
     *out = d;
     return HW_OK;
 }
@@ -181,12 +296,13 @@ int hwj_get_enum(const cJSON *obj, const char *path, const char *key, int requir
     if (rc || !s) return rc;
     for (int i = 0; choices[i]; i++)
         if (strcmp(choices[i], s) == 0) { *index = i; return HW_OK; }
-    char p[512], list[512] = "";
+    char p[512], list[512] = "", val[72];
     hwj_path(p, sizeof p, path, key);
+    hwj_abbrev(val, sizeof val, s);
     size_t used = 0;
     for (int i = 0; choices[i] && used < sizeof list - 64; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", choices[i]);
-    return hw_fail(e, HW_EINVAL, "%s: unknown value '%s' (expected one of: %s)", p, s, list);
+    return hw_fail(e, HW_EINVAL, "%s: unknown value '%s' (expected one of: %s)", p, val, list);
 }
 
 int hwj_get_double_array(const cJSON *obj, const char *path, const char *key, int required,
@@ -215,7 +331,9 @@ int hwj_get_double_array(const cJSON *obj, const char *path, const char *key, in
         }
         if (c->valuedouble < lo || c->valuedouble > hi) {
             free(a);
-            return hw_fail(e, HW_ERANGE, "%s[%zu]: %.17g is out of range [%g, %g]", p, i, c->valuedouble, lo, hi);
+            char num[48];
+            hwj_format_double(num, sizeof num, c->valuedouble);
+            return hw_fail(e, HW_ERANGE, "%s[%zu]: %s is out of range [%g, %g]", p, i, num, lo, hi);
         }
         a[i] = c->valuedouble;
     }

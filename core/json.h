@@ -12,7 +12,8 @@
 #include "core/error.h"
 
 /* Parse a whole file (plain or gzip).  Errors: "FILE: cannot open: reason",
- * "FILE:LINE:COL: invalid JSON near '...'" */
+ * "FILE: empty, expected a JSON value", "FILE:LINE:COL: invalid JSON near '...'"
+ * (or ": unexpected end of input", ": unexpected text after the value"). */
 int hwj_load_file(const char *path, cJSON **out, hw_err *e);
 /* Parse a string; `what` names the source in errors. */
 int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e);
@@ -20,6 +21,10 @@ int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e);
 /* Fails with "PATH.KEY: unknown key (allowed: a, b, c)" for any member of obj
  * not in allowed (NULL-terminated).  Also rejects non-objects and duplicate keys. */
 int hwj_check_keys(const cJSON *obj, const char *path, const char *const *allowed, hw_err *e);
+
+/* Copy s into buf (size n), shortened to n - 4 bytes + "..." when longer:
+ * for quoting user-supplied names and keys in one-line errors. */
+void hwj_abbrev(char *buf, size_t n, const char *s);
 
 /* Join a path and a key: "a.b" + "c" -> "a.b.c" (or "c" when path is empty). */
 void hwj_path(char *buf, size_t n, const char *path, const char *key);

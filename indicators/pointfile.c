@@ -37,7 +37,9 @@ int hw_read_points(const char *path, int d, double **pts, size_t *n, int *d_out,
                 goto fail;
             }
             if (!isfinite(x)) {
-                rc = hw_fail(e, HW_EPARSE, "%s:%ld: value %d is not finite", name, ln, k + 1);
+                size_t tl = strcspn(s, " \t");
+                rc = hw_fail(e, HW_EPARSE, "%s:%ld: value %d is not finite ('%.*s')", name, ln, k + 1,
+                             (int)(tl > 40 ? 40 : tl), s);
                 goto fail;
             }
             if (d > 0 && k >= d) { /* too many: keep counting for the message */

@@ -279,7 +279,7 @@ static int parse_weights(bo_state *st, const cJSON *params, const char *path, hw
     if (!wj) {
         if (st->kind != BO_LSBO) return HW_OK;
         int H = 1;
-        while (lattice(M, H + 1, NULL, 0) <= 16) H++;
+        while (M > 1 && lattice(M, H + 1, NULL, 0) <= 16) H++; /* one objective: the single weight 1 */
         size_t cnt = lattice(M, H, NULL, 0);
         st->weights = malloc(cnt * (size_t)M * sizeof *st->weights);
         if (!st->weights) return hw_fail(e, HW_ENOMEM, "%s: out of memory", p);
@@ -352,6 +352,10 @@ static int bo_create_kind(int kind, void **out, const hw_problem *p, const cJSON
                                        "measured on f, not log f); use rsbo or lsbo", q);
         }
     }
+    /* the acquisition's candidate table: candidates + LOCAL_STARTS (d + 1) genomes */
+    if (!rc)
+        rc = hw_opt_check_table(path, "candidates", cand + (long long)LOCAL_STARTS * (st->d + 1), st->d, "variables", e);
+    if (!rc) rc = hw_opt_check_table(path, "batch_size", bs, st->d, "variables", e);
     if (!rc) rc = parse_weights(st, params, path, e);
     if (rc) { bo_destroy(st); return rc; }
     st->initial_points = (int)ip; st->candidates = (int)cand; st->restarts = (int)rs;

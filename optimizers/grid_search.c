@@ -79,6 +79,8 @@ static int grid_create(void **out, const hw_problem *p, const cJSON *params, con
     }
     if (p->n_var < 1)
         return hw_fail(e, HW_EINVAL, "grid_search: problem has %d variables", p->n_var);
+    int trc = hw_opt_check_table(path, "batch_size", batch, p->n_var, "variables", e);
+    if (trc) return trc;
     grid_search *s = calloc(1, sizeof *s);
     if (!s) return hw_fail(e, HW_ENOMEM, "grid_search: out of memory");
     s->p = p; s->nv = p->n_var;

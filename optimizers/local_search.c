@@ -59,6 +59,9 @@ static int ls_create(void **out, const hw_problem *p, const cJSON *params, const
     if (p->n_var < 1 || p->n_obj < 1)
         return hw_fail(e, HW_EINVAL, "local_search: problem has %d variables and %d objectives",
                        p->n_var, p->n_obj);
+    int trc = hw_opt_check_table(path, "max_archive", max_archive + 1, p->n_var, "variables", e);
+    if (!trc) trc = hw_opt_check_table(path, "batch_size", batch, p->n_var, "variables", e);
+    if (trc) return trc;
     local_search *s = calloc(1, sizeof *s);
     if (!s) return hw_fail(e, HW_ENOMEM, "local_search: out of memory");
     s->p = p; s->nv = p->n_var; s->m = p->n_obj;

@@ -257,35 +257,63 @@ static void moead_destroy(void *stp)
     free(s);
 }
 
+/* A weight's distance to another, and the other's index. */
+typedef struct {
+    double d;
+    int j;
+} nb_key;
+
+static int nb_less(const nb_key *a, const nb_key *b) { return a->d < b->d || (a->d == b->d && a->j < b->j); }
+
+static int nb_cmp(const void *a, const void *b)
+{
+    return nb_less(a, b) ? -1 : nb_less(b, a) ? 1 : 0;
+}
+
+/* Moves the k smallest keys (1 <= k <= n) into a[0..k), in any order:
+ * quickselect with pseudo-random pivots (distances along a lattice row are
+ * V-shaped, which defeats fixed pivots).  The keys are distinct, so the
+ * selected set does not depend on the pivots. */
+static void nb_select(nb_key *a, size_t n, size_t k)
+{
+    uint64_t r = 0x9e3779b97f4a7c15ULL;
+    size_t lo = 0, hi = n; /* invariant: a[0..lo) < a[lo..n), and k - 1 is in [lo, hi) */
+    while (hi - lo > 1) {
+        r ^= r << 13; r ^= r >> 7; r ^= r << 17; /* xorshift64 */
+        size_t mid = lo + (size_t)(r % (hi - lo)), store = lo;
+        nb_key t = a[mid]; a[mid] = a[hi - 1]; a[hi - 1] = t;
+        for (size_t i = lo; i < hi - 1; i++)
+            if (nb_less(&a[i], &a[hi - 1])) { t = a[i]; a[i] = a[store]; a[store] = t; store++; }
+        t = a[store]; a[store] = a[hi - 1]; a[hi - 1] = t; /* the pivot has rank store */
+        if (store + 1 == k) return;
+        if (store + 1 < k) lo = store + 1;
+        else hi = store;
+    }
+}
+
 /* The T nearest weights of every weight (itself first, ties by index):
- * a sorted insertion into the T best so far, O(N^2) in practice. */
+ * all N distances, a quickselect of the T smallest and a sort of those,
+ * O(N^2 + N T log T) whatever T is. */
 static int make_neighbourhoods(moead *s)
 {
     size_t N = s->N, T = s->T, m = (size_t)s->m;
-    double *best = malloc(T * sizeof *best);
-    if (!best) return HW_ENOMEM;
+    nb_key *key = malloc(N * sizeof *key);
+    if (!key) return HW_ENOMEM;
     for (size_t i = 0; i < N; i++) {
-        int *nb = s->nb + i * T;
-        size_t k = 0;
         for (size_t j = 0; j < N; j++) {
             double d = 0.0;
             for (size_t c = 0; c < m; c++) {
                 double v = s->w[i * m + c] - s->w[j * m + c];
                 d += v * v;
             }
-            if (j == i) d = -1.0;
-            if (k == T && d >= best[T - 1]) continue;
-            size_t pos = k < T ? k++ : T - 1;
-            while (pos > 0 && best[pos - 1] > d) {
-                best[pos] = best[pos - 1];
-                nb[pos] = nb[pos - 1];
-                pos--;
-            }
-            best[pos] = d;
-            nb[pos] = (int)j;
+            key[j].d = j == i ? -1.0 : d;
+            key[j].j = (int)j;
         }
+        nb_select(key, N, T);
+        qsort(key, T, sizeof *key, nb_cmp);
+        for (size_t t = 0; t < T; t++) s->nb[i * T + t] = key[t].j;
     }
-    free(best);
+    free(key);
     return HW_OK;
 }
 
@@ -327,6 +355,9 @@ static int moead_create(void **out, const hw_problem *p, const cJSON *params, co
         if ((rc = hwj_get_double(params, path, "crossover_eta", 0, 0.0, 1000.0, &eta_c, e))) return rc;
         if ((rc = hwj_get_bool(params, path, "deduplicate", 0, &dedup, e))) return rc;
     }
+    int trc = hw_opt_check_table(path, "population_size", N, p->n_var, "variables", e);
+    if (!trc) trc = hw_opt_check_table(path, "neighbourhood_size", N, T < N ? T : N, "neighbours", e);
+    if (trc) return trc;
     moead *s = calloc(1, sizeof *s);
     if (!s) return hw_fail(e, HW_ENOMEM, "moead: out of memory");
     s->p = p; s->nv = p->n_var; s->m = p->n_obj;

@@ -54,8 +54,10 @@ static int morea_create(void **out, const hw_problem *p, const cJSON *params, co
     if (params) {
         int rc;
         if ((rc = hwj_check_keys(params, path, keys, e)) ||
-            (rc = hwj_get_int(params, path, "population_size", 0, 2, 10000000, &pop, e)) ||
-            (rc = hwj_get_int(params, path, "sample_size", 0, 1, 10000000, &sample, e)) ||
+            (rc = hwj_get_int(params, path, "population_size", 0, 2, 10000000, &pop, e)))
+            return rc;
+        if (sample > pop) sample = pop; /* the default sample size is capped by a smaller population */
+        if ((rc = hwj_get_int(params, path, "sample_size", 0, 1, 10000000, &sample, e)) ||
             (rc = hwj_get_enum(params, path, "selection", 0, selections, &sel, e)) ||
             (rc = hwj_get_int(params, path, "batch_size", 0, 1, 1000000, &batch, e)) ||
             (rc = hwj_get_double(params, path, "eta_m", 0, 0.0, 1000.0, &eta_m, e)) ||
@@ -76,6 +78,9 @@ static int morea_create(void **out, const hw_problem *p, const cJSON *params, co
     if (p->n_var < 1 || p->n_obj < 1)
         return hw_fail(e, HW_EINVAL, "morea: problem has %d variables and %d objectives",
                        p->n_var, p->n_obj);
+    int trc = hw_opt_check_table(path, "population_size", pop, p->n_var, "variables", e);
+    if (!trc) trc = hw_opt_check_table(path, "batch_size", batch, p->n_var, "variables", e);
+    if (trc) return trc;
     morea *s = calloc(1, sizeof *s);
     if (!s) return hw_fail(e, HW_ENOMEM, "morea: out of memory");
     s->p = p; s->nv = p->n_var; s->m = p->n_obj;

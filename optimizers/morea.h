@@ -38,7 +38,8 @@
  * when n_layer grows.  false mutates any gene, as syne-tune's MOREA does on
  * HW-GPT-Bench's per-layer hyperparameters.
  *
- * Config: {"name": "morea", "population_size": 100, "sample_size": 10,
+ * Config: {"name": "morea", "population_size": 100, "sample_size": 10 (at most
+ *          population_size; the default is capped by it),
  *          "selection": "crowding" | "hv_contribution", "batch_size": 1,
  *          "eta_m": 5, "extra_rate": 0, "skip_inert": true} */
 #ifndef HWNAS_OPTIMIZERS_MOREA_H

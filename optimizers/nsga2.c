@@ -249,6 +249,8 @@ static int nsga2_create(void **out, const hw_problem *p, const cJSON *params, co
         if ((rc = hwj_get_double(params, path, "mutation_eta", 0, 0.0, 1000.0, &eta_m, e))) return rc;
         if ((rc = hwj_get_bool(params, path, "deduplicate", 0, &dedup, e))) return rc;
     }
+    int trc = hw_opt_check_table(path, "population_size", 2 * N, p->n_var, "variables", e);
+    if (trc) return trc;
     nsga2 *s = calloc(1, sizeof *s);
     if (!s) return hw_fail(e, HW_ENOMEM, "nsga2: out of memory");
     s->p = p; s->nv = p->n_var; s->m = p->n_obj; s->N = (size_t)N;

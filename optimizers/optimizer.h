@@ -45,6 +45,16 @@ const hw_optimizer_ops *hw_optimizer_find(const char *name);
 /* The i-th registered optimizer (0-based), NULL past the end. */
 const hw_optimizer_ops *hw_optimizer_at(size_t i);
 
+/* The largest table an optimizer sizes from its config and the problem
+ * (rows x cols values, e.g. a population of genomes): 2^27 values, 1 GiB of
+ * doubles.  hw_opt_check_table fails with "PATH.KEY: ROWS rows of COLS
+ * variables are too many for memory (at most 134217728 values)" beyond it, so
+ * an absurd config is bad input instead of a failed (or, with overcommit,
+ * killed) allocation. */
+#define HW_OPT_MAX_TABLE (1LL << 27)
+int hw_opt_check_table(const char *path, const char *key, long long rows, long long cols, const char *cols_name,
+                       hw_err *e);
+
 /* Shared variation operators (optimizers/variation.c) ------------------- */
 #include "core/rng.h"
 /* SBX crossover (Deb & Agrawal) on real genes with prob pc per pair, eta_c;

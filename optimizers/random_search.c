@@ -27,6 +27,8 @@ static int random_search_create(void **st, const hw_problem *p, const cJSON *par
         rc = hwj_get_int(params, path, "batch_size", 0, 1, 1000000, &batch, e);
         if (rc) return rc;
     }
+    int rc = hw_opt_check_table(path, "batch_size", batch, p->n_var, "variables", e);
+    if (rc) return rc;
     random_search *rs = calloc(1, sizeof *rs);
     if (!rs) return hw_fail(e, HW_ENOMEM, "%s: out of memory", path);
     rs->p = p;

@@ -51,7 +51,9 @@
 #define RUNNER_DEFAULT_BATCH 64
 #define RUNNER_MAX_BUDGET 1000000000LL
 #define RUNNER_MAX_THREADS 4096
-#define RUNNER_MAX_SEED 9007199254740992LL /* 2^53: exact in JSON numbers */
+/* 2^53 - 1: JSON numbers are doubles, and every larger integer rounds to a
+ * double >= 2^53, so no seed is silently read as a neighbouring one. */
+#define RUNNER_MAX_SEED 9007199254740991LL
 #define RUNNER_TRUE_FRONT_POINTS 1000
 #define RUNNER_LOG_BUFFER (1 << 20)
 #define RUNNER_PATH_LEN 4096
@@ -238,7 +240,7 @@ static void usage(FILE *f)
 
 static int parse_count(const char *s, long long lo, long long hi, long long *out)
 {
-    if (!s || !*s) return 0;
+    if (!s || !(*s >= '0' && *s <= '9')) return 0; /* no sign, no blanks: both counts are >= 0 */
     char *end = NULL;
     errno = 0;
     long long v = strtoll(s, &end, 10);
@@ -267,7 +269,7 @@ static int parse_args(int argc, char **argv, run_args *a, int *done)
                 a->out = val;
             } else if (strcmp(s, "--seed") == 0) {
                 if (!parse_count(val, 0, RUNNER_MAX_SEED, &v)) {
-                    fprintf(stderr, "run_experiment: --seed: expected an integer in [0, 2^53], got '%s'\n", val);
+                    fprintf(stderr, "run_experiment: --seed: expected an integer in [0, 2^53 - 1], got '%s'\n", val);
                     *done = 1; return 2;
                 }
                 a->has_seed = 1; a->seed = (uint64_t)v;
@@ -281,6 +283,9 @@ static int parse_args(int argc, char **argv, run_args *a, int *done)
             }
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr, "run_experiment: unknown option '%s' (see --help)\n", s);
+            *done = 1; return 2;
+        } else if (!*s) {
+            fprintf(stderr, "run_experiment: empty config file name\n");
             *done = 1; return 2;
         } else if (a->file) {
             fprintf(stderr, "run_experiment: one config file expected, got '%s' and '%s'\n", a->file, s);
@@ -303,10 +308,12 @@ static int check_name(const char *name, hw_err *e)
         ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
              c == '-' || c == '.';
     }
+    char shown[72];
+    hwj_abbrev(shown, sizeof shown, name);
     if (!ok)
         return hw_fail(e, HW_EINVAL,
                        "name: expected 1-200 letters, digits, '_', '-' or '.' (it names the output directory), got '%s'",
-                       name);
+                       shown);
     return HW_OK;
 }
 
@@ -322,7 +329,7 @@ static int parse_seeds(const cJSON *root, run_config *c, hw_err *e)
     for (const cJSON *s = v->child; s; s = s->next, i++) {
         double d = cJSON_IsNumber(s) ? s->valuedouble : NAN;
         if (!cJSON_IsNumber(s) || !isfinite(d) || d != floor(d) || d < 0 || d > (double)RUNNER_MAX_SEED)
-            return hw_fail(e, HW_EINVAL, "seeds[%zu]: expected an integer in [0, 2^53]", i);
+            return hw_fail(e, HW_EINVAL, "seeds[%zu]: expected an integer in [0, 2^53 - 1]", i);
         c->seeds[i] = (uint64_t)d;
         for (size_t j = 0; j < i; j++)
             if (c->seeds[j] == c->seeds[i])
@@ -388,7 +395,9 @@ static int config_parse(const run_args *a, run_config *c, hw_err *e)
         size_t used = 0;
         for (size_t i = 0; hw_optimizer_at(i) && used < sizeof list - 64; i++)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", hw_optimizer_at(i)->name);
-        rc = hw_fail(e, HW_EINVAL, "optimizer.name: unknown optimizer '%s' (known: %s)", opt_name, list);
+        char shown[72];
+        hwj_abbrev(shown, sizeof shown, opt_name);
+        rc = hw_fail(e, HW_EINVAL, "optimizer.name: unknown optimizer '%s' (known: %s)", shown, list);
         goto fail;
     }
     c->threads = a->threads ? a->threads : threads ? (int)threads : omp_get_max_threads();
@@ -875,6 +884,14 @@ done:
 
 /* The program ------------------------------------------------------------ */
 
+/* 1 when path exists and is something other than a regular file (a
+ * directory where a log should go). */
+static int not_a_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
 static void print_result(const run_config *c, const run_result *res, size_t n_res, int dry_run)
 {
     strbuf b = {0};
@@ -939,6 +956,15 @@ int hw_run_experiment_main(int argc, char **argv)
         run_result *r = &res[i];
         r->seed = c.seeds[i];
         snprintf(r->log, sizeof r->log, "%s/seed_%llu.jsonl", dir, (unsigned long long)r->seed);
+        char tmp[RUNNER_PATH_LEN + 8];
+        snprintf(tmp, sizeof tmp, "%s.tmp", r->log);
+        const char *taken = not_a_file(r->log) ? r->log : not_a_file(tmp) ? tmp : NULL;
+        if (taken) {
+            fprintf(stderr, "%s: %s exists and is not a regular file (remove it or choose another output)\n",
+                    c.file, taken);
+            free(res); config_free(&c);
+            return 2;
+        }
         if (a.force) continue;
         int st = log_state(r->log, &c, r->seed, r);
         if (st == LOG_COMPLETE_SAME) r->status = RUN_SKIP;
@@ -956,9 +982,11 @@ int hw_run_experiment_main(int argc, char **argv)
         return 0;
     }
     if ((rc = hw_mkdir_p(dir, &e))) {
-        fprintf(stderr, "run_experiment: %s\n", e.msg);
+        /* the output directory is part of the input: --out or "output" */
+        if (a.out) fprintf(stderr, "run_experiment: --out: %s\n", e.msg);
+        else fprintf(stderr, "%s: output: %s\n", c.file, e.msg);
         free(res); config_free(&c);
-        return 1;
+        return rc == HW_ENOMEM ? 1 : 2;
     }
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);

@@ -289,6 +289,26 @@ static inline double stair_excl_area(const hv4_node *q, const hv4_node *l, const
     return area + (r->x - xs) * (yb - q->y);
 }
 
+/* Inserts q into the staircase sl .. sr of the front points before it in
+ * (z, y, x) order, all of which lie below q in z: sets q's closest points
+ * and returns the area q adds, or -1 (staircase unchanged) when a staircase
+ * point weakly dominates q in (x, y). */
+static double stair_insert(hv4_node *q, hv4_node *sl)
+{
+    hv4_node *l = sl;
+    while (l->cnext[0]->x < q->x) l = l->cnext[0];
+    if (l->y <= q->y) return -1;
+    hv4_node *r = l->cnext[0];
+    for (; r->y >= q->y; r = r->cnext[0])
+        if (r->x == q->x && r->y == q->y) return -1;
+    if (r->x == q->x) return -1;
+    q->closest[0] = r;
+    q->closest[1] = l;
+    double area = stair_excl_area(q, l, r);
+    stair_link(q);
+    return area;
+}
+
 /* Rebuilds the staircase of the front points before nw in (z, y, x) order,
  * sets nw's closest points, and returns the list node after which nw goes,
  * or NULL if a front point weakly dominates nw in (x, y, z). */
@@ -380,23 +400,32 @@ static void hv4_update(hv4_node *nw)
     }
 }
 
-/* Exact 4-D volume of m points (rows of 4, all strictly inside ref) by HV4D+
- * (Guerreiro & Fonseca 2018): points in increasing 4th objective (then x, y,
- * z); each new point adds its exclusive 3-D volume over the running 3-D front
- * to that front's volume, which is swept up to the next 4th coordinate.
- * O(m) per point, O(m^2) total.  order: the rows in increasing 4th
- * objective (ties in any order fixed by the point values), NULL when the rows
- * already are; nodes: m + 4. */
-static double hv4_plus(const double *p, size_t m, const double *ref, const size_t *order, hv4_node *nodes)
+/* The four sentinels of an HV4D+ front: left and right ends of the
+ * staircase, head and top (z = ref[2]) of the front list, which starts empty. */
+static void hv4_sentinels(hv4_node *sent, const double *ref)
 {
-    hv4_node *sl = nodes + m, *sr = sl + 1, *head = sl + 2, *top = sl + 3;
+    hv4_node *sl = sent, *sr = sent + 1, *head = sent + 2, *top = sent + 3;
     sl->x = -INFINITY; sl->y = ref[1]; sl->z = -INFINITY;
     sr->x = ref[0]; sr->y = -INFINITY; sr->z = -INFINITY;
     head->x = head->y = head->z = -INFINITY;
     top->x = -INFINITY; top->y = -INFINITY; top->z = ref[2];
     head->next = top;
     top->next = NULL;
-    ksum vol3 = {0, 0}, vol = {0, 0};
+}
+
+/* HV4D+ sweep (Guerreiro & Fonseca 2018) of m points (rows of 4, strictly
+ * inside ref) in increasing 4th objective (then any order fixed by the point
+ * values) over a front sent[0..4) whose 3-D volume is vol3 and which lies
+ * below every point's 4th objective: each new point adds its exclusive 3-D
+ * volume over the running front to that front's volume, which is swept up to
+ * the next 4th coordinate (ref[3] after the last).  Returns the 4-D volume
+ * from the first point's 4th coordinate up.  O(m) per point.  order: the
+ * rows in sweep order, NULL when the rows already are; nodes: m. */
+static double hv4_sweep(const double *p, size_t m, const double *ref, const size_t *order, hv4_node *nodes,
+                        hv4_node *sent, ksum vol3)
+{
+    hv4_node *sl = sent, *sr = sent + 1, *head = sent + 2;
+    ksum vol = {0, 0};
     for (size_t t = 0; t < m; t++) {
         const double *pt = p + (order ? order[t] : t) * 4;
         hv4_node *nw = nodes + t;
@@ -414,6 +443,14 @@ static double hv4_plus(const double *p, size_t m, const double *ref, const size_
         if (wn > pt[3]) ksum_add(&vol, ksum_value(&vol3) * (wn - pt[3]));
     }
     return ksum_value(&vol);
+}
+
+/* Exact 4-D volume of m points (rows of 4, all strictly inside ref) by HV4D+
+ * from an empty front.  O(m^2).  nodes: m + 4. */
+static double hv4_plus(const double *p, size_t m, const double *ref, const size_t *order, hv4_node *nodes)
+{
+    hv4_sentinels(nodes + m, ref);
+    return hv4_sweep(p, m, ref, order, nodes, nodes + m, (ksum){0, 0});
 }
 
 int hv_4d(const double *pts, size_t n, const double *ref, double *out)
@@ -466,10 +503,127 @@ typedef struct {
     double **rows;   /* rows[k]: limit sets of dimension k, n x k */
     double **sorted; /* sorted[k]: the input of level k sorted by objective k-1 */
     size_t *order, *tmp;
+    size_t *oy, *oz, *rz, *r4, *scr; /* 5-D level: orders on y and z, ranks */
+    int top;                         /* the input's dimension */
     keyed_idx *key, *ktmp;
     double *cand;
     hv4_node *nodes;
 } wfg_ws;
+
+static inline double dmax(double a, double b) { return a > b ? a : b; }
+
+static inline int less_zyx(const hv4_node *a, const hv4_node *b)
+{
+    return a->z < b->z || (a->z == b->z && (a->y < b->y || (a->y == b->y && a->x < b->x)));
+}
+
+/* WFG's 5-D level on s (m rows of 5, sorted on the 5th objective): the
+ * exclusive 4-D volume of p_i over the points before it is its box minus the
+ * 4-D volume of the limit points max(p_j, p_i), run by HV4D+.  Sources split
+ * on the 4th objective: those with q_4 <= p_4 all give limit points at 4th
+ * coordinate p_4, so that part of the front is built in one 3-D sweep, in
+ * the global orders on y (the limit points at z = p_3: a 2-D staircase
+ * filtered in one pass) and z (the rest, already in z order); only the
+ * sources with q_4 > p_4 go through HV4D+'s insertions.  A point weakly
+ * dominated on the first 4 objectives by a later one only yields limit
+ * points dominated by that one's: it is dropped (live[j] = 0) from all later
+ * limit sets. */
+static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w)
+{
+    size_t *o4 = w->order, *live = w->tmp, *oy = w->oy, *oz = w->oz, *rz = w->rz, *r4 = w->r4;
+    hw_sort_points_buf(s, m, 5, 3, o4, w->scr);
+    hw_sort_points_buf(s, m, 5, 1, oy, w->scr);
+    hw_sort_points_buf(s, m, 5, 2, oz, w->scr);
+    for (size_t t = 0; t < m; t++) {
+        rz[oz[t]] = t;
+        r4[o4[t]] = t;
+        live[t] = 0;
+    }
+    hv4_node *nodes = w->nodes, *sent = nodes + m, *sl = sent, *head = sent + 2, *top = sent + 3;
+    double *cand = w->cand;
+    ksum vol = {0, 0};
+    for (size_t i = 0; i < m; i++) {
+        const double *pi = s + i * 5;
+        /* Limit points at z = p_3 (sources with q_3 <= p_3), in increasing y:
+         * kept while x decreases, the staircase of that slice. */
+        size_t na = 0;
+        int dominated = 0;
+        for (size_t t = 0; t < m; t++) {
+            size_t j = oy[t];
+            if (!live[j]) continue;
+            const double *pj = s + j * 5;
+            if (pj[3] > pi[3] || pj[2] > pi[2]) continue;
+            double x = dmax(pj[0], pi[0]), y = dmax(pj[1], pi[1]);
+            if (x == pi[0] && y == pi[1]) { dominated = 1; break; }
+            if (na && x >= nodes[na - 1].x) continue;
+            if (na && y == nodes[na - 1].y) na--;
+            nodes[na].x = x;
+            nodes[na].y = y;
+            nodes[na].z = pi[2];
+            na++;
+        }
+        if (dominated) continue;
+        hv4_sentinels(sent, ref);
+        sl->cnext[0] = sent + 1;
+        sent[1].cnext[1] = sl;
+        ksum vol3 = {0, 0};
+        hv4_node *tail = head;
+        for (size_t a = 0; a < na; a++) { /* each one left of all before it: O(1) */
+            ksum_add(&vol3, stair_insert(nodes + a, sl) * (ref[2] - pi[2]));
+            tail->next = nodes + a;
+            tail = nodes + a;
+        }
+        /* Limit points above z = p_3, in (z, y, x) order. */
+        size_t na2 = na;
+        for (size_t t = rz[i] + 1; t < m; t++) {
+            size_t j = oz[t];
+            if (!live[j]) continue;
+            const double *pj = s + j * 5;
+            if (pj[3] > pi[3] || pj[2] == pi[2]) continue;
+            hv4_node v = {.x = dmax(pj[0], pi[0]), .y = dmax(pj[1], pi[1]), .z = pj[2]};
+            size_t b = na2++;
+            for (; b > na && less_zyx(&v, nodes + b - 1); b--) {
+                nodes[b].x = nodes[b - 1].x;
+                nodes[b].y = nodes[b - 1].y;
+                nodes[b].z = nodes[b - 1].z;
+            }
+            nodes[b].x = v.x;
+            nodes[b].y = v.y;
+            nodes[b].z = v.z;
+        }
+        for (size_t a = na; a < na2; a++) {
+            double area = stair_insert(nodes + a, sl);
+            if (area < 0) continue; /* dominated in (x, y) by one below it */
+            ksum_add(&vol3, area * (ref[2] - nodes[a].z));
+            tail->next = nodes + a;
+            tail = nodes + a;
+        }
+        tail->next = top;
+        /* Limit points of the sources with q_4 > p_4, in 4th-objective order,
+         * up to one equal to p in x, y, z, which dominates all after it. */
+        size_t nb = 0;
+        for (size_t t = r4[i] + 1; t < m; t++) {
+            size_t j = o4[t];
+            if (!live[j]) continue;
+            const double *pj = s + j * 5;
+            if (pj[3] == pi[3]) continue;
+            double *c = cand + nb * 4;
+            for (int a = 0; a < 4; a++) c[a] = dmax(pj[a], pi[a]);
+            nb++;
+            if (c[0] == pi[0] && c[1] == pi[1] && c[2] == pi[2]) break;
+        }
+        double wb = nb ? cand[3] : ref[3];
+        double v4 = ksum_value(&vol3) * (wb - pi[3]) + hv4_sweep(cand, nb, ref, NULL, nodes + na2, sent, vol3);
+        double incl = (ref[0] - pi[0]) * (ref[1] - pi[1]) * (ref[2] - pi[2]) * (ref[3] - pi[3]);
+        ksum_add(&vol, (ref[4] - pi[4]) * (incl - v4));
+        for (size_t j = 0; j < i; j++) {
+            const double *pj = s + j * 5;
+            if (pi[0] <= pj[0] && pi[1] <= pj[1] && pi[2] <= pj[2] && pi[3] <= pj[3]) live[j] = 0;
+        }
+        live[i] = 1;
+    }
+    return ksum_value(&vol);
+}
 
 /* ---- any d: WFG ------------------------------------------------------------- */
 
@@ -493,6 +647,7 @@ static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w
     double *cand = w->cand;
     keyed_idx *key = w->key;
     if (k == 5) {
+        if (w->top == 5) return wfg_level5(s, m, ref, w);
         /* Limit points taken in the order of the 4th objective of their
          * sources come out sorted by their own 4th objective, max(q_3, p_3):
          * HV4D+ then runs on them as they are, and skips the dominated ones. */
@@ -593,11 +748,11 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     if (d == 4) return hv_4d(pts, n, ref, out);
     /* Buffers: input (n x d), rows[k] and sorted[k] for k = 4..d (n x k
      * each), limit-point candidates (n x (d-1)), the candidates' sort keys
-     * (2n pairs), index scratch (2n), level pointers; the 4-D nodes. */
+     * (2n pairs), index scratch (7n), level pointers; the 4-D nodes. */
     size_t nd = 0;
     for (int k = 4; k <= d; k++) nd += 2 * n * (size_t)k;
     size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1);
-    double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 2 * n * sizeof(size_t) +
+    double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 7 * n * sizeof(size_t) +
                          2 * (size_t)(d + 1) * sizeof(double *));
     hv4_node *nodes = malloc((n + 4) * sizeof *nodes);
     if (!buf || !nodes) { free(buf); free(nodes); return HW_ENOMEM; }
@@ -616,7 +771,9 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     w.cand = cur;
     size_t *sz = (size_t *)(void *)(w.sorted + d + 1);
     w.order = sz; w.tmp = sz + n;
+    w.oy = sz + 2 * n; w.oz = sz + 3 * n; w.rz = sz + 4 * n; w.r4 = sz + 5 * n; w.scr = sz + 6 * n;
     w.nodes = nodes;
+    w.top = d;
     size_t m = copy_inside(pts, n, d, ref, buf);
     *out = wfg(buf, m, d, ref, &w);
     free(buf);

@@ -504,6 +504,9 @@ typedef struct {
     double **sorted; /* sorted[k]: the input of level k sorted by objective k-1 */
     size_t *order, *tmp;
     size_t *oy, *oz, *rz, *r4, *scr; /* 5-D level: orders on y and z, ranks */
+    size_t *ry;
+    double *p4;                      /* top 5-D level: 3 x (m x 4) */
+    unsigned char *live3;            /* top 5-D level: 3 x m */
     int top;                         /* the input's dimension */
     keyed_idx *key, *ktmp;
     double *cand;
@@ -530,14 +533,22 @@ static inline int less_zyx(const hv4_node *a, const hv4_node *b)
  * limit sets. */
 static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w)
 {
-    size_t *o4 = w->order, *live = w->tmp, *oy = w->oy, *oz = w->oz, *rz = w->rz, *r4 = w->r4;
+    size_t *o4 = w->order, *live = w->tmp, *oy = w->oy, *oz = w->oz, *ry = w->ry, *rz = w->rz, *r4 = w->r4;
     hw_sort_points_buf(s, m, 5, 3, o4, w->scr);
     hw_sort_points_buf(s, m, 5, 1, oy, w->scr);
     hw_sort_points_buf(s, m, 5, 2, oz, w->scr);
+    /* The first 4 objectives in y, z and 4th-objective order, with flags
+     * that say which sources are live. */
+    double *py = w->p4, *pz = py + 4 * m, *pw = pz + 4 * m;
+    unsigned char *ly = w->live3, *lz = ly + m, *lw = lz + m;
     for (size_t t = 0; t < m; t++) {
+        ry[oy[t]] = t;
         rz[oz[t]] = t;
         r4[o4[t]] = t;
-        live[t] = 0;
+        memcpy(py + 4 * t, s + oy[t] * 5, 4 * sizeof *py);
+        memcpy(pz + 4 * t, s + oz[t] * 5, 4 * sizeof *pz);
+        memcpy(pw + 4 * t, s + o4[t] * 5, 4 * sizeof *pw);
+        live[t] = ly[t] = lz[t] = lw[t] = 0;
     }
     hv4_node *nodes = w->nodes, *sent = nodes + m, *sl = sent, *head = sent + 2, *top = sent + 3;
     double *cand = w->cand;
@@ -545,15 +556,14 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
     for (size_t i = 0; i < m; i++) {
         const double *pi = s + i * 5;
         /* Limit points at z = p_3 (sources with q_3 <= p_3), in increasing y:
-         * kept while x decreases, the staircase of that slice. */
+         * kept while x decreases, the staircase of that slice; once x = p_0
+         * nothing after it counts. */
         size_t na = 0;
         int dominated = 0;
         for (size_t t = 0; t < m; t++) {
-            size_t j = oy[t];
-            if (!live[j]) continue;
-            const double *pj = s + j * 5;
-            if (pj[3] > pi[3] || pj[2] > pi[2]) continue;
-            double x = dmax(pj[0], pi[0]), y = dmax(pj[1], pi[1]);
+            const double *q = py + 4 * t;
+            if (!ly[t] | (q[3] > pi[3]) | (q[2] > pi[2])) continue;
+            double x = dmax(q[0], pi[0]), y = dmax(q[1], pi[1]);
             if (x == pi[0] && y == pi[1]) { dominated = 1; break; }
             if (na && x >= nodes[na - 1].x) continue;
             if (na && y == nodes[na - 1].y) na--;
@@ -561,6 +571,7 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
             nodes[na].y = y;
             nodes[na].z = pi[2];
             na++;
+            if (x == pi[0]) break;
         }
         if (dominated) continue;
         hv4_sentinels(sent, ref);
@@ -573,14 +584,16 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
             tail->next = nodes + a;
             tail = nodes + a;
         }
-        /* Limit points above z = p_3, in (z, y, x) order. */
+        /* Limit points above z = p_3, in (z, y, x) order, up to the first
+         * z level with one equal to p in x, y (it dominates all above). */
         size_t na2 = na;
+        double zcut = INFINITY;
         for (size_t t = rz[i] + 1; t < m; t++) {
-            size_t j = oz[t];
-            if (!live[j]) continue;
-            const double *pj = s + j * 5;
-            if (pj[3] > pi[3] || pj[2] == pi[2]) continue;
-            hv4_node v = {.x = dmax(pj[0], pi[0]), .y = dmax(pj[1], pi[1]), .z = pj[2]};
+            const double *q = pz + 4 * t;
+            if (q[2] > zcut) break;
+            if (!lz[t] | (q[3] > pi[3]) | (q[2] == pi[2])) continue;
+            hv4_node v = {.x = dmax(q[0], pi[0]), .y = dmax(q[1], pi[1]), .z = q[2]};
+            if (v.x == pi[0] && v.y == pi[1]) zcut = v.z;
             size_t b = na2++;
             for (; b > na && less_zyx(&v, nodes + b - 1); b--) {
                 nodes[b].x = nodes[b - 1].x;
@@ -603,12 +616,10 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
          * up to one equal to p in x, y, z, which dominates all after it. */
         size_t nb = 0;
         for (size_t t = r4[i] + 1; t < m; t++) {
-            size_t j = o4[t];
-            if (!live[j]) continue;
-            const double *pj = s + j * 5;
-            if (pj[3] == pi[3]) continue;
+            const double *q = pw + 4 * t;
+            if (!lw[t] | (q[3] == pi[3])) continue;
             double *c = cand + nb * 4;
-            for (int a = 0; a < 4; a++) c[a] = dmax(pj[a], pi[a]);
+            for (int a = 0; a < 4; a++) c[a] = dmax(q[a], pi[a]);
             nb++;
             if (c[0] == pi[0] && c[1] == pi[1] && c[2] == pi[2]) break;
         }
@@ -618,9 +629,10 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
         ksum_add(&vol, (ref[4] - pi[4]) * (incl - v4));
         for (size_t j = 0; j < i; j++) {
             const double *pj = s + j * 5;
-            if (pi[0] <= pj[0] && pi[1] <= pj[1] && pi[2] <= pj[2] && pi[3] <= pj[3]) live[j] = 0;
+            int dom = (pi[0] <= pj[0]) & (pi[1] <= pj[1]) & (pi[2] <= pj[2]) & (pi[3] <= pj[3]);
+            if (dom & (live[j] != 0)) live[j] = ly[ry[j]] = lz[rz[j]] = lw[r4[j]] = 0;
         }
-        live[i] = 1;
+        live[i] = ly[ry[i]] = lz[rz[i]] = lw[r4[i]] = 1;
     }
     return ksum_value(&vol);
 }
@@ -748,12 +760,13 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     if (d == 4) return hv_4d(pts, n, ref, out);
     /* Buffers: input (n x d), rows[k] and sorted[k] for k = 4..d (n x k
      * each), limit-point candidates (n x (d-1)), the candidates' sort keys
-     * (2n pairs), index scratch (7n), level pointers; the 4-D nodes. */
-    size_t nd = 0;
+     * (2n pairs), index scratch (8n), level pointers; the 4-D nodes.  For
+     * d = 5 also the points in three orders (3n x 4) and their live flags. */
+    size_t nd = 0, n5 = d == 5 ? n : 0;
     for (int k = 4; k <= d; k++) nd += 2 * n * (size_t)k;
-    size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1);
-    double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 7 * n * sizeof(size_t) +
-                         2 * (size_t)(d + 1) * sizeof(double *));
+    size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1) + 12 * n5;
+    double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 8 * n * sizeof(size_t) +
+                         2 * (size_t)(d + 1) * sizeof(double *) + 3 * n5);
     hv4_node *nodes = malloc((n + 4) * sizeof *nodes);
     if (!buf || !nodes) { free(buf); free(nodes); return HW_ENOMEM; }
     wfg_ws w;
@@ -772,6 +785,9 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     size_t *sz = (size_t *)(void *)(w.sorted + d + 1);
     w.order = sz; w.tmp = sz + n;
     w.oy = sz + 2 * n; w.oz = sz + 3 * n; w.rz = sz + 4 * n; w.r4 = sz + 5 * n; w.scr = sz + 6 * n;
+    w.ry = sz + 7 * n;
+    w.p4 = w.cand + n * (size_t)(d - 1);
+    w.live3 = (unsigned char *)(sz + 8 * n);
     w.nodes = nodes;
     w.top = d;
     size_t m = copy_inside(pts, n, d, ref, buf);

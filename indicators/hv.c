@@ -19,7 +19,11 @@
  *          (recursion); limit sets are filtered in increasing coordinate
  *          sum, so each candidate is only checked against kept ones.  Base
  *          case d = 4: HV4D+ on the unfiltered limit set, generated already
- *          sorted on the 4th objective.
+ *          sorted on the 4th objective.  At d = 5 the limit points of the
+ *          sources not above p_i in the 4th objective all sit at p_i's 4th
+ *          coordinate: that part of HV4D+'s front is built in one 3-D sweep
+ *          over global y and z orders of the points (as moocore's one-point
+ *          4-D contribution does), and only the rest is inserted one by one.
  *
  * Only points strictly better than ref in every objective are used.  Volumes
  * are accumulated with Neumaier's compensated summation (HV4D+'s running
@@ -505,13 +509,17 @@ typedef struct {
     size_t *order, *tmp;
     size_t *oy, *oz, *rz, *r4, *scr; /* 5-D level: orders on y and z, ranks */
     size_t *ry;
-    double *p4;                      /* top 5-D level: 3 x (m x 4) */
-    unsigned char *live3;            /* top 5-D level: 3 x m */
-    int top;                         /* the input's dimension */
+    double *p4;                      /* 5-D level: 3 x (m x 4) */
+    unsigned char *live3;            /* 5-D level: 3 x m */
     keyed_idx *key, *ktmp;
     double *cand;
     hv4_node *nodes;
 } wfg_ws;
+
+/* From this many points on, the 5-D level pays for its three sorts and
+ * builds limit sets in one batch (wfg_level5); below, nested levels (d >= 7
+ * gives many small ones) scan in 4th-objective order only. */
+enum { HV5_BATCH_MIN = 32 };
 
 static inline double dmax(double a, double b) { return a > b ? a : b; }
 
@@ -659,7 +667,7 @@ static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w
     double *cand = w->cand;
     keyed_idx *key = w->key;
     if (k == 5) {
-        if (w->top == 5) return wfg_level5(s, m, ref, w);
+        if (m >= HV5_BATCH_MIN) return wfg_level5(s, m, ref, w);
         /* Limit points taken in the order of the 4th objective of their
          * sources come out sorted by their own 4th objective, max(q_3, p_3):
          * HV4D+ then runs on them as they are, and skips the dominated ones. */
@@ -760,13 +768,13 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     if (d == 4) return hv_4d(pts, n, ref, out);
     /* Buffers: input (n x d), rows[k] and sorted[k] for k = 4..d (n x k
      * each), limit-point candidates (n x (d-1)), the candidates' sort keys
-     * (2n pairs), index scratch (8n), level pointers; the 4-D nodes.  For
-     * d = 5 also the points in three orders (3n x 4) and their live flags. */
-    size_t nd = 0, n5 = d == 5 ? n : 0;
+     * (2n pairs), the 5-D level's points in three orders (3n x 4), index
+     * scratch (8n), level pointers, its live flags (3n bytes); the 4-D nodes. */
+    size_t nd = 0;
     for (int k = 4; k <= d; k++) nd += 2 * n * (size_t)k;
-    size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1) + 12 * n5;
+    size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1) + 12 * n;
     double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 8 * n * sizeof(size_t) +
-                         2 * (size_t)(d + 1) * sizeof(double *) + 3 * n5);
+                         2 * (size_t)(d + 1) * sizeof(double *) + 3 * n);
     hv4_node *nodes = malloc((n + 4) * sizeof *nodes);
     if (!buf || !nodes) { free(buf); free(nodes); return HW_ENOMEM; }
     wfg_ws w;
@@ -789,7 +797,6 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     w.p4 = w.cand + n * (size_t)(d - 1);
     w.live3 = (unsigned char *)(sz + 8 * n);
     w.nodes = nodes;
-    w.top = d;
     size_t m = copy_inside(pts, n, d, ref, buf);
     *out = wfg(buf, m, d, ref, &w);
     free(buf);

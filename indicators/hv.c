@@ -566,12 +566,16 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
         /* Limit points at z = p_3 (sources with q_3 <= p_3), in increasing y:
          * kept while x decreases, the staircase of that slice; once x = p_0
          * nothing after it counts. */
-        size_t na = 0;
+        size_t na = 0, nq = 0;
         int dominated = 0;
-        for (size_t t = 0; t < m; t++) {
+        for (size_t t = 0; t < m; t++) { /* gather the sources without branches */
             const double *q = py + 4 * t;
-            if (!ly[t] | (q[3] > pi[3]) | (q[2] > pi[2])) continue;
-            double x = dmax(q[0], pi[0]), y = dmax(q[1], pi[1]);
+            cand[2 * nq] = q[0];
+            cand[2 * nq + 1] = q[1];
+            nq += ly[t] & (q[3] <= pi[3]) & (q[2] <= pi[2]);
+        }
+        for (size_t t = 0; t < nq; t++) {
+            double x = dmax(cand[2 * t], pi[0]), y = dmax(cand[2 * t + 1], pi[1]);
             if (x == pi[0] && y == pi[1]) { dominated = 1; break; }
             if (na && x >= nodes[na - 1].x) continue;
             if (na && y == nodes[na - 1].y) na--;
@@ -596,12 +600,20 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
          * z level with one equal to p in x, y (it dominates all above). */
         size_t na2 = na;
         double zcut = INFINITY;
-        for (size_t t = rz[i] + 1; t < m; t++) {
+        nq = 0;
+        for (size_t t = rz[i] + 1; t < m; t++) { /* gather without branches */
             const double *q = pz + 4 * t;
             if (q[2] > zcut) break;
-            if (!lz[t] | (q[3] > pi[3]) | (q[2] == pi[2])) continue;
-            hv4_node v = {.x = dmax(q[0], pi[0]), .y = dmax(q[1], pi[1]), .z = q[2]};
-            if (v.x == pi[0] && v.y == pi[1]) zcut = v.z;
+            double *c = cand + 3 * nq;
+            c[0] = dmax(q[0], pi[0]);
+            c[1] = dmax(q[1], pi[1]);
+            c[2] = q[2];
+            int ok = lz[t] & (q[3] <= pi[3]) & (q[2] != pi[2]);
+            nq += ok;
+            if (ok & (c[0] == pi[0]) & (c[1] == pi[1])) zcut = q[2];
+        }
+        for (size_t t = 0; t < nq; t++) {
+            hv4_node v = {.x = cand[3 * t], .y = cand[3 * t + 1], .z = cand[3 * t + 2]};
             size_t b = na2++;
             for (; b > na && less_zyx(&v, nodes + b - 1); b--) {
                 nodes[b].x = nodes[b - 1].x;
@@ -625,11 +637,11 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
         size_t nb = 0;
         for (size_t t = r4[i] + 1; t < m; t++) {
             const double *q = pw + 4 * t;
-            if (!lw[t] | (q[3] == pi[3])) continue;
             double *c = cand + nb * 4;
             for (int a = 0; a < 4; a++) c[a] = dmax(q[a], pi[a]);
-            nb++;
-            if (c[0] == pi[0] && c[1] == pi[1] && c[2] == pi[2]) break;
+            int ok = lw[t] & (q[3] != pi[3]);
+            nb += ok;
+            if (ok & (c[0] == pi[0]) & (c[1] == pi[1]) & (c[2] == pi[2])) break;
         }
         double wb = nb ? cand[3] : ref[3];
         double v4 = ksum_value(&vol3) * (wb - pi[3]) + hv4_sweep(cand, nb, ref, NULL, nodes + na2, sent, vol3);

@@ -316,7 +316,7 @@ static double stair_insert(hv4_node *q, hv4_node *sl)
 /* Rebuilds the staircase of the front points before nw in (z, y, x) order,
  * sets nw's closest points, and returns the list node after which nw goes,
  * or NULL if a front point weakly dominates nw in (x, y, z). */
-static hv4_node *hv4_restart(hv4_node *head, hv4_node *nw, hv4_node *sl, hv4_node *sr)
+static inline hv4_node *hv4_restart(hv4_node *head, hv4_node *nw, hv4_node *sl, hv4_node *sr)
 {
     sl->cnext[0] = sr;
     sr->cnext[1] = sl;
@@ -343,7 +343,7 @@ static hv4_node *hv4_restart(hv4_node *head, hv4_node *nw, hv4_node *sl, hv4_nod
  * uncovered area (bounded by its left and right staircase neighbours L, R
  * and the points inside its quadrant) until a point covers nw in (x, y); the
  * top sentinel always does. */
-static double hv4_contribution(const hv4_node *nw, hv4_node *q)
+static inline double hv4_contribution(const hv4_node *nw, hv4_node *q)
 {
     const hv4_node *L = nw->closest[1], *R = nw->closest[0];
     double area = stair_excl_area(nw, L, R), lastz = nw->z, vol = 0;
@@ -387,7 +387,7 @@ static double hv4_contribution(const hv4_node *nw, hv4_node *q)
  * dominates, and make it the closest point of later points where it is (on
  * equal x and y it replaces the old one, which it has just dropped).
  * Past a later point that dominates nw in (x, y), nw matters to none. */
-static void hv4_update(hv4_node *nw)
+static inline void hv4_update(hv4_node *nw)
 {
     hv4_node *prev = nw;
     for (hv4_node *q = nw->next;; q = q->next) {
@@ -424,7 +424,7 @@ static void hv4_sentinels(hv4_node *sent, const double *ref)
  * volume over the running front to that front's volume, which is swept up to
  * the next 4th coordinate (ref[3] after the last).  Returns the 4-D volume
  * from the first point's 4th coordinate up.  O(m) per point.  order: the
- * rows in sweep order, NULL when the rows already are; nodes: m. */
+  * rows in sweep order, NULL when the rows already are; nodes: m. */
 static double hv4_sweep(const double *p, size_t m, const double *ref, const size_t *order, hv4_node *nodes,
                         hv4_node *sent, ksum vol3)
 {

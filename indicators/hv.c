@@ -537,11 +537,11 @@ static inline int less_zyx(const hv4_node *a, const hv4_node *b)
  * filtered in one pass) and z (the rest, already in z order); only the
  * sources with q_4 > p_4 go through HV4D+'s insertions.  A point weakly
  * dominated on the first 4 objectives by a later one only yields limit
- * points dominated by that one's: it is dropped (live[j] = 0) from all later
- * limit sets. */
+ * points dominated by that one's: it is dropped (its live flags cleared)
+ * from all later limit sets. */
 static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w)
 {
-    size_t *o4 = w->order, *live = w->tmp, *oy = w->oy, *oz = w->oz, *ry = w->ry, *rz = w->rz, *r4 = w->r4;
+    size_t *o4 = w->order, *oy = w->oy, *oz = w->oz, *ry = w->ry, *rz = w->rz, *r4 = w->r4;
     hw_sort_points_buf(s, m, 5, 3, o4, w->scr);
     hw_sort_points_buf(s, m, 5, 1, oy, w->scr);
     hw_sort_points_buf(s, m, 5, 2, oz, w->scr);
@@ -556,7 +556,7 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
         memcpy(py + 4 * t, s + oy[t] * 5, 4 * sizeof *py);
         memcpy(pz + 4 * t, s + oz[t] * 5, 4 * sizeof *pz);
         memcpy(pw + 4 * t, s + o4[t] * 5, 4 * sizeof *pw);
-        live[t] = ly[t] = lz[t] = lw[t] = 0;
+        ly[t] = lz[t] = lw[t] = 0;
     }
     hv4_node *nodes = w->nodes, *sent = nodes + m, *sl = sent, *head = sent + 2, *top = sent + 3;
     double *cand = w->cand;
@@ -647,12 +647,19 @@ static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w
         double v4 = ksum_value(&vol3) * (wb - pi[3]) + hv4_sweep(cand, nb, ref, NULL, nodes + na2, sent, vol3);
         double incl = (ref[0] - pi[0]) * (ref[1] - pi[1]) * (ref[2] - pi[2]) * (ref[3] - pi[3]);
         ksum_add(&vol, (ref[4] - pi[4]) * (incl - v4));
-        for (size_t j = 0; j < i; j++) {
-            const double *pj = s + j * 5;
-            int dom = (pi[0] <= pj[0]) & (pi[1] <= pj[1]) & (pi[2] <= pj[2]) & (pi[3] <= pj[3]);
-            if (dom & (live[j] != 0)) live[j] = ly[ry[j]] = lz[rz[j]] = lw[r4[j]] = 0;
+        /* Sources p_i now weakly dominates on the first 4 objectives: in the
+         * 4th-objective order from p_i's equals on. */
+        size_t t0 = r4[i];
+        while (t0 > 0 && pw[4 * (t0 - 1) + 3] == pi[3]) t0--;
+        for (size_t t = t0; t < m; t++) {
+            const double *q = pw + 4 * t;
+            int dom = (pi[0] <= q[0]) & (pi[1] <= q[1]) & (pi[2] <= q[2]);
+            if (dom & lw[t]) {
+                size_t j = o4[t];
+                ly[ry[j]] = lz[rz[j]] = lw[t] = 0;
+            }
         }
-        live[i] = ly[ry[i]] = lz[rz[i]] = lw[r4[i]] = 1;
+        ly[ry[i]] = lz[rz[i]] = lw[r4[i]] = 1;
     }
     return ksum_value(&vol);
 }

@@ -457,6 +457,40 @@ TEST(hv5d_few_levels_match_grid_count_and_4d_products)
     }
 }
 
+TEST(hv6d_matches_5d_slices)
+{
+    /* 6-D WFG hands limit sets of 32+ points to the batched 5-D level: a
+     * 150-point 6-D sphere front on a 1/64 grid (integer coordinates, so
+     * every volume is exact) against the sum over the slabs of the 6th
+     * objective of the 5-D volume of the points at or below each slab. */
+    hw_rng r;
+    hw_rng_seed(&r, 20, 1);
+    enum { N = 150 };
+    static double p[N * 6], q[N * 5];
+    sphere_points(&r, p, N, 6);
+    for (size_t i = 0; i < N * 6; i++) p[i] = floor(p[i] * 64);
+    double ref[6] = {65, 65, 65, 65, 65, 65}, v;
+    CHECK_OK(hv_nd(p, N, 6, ref, &v));
+    double slices = 0, z = -1;
+    for (;;) { /* next 6th-objective level above z */
+        double zn = ref[5];
+        for (size_t i = 0; i < N; i++)
+            if (p[i * 6 + 5] > z && p[i * 6 + 5] < zn) zn = p[i * 6 + 5];
+        if (zn == ref[5]) break;
+        double zt = ref[5];
+        for (size_t i = 0; i < N; i++)
+            if (p[i * 6 + 5] > zn && p[i * 6 + 5] < zt) zt = p[i * 6 + 5];
+        size_t m = 0;
+        for (size_t i = 0; i < N; i++)
+            if (p[i * 6 + 5] <= zn) memcpy(q + 5 * m++, p + i * 6, 5 * sizeof *q);
+        double v5;
+        CHECK_OK(hv_nd(q, m, 5, ref, &v5));
+        slices += v5 * (zt - zn);
+        z = zn;
+    }
+    CHECK_MSG(v == slices, "hv %.17g slices %.17g", v, slices);
+}
+
 TEST(hv_permutation_invariant_bitwise)
 {
     hw_rng r;

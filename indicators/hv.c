@@ -19,7 +19,11 @@
  *          (recursion); limit sets are filtered in increasing coordinate
  *          sum, so each candidate is only checked against kept ones.  Base
  *          case d = 4: HV4D+ on the unfiltered limit set, generated already
- *          sorted on the 4th objective.
+ *          sorted on the 4th objective.  At d = 5 the limit points of the
+ *          sources not above p_i in the 4th objective all sit at p_i's 4th
+ *          coordinate: that part of HV4D+'s front is built in one 3-D sweep
+ *          over global y and z orders of the points (as moocore's one-point
+ *          4-D contribution does), and only the rest is inserted one by one.
  *
  * Only points strictly better than ref in every objective are used.  Volumes
  * are accumulated with Neumaier's compensated summation (HV4D+'s running
@@ -289,10 +293,30 @@ static inline double stair_excl_area(const hv4_node *q, const hv4_node *l, const
     return area + (r->x - xs) * (yb - q->y);
 }
 
+/* Inserts q into the staircase sl .. sr of the front points before it in
+ * (z, y, x) order, all of which lie below q in z: sets q's closest points
+ * and returns the area q adds, or -1 (staircase unchanged) when a staircase
+ * point weakly dominates q in (x, y). */
+static double stair_insert(hv4_node *q, hv4_node *sl)
+{
+    hv4_node *l = sl;
+    while (l->cnext[0]->x < q->x) l = l->cnext[0];
+    if (l->y <= q->y) return -1;
+    hv4_node *r = l->cnext[0];
+    for (; r->y >= q->y; r = r->cnext[0])
+        if (r->x == q->x && r->y == q->y) return -1;
+    if (r->x == q->x) return -1;
+    q->closest[0] = r;
+    q->closest[1] = l;
+    double area = stair_excl_area(q, l, r);
+    stair_link(q);
+    return area;
+}
+
 /* Rebuilds the staircase of the front points before nw in (z, y, x) order,
  * sets nw's closest points, and returns the list node after which nw goes,
  * or NULL if a front point weakly dominates nw in (x, y, z). */
-static hv4_node *hv4_restart(hv4_node *head, hv4_node *nw, hv4_node *sl, hv4_node *sr)
+static inline hv4_node *hv4_restart(hv4_node *head, hv4_node *nw, hv4_node *sl, hv4_node *sr)
 {
     sl->cnext[0] = sr;
     sr->cnext[1] = sl;
@@ -319,7 +343,7 @@ static hv4_node *hv4_restart(hv4_node *head, hv4_node *nw, hv4_node *sl, hv4_nod
  * uncovered area (bounded by its left and right staircase neighbours L, R
  * and the points inside its quadrant) until a point covers nw in (x, y); the
  * top sentinel always does. */
-static double hv4_contribution(const hv4_node *nw, hv4_node *q)
+static inline double hv4_contribution(const hv4_node *nw, hv4_node *q)
 {
     const hv4_node *L = nw->closest[1], *R = nw->closest[0];
     double area = stair_excl_area(nw, L, R), lastz = nw->z, vol = 0;
@@ -363,7 +387,7 @@ static double hv4_contribution(const hv4_node *nw, hv4_node *q)
  * dominates, and make it the closest point of later points where it is (on
  * equal x and y it replaces the old one, which it has just dropped).
  * Past a later point that dominates nw in (x, y), nw matters to none. */
-static void hv4_update(hv4_node *nw)
+static inline void hv4_update(hv4_node *nw)
 {
     hv4_node *prev = nw;
     for (hv4_node *q = nw->next;; q = q->next) {
@@ -380,23 +404,32 @@ static void hv4_update(hv4_node *nw)
     }
 }
 
-/* Exact 4-D volume of m points (rows of 4, all strictly inside ref) by HV4D+
- * (Guerreiro & Fonseca 2018): points in increasing 4th objective (then x, y,
- * z); each new point adds its exclusive 3-D volume over the running 3-D front
- * to that front's volume, which is swept up to the next 4th coordinate.
- * O(m) per point, O(m^2) total.  order: the rows in increasing 4th
- * objective (ties in any order fixed by the point values), NULL when the rows
- * already are; nodes: m + 4. */
-static double hv4_plus(const double *p, size_t m, const double *ref, const size_t *order, hv4_node *nodes)
+/* The four sentinels of an HV4D+ front: left and right ends of the
+ * staircase, head and top (z = ref[2]) of the front list, which starts empty. */
+static void hv4_sentinels(hv4_node *sent, const double *ref)
 {
-    hv4_node *sl = nodes + m, *sr = sl + 1, *head = sl + 2, *top = sl + 3;
+    hv4_node *sl = sent, *sr = sent + 1, *head = sent + 2, *top = sent + 3;
     sl->x = -INFINITY; sl->y = ref[1]; sl->z = -INFINITY;
     sr->x = ref[0]; sr->y = -INFINITY; sr->z = -INFINITY;
     head->x = head->y = head->z = -INFINITY;
     top->x = -INFINITY; top->y = -INFINITY; top->z = ref[2];
     head->next = top;
     top->next = NULL;
-    ksum vol3 = {0, 0}, vol = {0, 0};
+}
+
+/* HV4D+ sweep (Guerreiro & Fonseca 2018) of m points (rows of 4, strictly
+ * inside ref) in increasing 4th objective (then any order fixed by the point
+ * values) over a front sent[0..4) whose 3-D volume is vol3 and which lies
+ * below every point's 4th objective: each new point adds its exclusive 3-D
+ * volume over the running front to that front's volume, which is swept up to
+ * the next 4th coordinate (ref[3] after the last).  Returns the 4-D volume
+ * from the first point's 4th coordinate up.  O(m) per point.  order: the
+  * rows in sweep order, NULL when the rows already are; nodes: m. */
+static double hv4_sweep(const double *p, size_t m, const double *ref, const size_t *order, hv4_node *nodes,
+                        hv4_node *sent, ksum vol3)
+{
+    hv4_node *sl = sent, *sr = sent + 1, *head = sent + 2;
+    ksum vol = {0, 0};
     for (size_t t = 0; t < m; t++) {
         const double *pt = p + (order ? order[t] : t) * 4;
         hv4_node *nw = nodes + t;
@@ -414,6 +447,14 @@ static double hv4_plus(const double *p, size_t m, const double *ref, const size_
         if (wn > pt[3]) ksum_add(&vol, ksum_value(&vol3) * (wn - pt[3]));
     }
     return ksum_value(&vol);
+}
+
+/* Exact 4-D volume of m points (rows of 4, all strictly inside ref) by HV4D+
+ * from an empty front.  O(m^2).  nodes: m + 4. */
+static double hv4_plus(const double *p, size_t m, const double *ref, const size_t *order, hv4_node *nodes)
+{
+    hv4_sentinels(nodes + m, ref);
+    return hv4_sweep(p, m, ref, order, nodes, nodes + m, (ksum){0, 0});
 }
 
 int hv_4d(const double *pts, size_t n, const double *ref, double *out)
@@ -466,10 +507,162 @@ typedef struct {
     double **rows;   /* rows[k]: limit sets of dimension k, n x k */
     double **sorted; /* sorted[k]: the input of level k sorted by objective k-1 */
     size_t *order, *tmp;
+    size_t *oy, *oz, *rz, *r4, *scr; /* 5-D level: orders on y and z, ranks */
+    size_t *ry;
+    double *p4;                      /* 5-D level: 3 x (m x 4) */
+    unsigned char *live3;            /* 5-D level: 3 x m */
     keyed_idx *key, *ktmp;
     double *cand;
     hv4_node *nodes;
 } wfg_ws;
+
+/* From this many points on, the 5-D level pays for its three sorts and
+ * builds limit sets in one batch (wfg_level5); below, nested levels (d >= 7
+ * gives many small ones) scan in 4th-objective order only. */
+enum { HV5_BATCH_MIN = 32 };
+
+static inline double dmax(double a, double b) { return a > b ? a : b; }
+
+static inline int less_zyx(const hv4_node *a, const hv4_node *b)
+{
+    return a->z < b->z || (a->z == b->z && (a->y < b->y || (a->y == b->y && a->x < b->x)));
+}
+
+/* WFG's 5-D level on s (m rows of 5, sorted on the 5th objective): the
+ * exclusive 4-D volume of p_i over the points before it is its box minus the
+ * 4-D volume of the limit points max(p_j, p_i), run by HV4D+.  Sources split
+ * on the 4th objective: those with q_4 <= p_4 all give limit points at 4th
+ * coordinate p_4, so that part of the front is built in one 3-D sweep, in
+ * the global orders on y (the limit points at z = p_3: a 2-D staircase
+ * filtered in one pass) and z (the rest, already in z order); only the
+ * sources with q_4 > p_4 go through HV4D+'s insertions.  A point weakly
+ * dominated on the first 4 objectives by a later one only yields limit
+ * points dominated by that one's: it is dropped (its live flags cleared)
+ * from all later limit sets. */
+static double wfg_level5(const double *s, size_t m, const double *ref, wfg_ws *w)
+{
+    size_t *o4 = w->order, *oy = w->oy, *oz = w->oz, *ry = w->ry, *rz = w->rz, *r4 = w->r4;
+    hw_sort_points_buf(s, m, 5, 3, o4, w->scr);
+    hw_sort_points_buf(s, m, 5, 1, oy, w->scr);
+    hw_sort_points_buf(s, m, 5, 2, oz, w->scr);
+    /* The first 4 objectives in y, z and 4th-objective order, with flags
+     * that say which sources are live. */
+    double *py = w->p4, *pz = py + 4 * m, *pw = pz + 4 * m;
+    unsigned char *ly = w->live3, *lz = ly + m, *lw = lz + m;
+    for (size_t t = 0; t < m; t++) {
+        ry[oy[t]] = t;
+        rz[oz[t]] = t;
+        r4[o4[t]] = t;
+        memcpy(py + 4 * t, s + oy[t] * 5, 4 * sizeof *py);
+        memcpy(pz + 4 * t, s + oz[t] * 5, 4 * sizeof *pz);
+        memcpy(pw + 4 * t, s + o4[t] * 5, 4 * sizeof *pw);
+        ly[t] = lz[t] = lw[t] = 0;
+    }
+    hv4_node *nodes = w->nodes, *sent = nodes + m, *sl = sent, *head = sent + 2, *top = sent + 3;
+    double *cand = w->cand;
+    ksum vol = {0, 0};
+    for (size_t i = 0; i < m; i++) {
+        const double *pi = s + i * 5;
+        /* Limit points at z = p_3 (sources with q_3 <= p_3), in increasing y:
+         * kept while x decreases, the staircase of that slice; once x = p_0
+         * nothing after it counts. */
+        size_t na = 0, nq = 0;
+        int dominated = 0;
+        for (size_t t = 0; t < m; t++) { /* gather the sources without branches */
+            const double *q = py + 4 * t;
+            cand[2 * nq] = q[0];
+            cand[2 * nq + 1] = q[1];
+            nq += ly[t] & (q[3] <= pi[3]) & (q[2] <= pi[2]);
+        }
+        for (size_t t = 0; t < nq; t++) {
+            double x = dmax(cand[2 * t], pi[0]), y = dmax(cand[2 * t + 1], pi[1]);
+            if (x == pi[0] && y == pi[1]) { dominated = 1; break; }
+            if (na && x >= nodes[na - 1].x) continue;
+            if (na && y == nodes[na - 1].y) na--;
+            nodes[na].x = x;
+            nodes[na].y = y;
+            nodes[na].z = pi[2];
+            na++;
+            if (x == pi[0]) break;
+        }
+        if (dominated) continue;
+        hv4_sentinels(sent, ref);
+        sl->cnext[0] = sent + 1;
+        sent[1].cnext[1] = sl;
+        ksum vol3 = {0, 0};
+        hv4_node *tail = head;
+        for (size_t a = 0; a < na; a++) { /* each one left of all before it: O(1) */
+            ksum_add(&vol3, stair_insert(nodes + a, sl) * (ref[2] - pi[2]));
+            tail->next = nodes + a;
+            tail = nodes + a;
+        }
+        /* Limit points above z = p_3, in (z, y, x) order, up to the first
+         * z level with one equal to p in x, y (it dominates all above). */
+        size_t na2 = na;
+        double zcut = INFINITY;
+        nq = 0;
+        for (size_t t = rz[i] + 1; t < m; t++) { /* gather without branches */
+            const double *q = pz + 4 * t;
+            if (q[2] > zcut) break;
+            double *c = cand + 3 * nq;
+            c[0] = dmax(q[0], pi[0]);
+            c[1] = dmax(q[1], pi[1]);
+            c[2] = q[2];
+            int ok = lz[t] & (q[3] <= pi[3]) & (q[2] != pi[2]);
+            nq += ok;
+            if (ok & (c[0] == pi[0]) & (c[1] == pi[1])) zcut = q[2];
+        }
+        for (size_t t = 0; t < nq; t++) {
+            hv4_node v = {.x = cand[3 * t], .y = cand[3 * t + 1], .z = cand[3 * t + 2]};
+            size_t b = na2++;
+            for (; b > na && less_zyx(&v, nodes + b - 1); b--) {
+                nodes[b].x = nodes[b - 1].x;
+                nodes[b].y = nodes[b - 1].y;
+                nodes[b].z = nodes[b - 1].z;
+            }
+            nodes[b].x = v.x;
+            nodes[b].y = v.y;
+            nodes[b].z = v.z;
+        }
+        for (size_t a = na; a < na2; a++) {
+            double area = stair_insert(nodes + a, sl);
+            if (area < 0) continue; /* dominated in (x, y) by one below it */
+            ksum_add(&vol3, area * (ref[2] - nodes[a].z));
+            tail->next = nodes + a;
+            tail = nodes + a;
+        }
+        tail->next = top;
+        /* Limit points of the sources with q_4 > p_4, in 4th-objective order,
+         * up to one equal to p in x, y, z, which dominates all after it. */
+        size_t nb = 0;
+        for (size_t t = r4[i] + 1; t < m; t++) {
+            const double *q = pw + 4 * t;
+            double *c = cand + nb * 4;
+            for (int a = 0; a < 4; a++) c[a] = dmax(q[a], pi[a]);
+            int ok = lw[t] & (q[3] != pi[3]);
+            nb += ok;
+            if (ok & (c[0] == pi[0]) & (c[1] == pi[1]) & (c[2] == pi[2])) break;
+        }
+        double wb = nb ? cand[3] : ref[3];
+        double v4 = ksum_value(&vol3) * (wb - pi[3]) + hv4_sweep(cand, nb, ref, NULL, nodes + na2, sent, vol3);
+        double incl = (ref[0] - pi[0]) * (ref[1] - pi[1]) * (ref[2] - pi[2]) * (ref[3] - pi[3]);
+        ksum_add(&vol, (ref[4] - pi[4]) * (incl - v4));
+        /* Sources p_i now weakly dominates on the first 4 objectives: in the
+         * 4th-objective order from p_i's equals on. */
+        size_t t0 = r4[i];
+        while (t0 > 0 && pw[4 * (t0 - 1) + 3] == pi[3]) t0--;
+        for (size_t t = t0; t < m; t++) {
+            const double *q = pw + 4 * t;
+            int dom = (pi[0] <= q[0]) & (pi[1] <= q[1]) & (pi[2] <= q[2]);
+            if (dom & lw[t]) {
+                size_t j = o4[t];
+                ly[ry[j]] = lz[rz[j]] = lw[t] = 0;
+            }
+        }
+        ly[ry[i]] = lz[rz[i]] = lw[r4[i]] = 1;
+    }
+    return ksum_value(&vol);
+}
 
 /* ---- any d: WFG ------------------------------------------------------------- */
 
@@ -493,6 +686,7 @@ static double wfg(const double *p, size_t m, int k, const double *ref, wfg_ws *w
     double *cand = w->cand;
     keyed_idx *key = w->key;
     if (k == 5) {
+        if (m >= HV5_BATCH_MIN) return wfg_level5(s, m, ref, w);
         /* Limit points taken in the order of the 4th objective of their
          * sources come out sorted by their own 4th objective, max(q_3, p_3):
          * HV4D+ then runs on them as they are, and skips the dominated ones. */
@@ -593,12 +787,13 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     if (d == 4) return hv_4d(pts, n, ref, out);
     /* Buffers: input (n x d), rows[k] and sorted[k] for k = 4..d (n x k
      * each), limit-point candidates (n x (d-1)), the candidates' sort keys
-     * (2n pairs), index scratch (2n), level pointers; the 4-D nodes. */
+     * (2n pairs), the 5-D level's points in three orders (3n x 4), index
+     * scratch (8n), level pointers, its live flags (3n bytes); the 4-D nodes. */
     size_t nd = 0;
     for (int k = 4; k <= d; k++) nd += 2 * n * (size_t)k;
-    size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1);
-    double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 2 * n * sizeof(size_t) +
-                         2 * (size_t)(d + 1) * sizeof(double *));
+    size_t ndbl = n * (size_t)d + nd + n * (size_t)(d - 1) + 12 * n;
+    double *buf = malloc(ndbl * sizeof(double) + 2 * n * sizeof(keyed_idx) + 8 * n * sizeof(size_t) +
+                         2 * (size_t)(d + 1) * sizeof(double *) + 3 * n);
     hv4_node *nodes = malloc((n + 4) * sizeof *nodes);
     if (!buf || !nodes) { free(buf); free(nodes); return HW_ENOMEM; }
     wfg_ws w;
@@ -616,6 +811,10 @@ int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out)
     w.cand = cur;
     size_t *sz = (size_t *)(void *)(w.sorted + d + 1);
     w.order = sz; w.tmp = sz + n;
+    w.oy = sz + 2 * n; w.oz = sz + 3 * n; w.rz = sz + 4 * n; w.r4 = sz + 5 * n; w.scr = sz + 6 * n;
+    w.ry = sz + 7 * n;
+    w.p4 = w.cand + n * (size_t)(d - 1);
+    w.live3 = (unsigned char *)(sz + 8 * n);
     w.nodes = nodes;
     size_t m = copy_inside(pts, n, d, ref, buf);
     *out = wfg(buf, m, d, ref, &w);

@@ -417,6 +417,80 @@ TEST(hv5d_matches_grid_count_larger_sets)
     }
 }
 
+TEST(hv5d_few_levels_match_grid_count_and_4d_products)
+{
+    /* The 5-D level builds the part of each limit set at the point's own 4th
+     * coordinate in one 3-D sweep: stress it with few distinct z and 4th
+     * values (long runs of equal coordinates, duplicates), against the cell
+     * count; and with all points on one 4th (or 5th) value, where the 5-D
+     * volume is a 4-D volume from hv_4d times the remaining extent. */
+    hw_rng r;
+    hw_rng_seed(&r, 19, 1);
+    enum { N = 160 };
+    static double pts[N * 5], p4[N * 4];
+    double ref[5] = {6, 6, 6, 6, 6};
+    for (int rep = 0; rep < 12; rep++) {
+        size_t n = 20 + hw_rng_below(&r, N - 20);
+        for (size_t i = 0; i < n; i++)
+            for (int k = 0; k < 5; k++) {
+                uint32_t g = (k == 2 || k == 3) ? 2 + (uint32_t)(rep % 3) : 7;
+                pts[i * 5 + k] = (double)hw_rng_below(&r, g);
+            }
+        double v;
+        CHECK_OK(hv_nd(pts, n, 5, ref, &v));
+        double want = grid_hv(pts, n, 5, 6);
+        CHECK_MSG(v == want, "rep %d n=%zu: hv %.17g grid %.17g", rep, n, v, want);
+    }
+    /* a 160-point 4-D sphere front lifted to 5-D with one shared value
+     * inserted as objective 3 (every source below in the 4th objective) or
+     * as objective 4 (one level of the outer sweep) */
+    sphere_points(&r, p4, N, 4);
+    double ref4[4] = {1.1, 1.1, 1.1, 1.1}, ref5[5] = {1.1, 1.1, 1.1, 1.1, 1.1}, v4;
+    CHECK_OK(hv_4d(p4, N, ref4, &v4));
+    for (int at = 3; at <= 4; at++) {
+        static double q[N * 5];
+        for (size_t i = 0; i < N; i++)
+            for (int k = 0, c = 0; k < 5; k++) q[i * 5 + k] = k == at ? 0.25 : p4[i * 4 + c++];
+        double v;
+        CHECK_OK(hv_nd(q, N, 5, ref5, &v));
+        CHECK_REL(v, v4 * (1.1 - 0.25), 1e-13);
+    }
+}
+
+TEST(hv6d_matches_5d_slices)
+{
+    /* 6-D WFG hands limit sets of 32+ points to the batched 5-D level: a
+     * 150-point 6-D sphere front on a 1/64 grid (integer coordinates, so
+     * every volume is exact) against the sum over the slabs of the 6th
+     * objective of the 5-D volume of the points at or below each slab. */
+    hw_rng r;
+    hw_rng_seed(&r, 20, 1);
+    enum { N = 150 };
+    static double p[N * 6], q[N * 5];
+    sphere_points(&r, p, N, 6);
+    for (size_t i = 0; i < N * 6; i++) p[i] = floor(p[i] * 64);
+    double ref[6] = {65, 65, 65, 65, 65, 65}, v;
+    CHECK_OK(hv_nd(p, N, 6, ref, &v));
+    double slices = 0, z = -1;
+    for (;;) { /* next 6th-objective level above z */
+        double zn = ref[5];
+        for (size_t i = 0; i < N; i++)
+            if (p[i * 6 + 5] > z && p[i * 6 + 5] < zn) zn = p[i * 6 + 5];
+        if (zn == ref[5]) break;
+        double zt = ref[5];
+        for (size_t i = 0; i < N; i++)
+            if (p[i * 6 + 5] > zn && p[i * 6 + 5] < zt) zt = p[i * 6 + 5];
+        size_t m = 0;
+        for (size_t i = 0; i < N; i++)
+            if (p[i * 6 + 5] <= zn) memcpy(q + 5 * m++, p + i * 6, 5 * sizeof *q);
+        double v5;
+        CHECK_OK(hv_nd(q, m, 5, ref, &v5));
+        slices += v5 * (zt - zn);
+        z = zn;
+    }
+    CHECK_MSG(v == slices, "hv %.17g slices %.17g", v, slices);
+}
+
 TEST(hv_permutation_invariant_bitwise)
 {
     hw_rng r;

@@ -89,6 +89,14 @@ void sur_input_make(const hw_arch *a, sur_input *in)
     in->x[SUR_N_FEAT] = 0;
     in->x[SUR_N_FEAT + 1] = 0;
     in->embed_index = sur_linear_features(a, in->z);
+    /* the blend ridge's inputs: 1, tree features 0..10 (embed .. sum_heads),
+     * params, FLOPs and their logs */
+    in->zb[0] = 1;
+    for (int k = 0; k < 11; k++) in->zb[1 + k] = in->x[k];
+    in->zb[12] = in->x[13];
+    in->zb[13] = in->x[14];
+    in->zb[14] = log(in->x[13]);
+    in->zb[15] = log(in->x[14]);
     /* the coarse-position view from the fine one (= sur_linear_coarse) */
     const hw_space *sp = hw_space_get(a->scale);
     memset(in->zc, 0, sizeof in->zc);
@@ -120,11 +128,25 @@ static double model_x(const sur_model *m, const sur_input *in, float *x)
     return lb;
 }
 
+static double blend_value(const double *b, const sur_input *in)
+{
+    double v = 0;
+    for (int k = 0; k < SUR_BLEND_P; k++) v += b[k] * in->zb[k];
+    return v;
+}
+
+/* log of the predicted mean; fills the tree input x */
+static double mean_log(const sur_model *m, const sur_input *in, float *x)
+{
+    double mu = model_x(m, in, x) + sur_gbm_predict(&m->mean_gbm, x);
+    if (m->flags & SUR_FLAG_BLEND) mu = (1 - m->blend_w) * mu + m->blend_w * blend_value(m->blend_b, in);
+    return mu;
+}
+
 double sur_model_predict_log(const sur_model *m, const sur_input *in)
 {
     float x[SUR_X_LEN];
-    double lb = model_x(m, in, x);
-    return lb + sur_gbm_predict(&m->mean_gbm, x);
+    return mean_log(m, in, x);
 }
 
 void sur_set_predict(const sur_set *s, int k, sur_input *in, sur_pred *out)
@@ -138,8 +160,7 @@ void sur_set_predict(const sur_set *s, int k, sur_input *in, sur_pred *out)
 void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
 {
     float x[SUR_X_LEN];
-    double lb = model_x(m, in, x);
-    double mean = exp(lb + sur_gbm_predict(&m->mean_gbm, x));
+    double mean = exp(mean_log(m, in, x));
     double rn = (m->flags & SUR_FLAG_NOISE) ? exp(sur_gbm_predict(&m->noise_gbm, x)) : 0.0;
     out->mean = mean;
     out->noise_std = mean * rn;
@@ -151,7 +172,8 @@ void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
 
 /* Weighted ridge: minimise sum w (y - z.b)^2 + lam |b|^2 (lam relative to the
  * mean diagonal) by Cholesky; rows of Z are dense but mostly zero. */
-static int ridge_fit(const double *Z, const double *y, const double *w, size_t n, int p, double lam, double *b)
+static int ridge_fit(const double *Z, const double *y, const double *w, size_t n, int p, double lam, int embed_free,
+                     double *b)
 {
     double *A = calloc((size_t)p * p, sizeof *A), *r = calloc((size_t)p, sizeof *r);
     int *nz = malloc((size_t)p * sizeof *nz);
@@ -171,7 +193,7 @@ static int ridge_fit(const double *Z, const double *y, const double *w, size_t n
     for (int a = 0; a < p; a++) tr += A[a * p + a];
     tr = tr > 0 ? tr / p : 1;
     /* the intercept and the embed indicators (features.h) are not penalised */
-    for (int a = 0; a < p; a++) A[a * p + a] += (a == 0 || a == 12 || a == 13 ? 0 : lam * tr) + 1e-12 * tr;
+    for (int a = 0; a < p; a++) A[a * p + a] += (a == 0 || (embed_free && (a == 12 || a == 13)) ? 0 : lam * tr) + 1e-12 * tr;
     /* Cholesky in place (lower) */
     for (int j = 0; j < p; j++) {
         double s = A[j * p + j];
@@ -196,6 +218,41 @@ static int ridge_fit(const double *Z, const double *y, const double *w, size_t n
     }
     free(A); free(r); free(nz);
     return HW_OK;
+}
+
+/* The blend ridge: log y on the standardised zb of rows idx[0..n) (penalty
+ * lam relative to the mean diagonal, intercept free); b gets the
+ * coefficients on the raw zb. */
+static int blend_fit(const sur_input *in, const double *ly, const size_t *idx, size_t n, double lam, double *b)
+{
+    enum { P = SUR_BLEND_P };
+    double mu[P] = {0}, sd[P] = {0};
+    double *Z = malloc((n + 1) * P * sizeof *Z), *t = malloc((n + 1) * sizeof *t), *w = malloc((n + 1) * sizeof *w);
+    if (!Z || !t || !w) { free(Z); free(t); free(w); return HW_ENOMEM; }
+    for (size_t i = 0; i < n; i++)
+        for (int k = 1; k < P; k++) mu[k] += in[idx[i]].zb[k];
+    for (int k = 1; k < P; k++) mu[k] /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        for (int k = 1; k < P; k++) { double u = in[idx[i]].zb[k] - mu[k]; sd[k] += u * u; }
+    for (int k = 1; k < P; k++) sd[k] = sqrt(sd[k] / (double)n);
+    for (size_t i = 0; i < n; i++) {
+        double *z = Z + i * P;
+        z[0] = 1;
+        for (int k = 1; k < P; k++) z[k] = sd[k] > 0 ? (in[idx[i]].zb[k] - mu[k]) / sd[k] : 0;
+        t[i] = ly[idx[i]];
+        w[i] = 1;
+    }
+    double bs[P];
+    int rc = ridge_fit(Z, t, w, n, P, lam, 0, bs);
+    if (!rc) {
+        b[0] = bs[0];
+        for (int k = 1; k < P; k++) {
+            b[k] = sd[k] > 0 ? bs[k] / sd[k] : 0;
+            b[0] -= b[k] * mu[k];
+        }
+    }
+    free(Z); free(t); free(w);
+    return rc;
 }
 
 /* Fit base + mean trees on rows idx[0..n) of the inputs; y natural. */
@@ -228,7 +285,7 @@ static int fit_mean(int scale, const sur_input *in, const double *y, const size_
                 w[k] = o->base_log ? 1.0 : 1.0 / (yy[k] * yy[k]);
                 k++;
             }
-            if ((rc = ridge_fit(Z, yy, w, k, p, o->ridge, m->lin + g * p))) { rc = hw_fail(e, rc, "out of memory"); goto out; }
+            if ((rc = ridge_fit(Z, yy, w, k, p, o->ridge, 1, m->lin + g * p))) { rc = hw_fail(e, rc, "out of memory"); goto out; }
         }
         m->lin_n = p;
         m->floor = 0.25 * ymin;
@@ -317,6 +374,37 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
         for (size_t i = 0; i < n; i++)
             if (fold[i] == k) oof[i] = sur_model_predict_log(&fm[k], &in[i]);
     }
+    /* blend with the log ridge: its out-of-fold predictions pick the weight
+     * (ties keep the smaller one; 0 keeps the model alone) */
+    double bw = 0;
+    if (o->blend > 0) {
+        double *ly = malloc((n + 1) * sizeof *ly), *rb = malloc((n + 1) * sizeof *rb), b[SUR_BLEND_P];
+        if (!ly || !rb) { free(ly); free(rb); rc = hw_fail(e, HW_ENOMEM, "out of memory"); goto out; }
+        for (size_t i = 0; i < n; i++) ly[i] = log(y[i]);
+        for (int k = 0; k < K && !rc; k++) {
+            size_t nt = 0;
+            for (size_t i = 0; i < n; i++)
+                if (fold[i] != k) idx[nt++] = i;
+            if ((rc = blend_fit(in, ly, idx, nt, o->blend_ridge, b))) break;
+            for (size_t i = 0; i < n; i++)
+                if (fold[i] == k) rb[i] = blend_value(b, &in[i]);
+        }
+        if (!rc) {
+            double best = INFINITY;
+            for (int s = 0; s <= o->blend; s++) {
+                double wv = 0.1 * s, se = 0;
+                for (size_t i = 0; i < n; i++) { double r = ly[i] - ((1 - wv) * oof[i] + wv * rb[i]); se += r * r; }
+                if (se < best) { best = se; bw = wv; }
+            }
+            for (size_t i = 0; i < n; i++) oof[i] = (1 - bw) * oof[i] + bw * rb[i];
+            if (bw > 0) {
+                for (size_t i = 0; i < n; i++) idx[i] = i;
+                rc = blend_fit(in, ly, idx, n, o->blend_ridge, m->blend_b);
+            }
+        }
+        free(ly); free(rb);
+        if (rc) { rc = hw_fail(e, rc, "out of memory"); goto out; }
+    }
     double ss = 0;
     for (size_t i = 0; i < n; i++) { double r = log(y[i]) - oof[i]; ss += r * r; }
     m->model_sd = sqrt(ss / (double)n);
@@ -324,6 +412,7 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
     /* final mean model on everything */
     for (size_t i = 0; i < n; i++) idx[i] = i;
     if ((rc = fit_mean(d->scale, in, y, idx, n, &oc, seed, m, e))) goto out;
+    if (bw > 0) { m->blend_w = bw; m->flags |= SUR_FLAG_BLEND; }
     for (size_t i = 0; i < n; i++)
         if (m->flags & SUR_FLAG_BASE) in[i].x[SUR_N_FEAT] = (float)log(base_value(m, &in[i]));
     m->bound_lo = INFINITY;
@@ -514,6 +603,10 @@ int sur_set_save(const sur_set *s, const char *path, hw_err *e)
         put_gbm(&b, &m->mean_gbm);
         if (m->flags & SUR_FLAG_NOISE) put_gbm(&b, &m->noise_gbm);
         for (int q = 0; q < SUR_NQ; q++) put_f32(&b, m->noise_q[q]);
+        if (m->flags & SUR_FLAG_BLEND) {
+            put_f64(&b, m->blend_w);
+            for (int j = 0; j < SUR_BLEND_P; j++) put_f64(&b, m->blend_b[j]);
+        }
     }
     put_u32(&b, (uint32_t)crc32(0L, b.p, (uInt)b.n));
     if (b.oom) { free(b.p); return hw_fail(e, HW_ENOMEM, "%s: out of memory", path); }
@@ -643,7 +736,7 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 m->flags = (int)get_u32(&b);
                 if (b.bad) { why = "truncated"; break; }
                 if (m->metric < 0 || m->metric >= SUR_N_METRICS || m->device < 0 || m->device >= SUR_N_DEVICES ||
-                    (m->flags & ~63)) { why = "bad model header"; break; }
+                    (m->flags & ~127)) { why = "bad model header"; break; }
                 m->lin_n = (int)get_u32(&b);
                 if (m->lin_n < 0 || m->lin_n > ((m->flags & SUR_FLAG_COARSE) ? SUR_LIN_COARSE : SUR_LIN_GROUP) || (m->lin_n == 0) != !(m->flags & SUR_FLAG_BASE)) { why = "bad linear size"; break; }
                 for (int j = 0; j < 3 * m->lin_n; j++) m->lin[j] = get_f64(&b);
@@ -658,6 +751,15 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 if ((why = get_gbm(&b, &m->mean_gbm))) break;
                 if ((m->flags & SUR_FLAG_NOISE) && (why = get_gbm(&b, &m->noise_gbm))) break;
                 for (int q = 0; q < SUR_NQ; q++) m->noise_q[q] = get_f32(&b);
+                if (m->flags & SUR_FLAG_BLEND) {
+                    m->blend_w = get_f64(&b);
+                    int ok = m->blend_w > 0 && m->blend_w < 1;
+                    for (int j = 0; j < SUR_BLEND_P; j++) {
+                        m->blend_b[j] = get_f64(&b);
+                        ok &= isfinite(m->blend_b[j]);
+                    }
+                    if (!b.bad && !ok) { why = "bad blend"; break; }
+                }
                 if (b.bad) { why = "truncated"; break; }
                 int dev = m->metric == SUR_PERPLEXITY ? 0 : m->device;
                 if (s->index[m->metric][dev] >= 0) { why = "duplicate model"; break; }

@@ -13,6 +13,9 @@
  *                                           noise_sd = 0 at fit time)
  *   noise_std = mean * rn
  *   std    = mean * sqrt((noise_calib * rn)^2 + (calib * model_sd)^2)
+ * With BLEND, mu = (1 - blend_w) mu + blend_w (blend_b . zb): a ridge on log y
+ * over the order-free features zb (sur_input), blend_w in (0, 1) chosen by the
+ * out-of-fold squared log error of the blended prediction.
  * model_sd is the RMS out-of-fold error of mu against log of the observed
  * median; calib >= 0 is set so mean +- 1.645 std covers 90.5% of the training
  * measurements (out-of-fold means) with noise_calib = 1 (then std >=
@@ -22,11 +25,12 @@
  * pooled over the training archs, used by surrogate_sample.
  *
  * File <dir>/<scale>.hwsur, little-endian:
- *   "HWNASSUR" (8 bytes) | u32 version (1) | u32 feature set | u32 scale | u32 n_models
+ *   "HWNASSUR" (8 bytes) | u32 version (2) | u32 feature set | u32 scale | u32 n_models
  *   per model: u32 metric | u32 device | u32 flags (1 base, 2 noise model)
  *              u32 lin_n | f64 lin[3 * lin_n] | f64 floor | f64 model_sd | f64 calib
  *              f64 noise_calib | f64 bound_lo | f64 bound_hi
  *              gbm mean | [gbm noise] | f32 noise_q[SUR_NQ]
+ *              [f64 blend_w | f64 blend_b[SUR_BLEND_P]]   (flag 64)
  *   gbm: u32 n_feat | u32 depth | u32 n_trees | f64 base
  *        u8 feat[T*(2^D-1)] | f32 thr[T*(2^D-1)] | f32 leaf[T*2^D]
  *   u32 crc32 (zlib) of every byte before it. */
@@ -40,7 +44,7 @@
 #include "surrogates/gbm.h"
 #include "surrogates/surrogate.h"
 
-#define SUR_FILE_VERSION 1
+#define SUR_FILE_VERSION 2
 #define SUR_NQ 128
 /* tree input: features, log base, aux (energy: the predicted log latency of
  * the same device, from the latency model of the set) */
@@ -52,7 +56,11 @@
  * predicted log latency of the same device (the set must hold that model);
  * COARSE: the base reads the coarse-position features (sur_linear_coarse). */
 enum { SUR_FLAG_BASE = 1, SUR_FLAG_NOISE = 2, SUR_FLAG_LOGBASE = 4, SUR_FLAG_SHARED = 8, SUR_FLAG_AUX = 16,
-       SUR_FLAG_COARSE = 32 };
+       SUR_FLAG_COARSE = 32, SUR_FLAG_BLEND = 64 };
+/* blend ridge inputs: 1, embed, n_layer, bias, counts of each MLP ratio and
+ * head choice, sums of MLP ratios and heads, params, FLOPs, log params,
+ * log FLOPs */
+#define SUR_BLEND_P 16
 
 typedef struct {
     int metric, device, flags;
@@ -64,6 +72,8 @@ typedef struct {
     double bound_lo, bound_hi;    /* min / max predicted mean over the training archs */
     sur_gbm mean_gbm, noise_gbm;
     float noise_q[SUR_NQ];
+    double blend_w;                   /* 0: no blend */
+    double blend_b[SUR_BLEND_P];
 } sur_model;
 
 struct sur_set {
@@ -86,6 +96,8 @@ typedef struct {
     int cv_trees;           /* > 0: the mean trees' count is chosen in [cv_trees, mean.n_trees]
                                by the out-of-fold squared log error (one ensemble only) */
     int folds;              /* out-of-fold folds for model_sd and calibration */
+    int blend;              /* > 0: try blend weights 0.1 .. blend/10 with the log ridge */
+    double blend_ridge;     /* its ridge penalty relative to the mean diagonal */
     double target_coverage; /* of the 90% interval, e.g. 0.90 */
 } sur_fit_opts;
 
@@ -114,6 +126,7 @@ typedef struct {
     float x[SUR_X_LEN];
     double z[SUR_LIN_GROUP];
     double zc[SUR_LIN_COARSE];
+    double zb[SUR_BLEND_P];
     int embed_index;
 } sur_input;
 void sur_input_make(const hw_arch *a, sur_input *in);

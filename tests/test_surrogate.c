@@ -643,3 +643,44 @@ TEST(hwgpt_surrogate_config_errors)
         if (p) hw_problem_destroy(p);
     }
 }
+
+/* Synthetic perplexity is exactly 200 / params_m^0.4, linear on log scale in
+ * the blend ridge's log-params input: the ridge must recover it, the
+ * out-of-fold pass must give it a weight on the grid 0.1 .. 0.5, and the prediction
+ * must be the stated mix of the model alone and the ridge. */
+TEST(blend_ridge_recovers_log_linear_target)
+{
+    sur_data d;
+    synthetic_data(&d, 300, 21);
+    hw_err e = {0};
+    size_t *rows = malloc(d.n * sizeof *rows);
+    for (size_t i = 0; i < d.n; i++) rows[i] = i;
+    sur_fit_opts o;
+    sur_default_opts(SUR_PERPLEXITY, 0, HW_SCALE_S, &o);
+    CHECK(o.blend == 0);
+    o.blend = 5;
+    sur_model m;
+    CHECK_OK(sur_model_fit(&d, SUR_PERPLEXITY, 0, rows, d.n, &o, NULL, 3, &m, &e));
+    CHECK((m.flags & SUR_FLAG_BLEND) != 0);
+    CHECK(m.blend_w >= 0.1 - 1e-12 && m.blend_w <= 0.5 + 1e-12);
+    CHECK_NEAR(m.blend_w * 10, round(m.blend_w * 10), 1e-9);
+    sur_model alone = m;
+    alone.flags &= ~SUR_FLAG_BLEND;
+    double worst = 0, worst_mix = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        sur_input in;
+        sur_input_make(&d.arch[i], &in);
+        double r = 0;
+        for (int k = 0; k < SUR_BLEND_P; k++) r += m.blend_b[k] * in.zb[k];
+        double err = fabs(r - log(d.perplexity[i]));
+        if (err > worst) worst = err;
+        double mix = (1 - m.blend_w) * sur_model_predict_log(&alone, &in) + m.blend_w * r;
+        double dm = fabs(sur_model_predict_log(&m, &in) - mix);
+        if (dm > worst_mix) worst_mix = dm;
+    }
+    CHECK_MSG(worst < 0.01, "ridge log error %g", worst);
+    CHECK_MSG(worst_mix < 1e-12, "mix error %g", worst_mix);
+    sur_model_free(&m);
+    free(rows);
+    sur_data_free(&d);
+}

@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plotlib import import_pyplot  # noqa: E402
+from plotlib import import_pyplot, save_figure  # noqa: E402
 
 
 class CsvError(Exception):
@@ -120,11 +120,7 @@ def main(argv=None):
     axes[0].legend(fontsize="small")
     if args.title:
         fig.suptitle(args.title)
-    fig.tight_layout()
-    try:
-        fig.savefig(args.out, dpi=150)
-    except (OSError, ValueError) as e:
-        sys.exit("%s: cannot write %s: %s" % (prog, args.out, e))
+    save_figure(fig, args.out)
     return 0
 
 

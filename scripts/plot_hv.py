@@ -15,7 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plotlib import import_pyplot  # noqa: E402
+from plotlib import import_pyplot, save_figure  # noqa: E402
 
 COLUMNS = ["run", "seed", "optimizer", "eval", "hypervolume"]
 
@@ -121,11 +121,7 @@ def main(argv=None):
         ax.set_title(args.title)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize="small")
-    fig.tight_layout()
-    try:
-        fig.savefig(args.out, dpi=150)
-    except (OSError, ValueError) as e:
-        sys.exit("%s: cannot write %s: %s" % (prog, args.out, e))
+    save_figure(fig, args.out)
     return 0
 
 

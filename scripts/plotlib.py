@@ -32,3 +32,14 @@ def import_pyplot():
     finally:
         os.close(saved)
     return plt
+
+
+def save_figure(fig, path):
+    """fig.savefig(path) (dpi 150) after tight_layout, or exit with one line
+    naming the file and the reason."""
+    prog = sys.argv[0].rsplit("/", 1)[-1]
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=150)
+    except (OSError, ValueError) as e:
+        sys.exit("%s: cannot write %s: %s" % (prog, path, e))

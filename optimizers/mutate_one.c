@@ -56,13 +56,10 @@ int hw_genome_same_design(const hw_problem *p, const double *a, const double *b)
 
 int hw_genome_canonical(const hw_problem *p, const double *x)
 {
-    const hw_space *sp = hw_hwgpt_space(p);
-    if (!sp) return 1;
-    hw_arch a;
+    if (!hw_hwgpt_space(p)) return 1;
     double c[3 + 2 * HW_MAX_LAYERS];
-    hw_arch_from_genome(sp, x, &a);
-    hw_arch_to_genome(&a, c);
-    return memcmp(c, x, (size_t)p->n_var * sizeof *x) == 0;
+    memcpy(c, x, (size_t)p->n_var * sizeof *x);
+    return hw_genome_canonicalize(p, c, p->n_var);
 }
 
 int hw_genome_canonicalize(const hw_problem *p, double *x, int n_check)

@@ -3,10 +3,20 @@
  *
  * A problem maps a genome x (n_var doubles) to n_obj objectives, all
  * minimised.  Variables are real in [lo, hi] or categorical with k choices
- * (stored as the index 0..k-1 in a double).  evaluate() must be reentrant:
- * the runner calls it from several OpenMP threads at once on disjoint
- * slices, so implementations keep no mutable state in `impl` during
- * evaluation.  Each evaluation gets its own random stream from
+ * (stored as the index 0..k-1 in a double).
+ *
+ * Evaluation mode (eval_mode), declared by the problem and honoured by the
+ * one evaluator of the run loop:
+ *   HW_EVAL_PER_GENOME  evaluate() is reentrant and cheap per genome: the
+ *                       evaluator may call it from several threads at once
+ *                       on disjoint slices (implementations keep no mutable
+ *                       state in `impl` during evaluation).  Surrogates and
+ *                       test problems.
+ *   HW_EVAL_BATCH       evaluate() wants whole batches on one thread, never
+ *                       concurrently (a GPU forward pass, an external
+ *                       process); batch_size is its preferred batch (0 = any).
+ *                       It may use threads inside a batch itself.
+ * Each evaluation gets its own random stream from
  * hw_rng_eval(seed, eval_ids[i]), so noisy results depend on the evaluation's
  * identity only — not on batch size or thread count. */
 #ifndef HWNAS_BENCHMARK_PROBLEM_H
@@ -28,6 +38,8 @@ typedef struct {
 
 #define HW_MAX_OBJ 16
 
+typedef enum { HW_EVAL_PER_GENOME = 0, HW_EVAL_BATCH = 1 } hw_eval_mode;
+
 typedef struct hw_problem hw_problem;
 struct hw_problem {
     const char *name;
@@ -36,6 +48,8 @@ struct hw_problem {
     int n_obj;
     const char *const *obj_names;   /* all minimised, natural units */
     uint64_t seed;                  /* run seed, for noise streams */
+    int eval_mode;                  /* hw_eval_mode (0 = per genome) */
+    size_t batch_size;              /* HW_EVAL_BATCH: preferred batch size, 0 = any */
 
     /* Objective normalisation for indicators: HV/IGD are computed on
      * (f - obj_lo) / (obj_hi - obj_lo).  Both NULL = use f as is. */
@@ -57,6 +71,13 @@ struct hw_problem {
     /* Optional: the exact hypervolume of the true front for a reference
      * point in normalised space, if known in closed form; returns <0 if not. */
     double (*true_front_hv)(const hw_problem *, const double *ref);
+    /* Optional: rewrite x (n_var genes) into the canonical genome of its
+     * design — genes that do not affect the evaluation (the inert genes past
+     * n_layer of a GPT genome) set to their canonical value — so that two
+     * genomes of one design become equal.  NULL = every genome is its own
+     * design.  Optimizers reach problem-specific steps only through hooks
+     * like this one. */
+    void (*canonicalize)(const hw_problem *, double *x);
     void (*destroy)(hw_problem *);
     void *impl;
 };

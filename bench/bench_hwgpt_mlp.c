@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "core/rng.h"
 #include "core/util.h"
 #include "surrogates/hwgpt_mlp.h"

@@ -1,5 +1,5 @@
 /* benchmark/hwgpt.h — the `hwgpt` problem: HW-GPT-Bench's GPT search space as
- * an hw_problem.  Genome = the space's genome (benchmark/space.h, every gene
+ * an hw_problem.  Genome = the space's genome (space/space.h, every gene
  * categorical); objectives = rows of the metric table (benchmark/metrics.h),
  * all minimised; describe() writes the arch string.
  *
@@ -38,7 +38,7 @@
 
 #include "benchmark/metrics.h"
 #include "benchmark/problem.h"
-#include "benchmark/space.h"
+#include "space/space.h"
 
 /* From a config object (path names it in errors). */
 int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_problem **out, hw_err *e);

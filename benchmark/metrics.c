@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/json.h"
-#include "benchmark/analytic.h"
+#include "space/analytic.h"
 #include "surrogates/surrogate.h"
 
 const char *const HW_BACKEND_NAMES[] = {"analytic", "surrogate", NULL};

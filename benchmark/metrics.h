@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "core/error.h"
 #include "core/rng.h"
 

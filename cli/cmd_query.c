@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "benchmark/metrics.h"
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "cli/commands.h"
 #include "core/json.h"
 #include "core/lines.h"

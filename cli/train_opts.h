@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "benchmark/space.h"
+#include "space/space.h"
 
 typedef struct {
     const char *data, *out, *scales;

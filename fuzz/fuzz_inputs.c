@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "indicators/indicators.h"
 #include "runner/logread.h"
 #include "runner/runner.h"

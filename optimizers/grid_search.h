@@ -28,7 +28,7 @@
  * mutate_one.h) genes of layers >= n_layer do not change the architecture.
  * With skip_inert (default true) the grid points whose inert genes are not
  * all 0 are passed over without being proposed, so each architecture is
- * proposed exactly once (by its canonical genome, benchmark/space.h) and the
+ * proposed exactly once (by its canonical genome, space/space.h) and the
  * shuffled order is a uniformly random order of the distinct architectures
  * (filtering a uniform permutation keeps it uniform).  About 37 % of the GPT
  * genome's grid points are canonical, so skipping is cheap.  In the

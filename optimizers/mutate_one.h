@@ -8,7 +8,7 @@
  * distribution index eta_m, i.e. a step whose spread scales with the range
  * [lo, hi] and shrinks as eta_m grows; it stays inside the bounds.
  *
- * Inert genes.  The hwgpt problem's genome (benchmark/space.h) has genes
+ * Inert genes.  The hwgpt problem's genome (space/space.h) has genes
  * that do not change the architecture: those of layers >= n_layer.  Only
  * that problem says so (hw_hwgpt_space); on every other problem all genes
  * count. */

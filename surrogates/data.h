@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "core/error.h"
 #include "surrogates/surrogate.h"
 

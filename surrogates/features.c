@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "benchmark/analytic.h"
+#include "space/analytic.h"
 
 static const char *const FEATURE_NAMES[SUR_N_FEAT] = {
     "embed", "n_layer", "bias", "n_mlp2", "n_mlp3", "n_mlp4", "n_head0", "n_head1", "n_head2",

@@ -18,7 +18,7 @@
 #ifndef HWNAS_SURROGATES_FEATURES_H
 #define HWNAS_SURROGATES_FEATURES_H
 
-#include "benchmark/space.h"
+#include "space/space.h"
 
 #define SUR_FEATURE_SET 1
 #define SUR_N_FEAT 27

@@ -20,7 +20,7 @@
 #include <stddef.h>
 
 #include "benchmark/metrics.h"
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "core/error.h"
 
 #define HWGPT_MLP_HIDDEN 128

@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "core/error.h"
 #include "core/rng.h"
 

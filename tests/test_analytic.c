@@ -5,8 +5,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "benchmark/analytic.h"
-#include "benchmark/space.h"
+#include "space/analytic.h"
+#include "space/space.h"
 #include "core/lines.h"
 
 static long long json_int(const cJSON *o, const char *k)

@@ -11,7 +11,7 @@
 
 #include "benchmark/hwgpt.h"
 #include "benchmark/problem.h"
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "core/json.h"
 #include "core/lines.h"
 #include "surrogates/hwgpt_mlp.h"

@@ -3,7 +3,7 @@
 #include "check.h"
 #include "opt_toy.h"
 
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "optimizers/morea.h"
 #include "optimizers/mutate_one.h"
 #include "optimizers/pareto.h"

@@ -1,7 +1,7 @@
 /* Search spaces, arch strings and genomes. */
 #include "check.h"
 
-#include "benchmark/space.h"
+#include "space/space.h"
 #include "core/lines.h"
 
 TEST(worked_example_parses)

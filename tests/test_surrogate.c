@@ -8,7 +8,7 @@
 
 #include <omp.h>
 
-#include "benchmark/analytic.h"
+#include "space/analytic.h"
 #include "benchmark/problem.h"
 #include "core/json.h"
 #include "core/util.h"

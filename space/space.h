@@ -1,4 +1,4 @@
-/* benchmark/space.h — the GPT search spaces, architectures, their genomes and
+/* space/space.h — the GPT search spaces, architectures, their genomes and
  * HW-GPT-Bench's arch string.
  *
  * A space is pure data (hw_space): the choices for embedding dimension, layer

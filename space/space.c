@@ -1,4 +1,4 @@
-#include "benchmark/space.h"
+#include "space/space.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-#include "benchmark/analytic.h"
+#include "space/analytic.h"
 
 #include <string.h>
 

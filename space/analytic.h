@@ -1,4 +1,4 @@
-/* benchmark/analytic.h — exact parameter, MAC and FLOP counts of an hw_arch,
+/* space/analytic.h — exact parameter, MAC and FLOP counts of an hw_arch,
  * and the memory its weights take, equal to HW-GPT-Bench's recorded values
  * (analytic/<scale>.jsonl.gz) for every architecture.
  *
@@ -46,7 +46,7 @@
 
 #include <stdint.h>
 
-#include "benchmark/space.h"
+#include "space/space.h"
 
 #define HW_ANALYTIC_VOCAB 50254
 #define HW_ANALYTIC_SEQ_LEN 1024

@@ -46,8 +46,8 @@ static double median(double *v, int n)
 
 static int evaluate(hw_problem *p, const double *x, size_t n, size_t first_id, double *f, hw_err *e)
 {
-    uint64_t ids[1024];
-    for (size_t i = 0; i < n; i++) ids[i] = first_id + i;
+    hw_eval_id ids[1024];
+    for (size_t i = 0; i < n; i++) ids[i] = (hw_eval_id){1, first_id + i};
     return p->evaluate(p, x, ids, n, f, NULL, e);
 }
 
@@ -87,7 +87,7 @@ static int bench_time(int iters, int n_obs)
 {
     hw_err e;
     hw_problem *p = NULL;
-    if (hw_zdt_create(1, 6, 1, &p, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+    if (hw_zdt_create(1, 6, &p, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
     const char *names[3] = {"ehvi", "rsbo", "lsbo"};
     size_t total = (size_t)n_obs + (size_t)iters;
     /* n_obs - 50 random initial points, 50 BO iterations untimed (so the
@@ -119,7 +119,7 @@ static int bench_zdt1(int seeds)
 {
     hw_err e;
     hw_problem *p = NULL;
-    if (hw_zdt_create(1, 6, 1, &p, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+    if (hw_zdt_create(1, 6, &p, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
     const double ref[2] = {1.1, 1.1};
     struct { const char *label, *name, *cfg; } rows[7] = {
         {"ehvi", "ehvi", NULL}, {"rsbo", "rsbo", NULL}, {"lsbo", "lsbo", NULL},
@@ -190,7 +190,7 @@ static int bench_nas(int seeds, const char *backend)
     cJSON *j = cJSON_Parse(cfg);
     hw_err e;
     hw_problem *p = NULL;
-    if (hw_problem_create(j, "problem", 1, &p, &e)) {
+    if (hw_problem_create(j, "problem", &p, &e)) {
         fprintf(stderr, "%s\n", e.msg);
         cJSON_Delete(j);
         return 1;

@@ -58,15 +58,15 @@ static double hv2(double *f, size_t n, const double *ref)
 static int run_once(const row *w, uint64_t seed, size_t evals, double *sec, double *ratio, hw_err *e)
 {
     hw_problem *p = NULL;
-    int rc = hw_zdt_create(1, 30, seed, &p, e);
+    int rc = hw_zdt_create(1, 30, &p, e);
     if (rc) return rc;
     size_t nv = (size_t)p->n_var;
     double *x = malloc(evals * nv * sizeof *x), *f = malloc(evals * 2 * sizeof *f);
-    uint64_t *ids = malloc(evals * sizeof *ids);
+    hw_eval_id *ids = malloc(evals * sizeof *ids);
     void *st = NULL;
     const hw_optimizer_ops *ops = NULL;
     if (!x || !f || !ids) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); goto done; }
-    for (size_t i = 0; i < evals; i++) ids[i] = i;
+    for (size_t i = 0; i < evals; i++) ids[i] = (hw_eval_id){seed, i};
     double t0 = hw_now();
     if (!w->config) {
         hw_rng r;

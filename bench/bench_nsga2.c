@@ -50,7 +50,7 @@ static int run_once(const hw_optimizer_ops *o, hw_problem *p, uint64_t seed, run
 {
     size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj, batch = 100;
     double *x = malloc(batch * nv * sizeof *x), *f = malloc(batch * m * sizeof *f);
-    uint64_t *ids = malloc(batch * sizeof *ids);
+    hw_eval_id *ids = malloc(batch * sizeof *ids);
     void *st = NULL;
     hw_rng r;
     hw_rng_seed(&r, seed, HW_STREAM_OPTIMIZER);
@@ -67,7 +67,7 @@ static int run_once(const hw_optimizer_ops *o, hw_problem *p, uint64_t seed, run
         } else {
             for (size_t i = 0; i < n; i++) hw_var_sample(p, &r, x + i * nv);
         }
-        for (size_t i = 0; i < n; i++) ids[i] = done_n + i;
+        for (size_t i = 0; i < n; i++) ids[i] = (hw_eval_id){1, done_n + i};
         double te = hw_now();
         if ((rc = p->evaluate(p, x, ids, n, f, NULL, e))) goto done;
         eval += hw_now() - te;
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
     }
     hw_err e = {0};
     hw_problem *p = NULL;
-    if (hw_zdt_create(1, 30, 1, &p, &e)) {
+    if (hw_zdt_create(1, 30, &p, &e)) {
         fprintf(stderr, "bench_nsga2: %s\n", e.msg);
         return 1;
     }

@@ -36,19 +36,19 @@ static double bare_loop(const cJSON *cfg)
     const cJSON *oc = cJSON_GetObjectItemCaseSensitive(cfg, "optimizer");
     const hw_optimizer_ops *ops = hw_optimizer_find(cJSON_GetObjectItemCaseSensitive(oc, "name")->valuestring);
     double t0 = hw_now();
-    if (hw_problem_create(pc, "problem", 1, &p, &e) || ops->create(&st, p, oc, "optimizer", 1, &e)) {
+    if (hw_problem_create(pc, "problem", &p, &e) || ops->create(&st, p, oc, "optimizer", 1, &e)) {
         fprintf(stderr, "bench_runner: %s\n", e.msg);
         exit(1);
     }
     size_t bs = ops->batch_size(st) ? ops->batch_size(st) : 64;
     double *x = malloc(bs * (size_t)p->n_var * sizeof *x), *f = malloc(bs * (size_t)p->n_obj * sizeof *f);
     double *fs = malloc(bs * (size_t)p->n_obj * sizeof *fs);
-    uint64_t *ids = malloc(bs * sizeof *ids);
+    hw_eval_id *ids = malloc(bs * sizeof *ids);
     size_t evals = 0;
     while (evals < BUDGET) {
         size_t n = 0, max_n = BUDGET - evals < bs ? BUDGET - evals : bs;
         if (ops->ask(st, x, max_n, &n, &e) || n == 0) break;
-        for (size_t i = 0; i < n; i++) ids[i] = evals + i;
+        for (size_t i = 0; i < n; i++) ids[i] = (hw_eval_id){1, evals + i};
         for (size_t i = 0; i < n; i++)
             p->evaluate(p, x + i * (size_t)p->n_var, ids + i, 1, f + i * (size_t)p->n_obj, fs + i * (size_t)p->n_obj, &e);
         ops->tell(st, x, f, n, &e);

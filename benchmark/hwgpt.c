@@ -22,7 +22,7 @@ typedef struct {
     char name[16];
 } hwgpt_problem;
 
-static int hwgpt_evaluate(hw_problem *p, const double *x, const uint64_t *eval_ids, size_t n,
+static int hwgpt_evaluate(hw_problem *p, const double *x, const hw_eval_id *ids, size_t n,
                           double *f, double *f_std, hw_err *e)
 {
     const hwgpt_problem *hp = (const hwgpt_problem *)p;
@@ -31,7 +31,7 @@ static int hwgpt_evaluate(hw_problem *p, const double *x, const uint64_t *eval_i
         hw_arch a;
         hw_arch_from_genome(hp->sp, x + i * p->n_var, &a);
         hw_rng r;
-        if (hp->noise) r = hw_rng_eval(p->seed, eval_ids ? eval_ids[i] : i);
+        if (hp->noise) r = ids ? hw_rng_eval(ids[i].seed, ids[i].index) : hw_rng_eval(0, i);
         for (int j = 0; j < m; j++) {
             hw_metric_value v;
             int rc = hp->obj[j]->eval(hp->obj[j], &hp->env, &a, &v, e);
@@ -75,7 +75,7 @@ const hw_space *hw_hwgpt_space(const hw_problem *p)
 }
 
 int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj,
-                   hw_metric_env *env, int noise, uint64_t seed, hw_problem **out, hw_err *e)
+                   hw_metric_env *env, int noise, hw_problem **out, hw_err *e)
 {
     hw_metric_env none = {0};
     if (!env) env = &none;
@@ -109,7 +109,6 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     p->vars = v;
     p->n_obj = n_obj;
     p->obj_names = hp->obj_name;
-    p->seed = seed;
     p->evaluate = hwgpt_evaluate;
     p->describe = hwgpt_describe;
     p->destroy = hwgpt_destroy;
@@ -144,7 +143,7 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
  *           latency and energy
  *   noise   "mean" (default: the predicted mean, deterministic) or "sample"
  *           (a draw from the predicted measurement-noise distribution with the
- *           evaluation's own stream hw_rng_eval(seed, eval id))
+ *           evaluation's own stream hw_rng_eval(id.seed, id.index))
  *   models  directory of the model files (default: env HWNAS_MODELS, else the
  *           shipped surrogates/models) */
 static int hwgpt_surrogate_setup(const cJSON *cfg, const char *path, const hw_space *sp,
@@ -180,7 +179,7 @@ static const char *const DEFAULT_OBJECTIVES[HW_N_BACKENDS][2] = {
     {"perplexity", "latency"},      /* surrogate */
 };
 
-int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_problem **out, hw_err *e)
+int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e)
 {
     static const char *const analytic_keys[] = {"name", "backend", "scale", "objectives", "predictor", "checkpoint", NULL};
     static const char *const scales[] = {"s", "m", "l", NULL};
@@ -265,5 +264,5 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_proble
                 u += (size_t)snprintf(list + u, sizeof list - u, "%s%s", d ? ", " : "", SUR_DEVICE_NAMES[d]);
             return hw_fail(e, HW_EINVAL, "%s.device: required by the objective '%s' (%s)", path, objs[j]->name, list);
         }
-    return hw_hwgpt_build(sp, objs, n_obj, &env, noise, seed, out, e);
+    return hw_hwgpt_build(sp, objs, n_obj, &env, noise, out, e);
 }

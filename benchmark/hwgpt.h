@@ -41,14 +41,14 @@
 #include "space/space.h"
 
 /* From a config object (path names it in errors). */
-int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_problem **out, hw_err *e);
+int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e);
 
 /* From parts: objectives are metric rows, env is moved into the problem (its
  * models are freed with it).  noise != 0 replaces each objective by a noisy
- * measurement drawn from hw_rng_eval(seed, eval_id): the metric's sample()
+ * measurement drawn from hw_rng_eval(id.seed, id.index): the metric's sample()
  * (surrogates: their empirical noise distribution), else N(mean, noise_std^2). */
 int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj,
-                   hw_metric_env *env, int noise, uint64_t seed, hw_problem **out, hw_err *e);
+                   hw_metric_env *env, int noise, hw_problem **out, hw_err *e);
 
 /* The space of an hwgpt problem (NULL if p is not one). */
 const hw_space *hw_hwgpt_space(const hw_problem *p);

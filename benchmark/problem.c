@@ -14,7 +14,7 @@ const char *const HW_PROBLEM_NAMES[] = {
     "hwgpt",
     NULL};
 
-static int create_zdt(const cJSON *cfg, const char *path, int which, uint64_t seed,
+static int create_zdt(const cJSON *cfg, const char *path, int which,
                       hw_problem **out, hw_err *e)
 {
     static const char *const keys[] = {"name", "n_var", NULL};
@@ -23,10 +23,10 @@ static int create_zdt(const cJSON *cfg, const char *path, int which, uint64_t se
     long long n_var = which == HW_ZDT4 || which == HW_ZDT6 ? 10 : 30;
     rc = hwj_get_int(cfg, path, "n_var", 0, 2, HW_TESTPROB_MAX_VAR, &n_var, e);
     if (rc) return rc;
-    return hw_zdt_create(which, (int)n_var, seed, out, e);
+    return hw_zdt_create(which, (int)n_var, out, e);
 }
 
-static int create_dtlz(const cJSON *cfg, const char *path, int which, uint64_t seed,
+static int create_dtlz(const cJSON *cfg, const char *path, int which,
                        hw_problem **out, hw_err *e)
 {
     static const char *const keys[] = {"name", "n_var", "n_obj", NULL};
@@ -38,10 +38,10 @@ static int create_dtlz(const cJSON *cfg, const char *path, int which, uint64_t s
     long long n_var = hw_dtlz_default_n_var(which, (int)n_obj);
     rc = hwj_get_int(cfg, path, "n_var", 0, n_obj, HW_TESTPROB_MAX_VAR, &n_var, e);
     if (rc) return rc;
-    return hw_dtlz_create(which, (int)n_var, (int)n_obj, seed, out, e);
+    return hw_dtlz_create(which, (int)n_var, (int)n_obj, out, e);
 }
 
-int hw_problem_create(const cJSON *cfg, const char *path, uint64_t seed, hw_problem **out, hw_err *e)
+int hw_problem_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e)
 {
     *out = NULL;
     if (!path) path = "problem";
@@ -50,9 +50,9 @@ int hw_problem_create(const cJSON *cfg, const char *path, uint64_t seed, hw_prob
     int rc = hwj_get_enum(cfg, path, "name", 1, HW_PROBLEM_NAMES, &idx, e);
     if (rc) return rc;
     const char *name = HW_PROBLEM_NAMES[idx];
-    if (strncmp(name, "zdt", 3) == 0) return create_zdt(cfg, path, atoi(name + 3), seed, out, e);
-    if (strncmp(name, "dtlz", 4) == 0) return create_dtlz(cfg, path, atoi(name + 4), seed, out, e);
-    if (strcmp(name, "hwgpt") == 0) return hw_hwgpt_create(cfg, path, seed, out, e);
+    if (strncmp(name, "zdt", 3) == 0) return create_zdt(cfg, path, atoi(name + 3), out, e);
+    if (strncmp(name, "dtlz", 4) == 0) return create_dtlz(cfg, path, atoi(name + 4), out, e);
+    if (strcmp(name, "hwgpt") == 0) return hw_hwgpt_create(cfg, path, out, e);
     return hw_fail(e, HW_EINVAL, "%s.name: '%s' has no constructor", path, name);
 }
 

@@ -16,9 +16,12 @@
  *                       concurrently (a GPU forward pass, an external
  *                       process); batch_size is its preferred batch (0 = any).
  *                       It may use threads inside a batch itself.
- * Each evaluation gets its own random stream from
- * hw_rng_eval(seed, eval_ids[i]), so noisy results depend on the evaluation's
- * identity only — not on batch size or thread count. */
+ * Each evaluation is named by an hw_eval_id (the run's seed and the
+ * evaluation's index in the run) and gets its own random stream
+ * hw_rng_eval(id.seed, id.index), so noisy results depend on the evaluation's
+ * identity only — not on batch size or thread count.  A problem is built once
+ * per config and serves every seed: the seed reaches evaluation only through
+ * the ids. */
 #ifndef HWNAS_BENCHMARK_PROBLEM_H
 #define HWNAS_BENCHMARK_PROBLEM_H
 
@@ -40,6 +43,12 @@ typedef struct {
 
 typedef enum { HW_EVAL_PER_GENOME = 0, HW_EVAL_BATCH = 1 } hw_eval_mode;
 
+/* The identity of one evaluation: the run's seed and its index in the run. */
+typedef struct {
+    uint64_t seed;
+    uint64_t index;
+} hw_eval_id;
+
 typedef struct hw_problem hw_problem;
 struct hw_problem {
     const char *name;
@@ -47,7 +56,6 @@ struct hw_problem {
     const hw_var *vars;
     int n_obj;
     const char *const *obj_names;   /* all minimised, natural units */
-    uint64_t seed;                  /* run seed, for noise streams */
     int eval_mode;                  /* hw_eval_mode (0 = per genome) */
     size_t batch_size;              /* HW_EVAL_BATCH: preferred batch size, 0 = any */
 
@@ -57,10 +65,10 @@ struct hw_problem {
     /* Default reference point in the normalised space (n_obj values). */
     const double *default_ref;
 
-    /* n genomes in (row-major n × n_var), n × n_obj objectives out, and
-     * optionally (f_std != NULL) their predictive standard deviations
-     * (0 for deterministic problems). */
-    int (*evaluate)(hw_problem *, const double *x, const uint64_t *eval_ids,
+    /* n genomes in (row-major n × n_var), their ids (NULL = seed 0, indices
+     * 0..n-1), n × n_obj objectives out, and optionally (f_std != NULL)
+     * their predictive standard deviations (0 for deterministic problems). */
+    int (*evaluate)(hw_problem *, const double *x, const hw_eval_id *ids,
                     size_t n, double *f, double *f_std, hw_err *e);
     /* Optional: write a short identity of x (the arch string for hwgpt);
      * NULL = the runner logs x as a number array.  Returns snprintf length. */
@@ -84,8 +92,7 @@ struct hw_problem {
 
 /* Build a problem from its config object ("problem": {...}); path names it in
  * errors ("problem").  Rejects unknown keys and names. */
-int hw_problem_create(const cJSON *cfg, const char *path, uint64_t seed,
-                      hw_problem **out, hw_err *e);
+int hw_problem_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e);
 void hw_problem_destroy(hw_problem *p);
 
 /* Names accepted in "problem.name". */

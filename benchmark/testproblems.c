@@ -397,10 +397,10 @@ static double dtlz_true_front_hv(const hw_problem *p, const double *ref)
 
 /* ------------------------------------------------------------- common ---- */
 
-static int testprob_evaluate(hw_problem *p, const double *x, const uint64_t *eval_ids, size_t n,
+static int testprob_evaluate(hw_problem *p, const double *x, const hw_eval_id *ids, size_t n,
                              double *f, double *f_std, hw_err *e)
 {
-    (void)eval_ids; (void)e;
+    (void)ids; (void)e;
     const testprob *tp = (const testprob *)p;
     int m = p->n_obj, nv = p->n_var;
     for (size_t i = 0; i < n; i++) {
@@ -419,7 +419,7 @@ static void testprob_destroy(hw_problem *p)
     free(tp);
 }
 
-static int testprob_alloc(int family, int which, int n_var, int n_obj, uint64_t seed,
+static int testprob_alloc(int family, int which, int n_var, int n_obj,
                           testprob **out, hw_err *e)
 {
     testprob *tp = calloc(1, sizeof *tp);
@@ -441,7 +441,6 @@ static int testprob_alloc(int family, int which, int n_var, int n_obj, uint64_t 
     p->vars = v;
     p->n_obj = n_obj;
     p->obj_names = tp->obj_name_ptr;
-    p->seed = seed;
     p->default_ref = tp->ref;
     p->evaluate = testprob_evaluate;
     p->true_front = family == FAMILY_ZDT ? zdt_true_front : dtlz_true_front;
@@ -452,14 +451,14 @@ static int testprob_alloc(int family, int which, int n_var, int n_obj, uint64_t 
     return HW_OK;
 }
 
-int hw_zdt_create(int which, int n_var, uint64_t seed, hw_problem **out, hw_err *e)
+int hw_zdt_create(int which, int n_var, hw_problem **out, hw_err *e)
 {
     if (which != 1 && which != 2 && which != 3 && which != 4 && which != 6)
         return hw_fail(e, HW_EINVAL, "zdt%d: unknown ZDT problem (expected 1, 2, 3, 4 or 6)", which);
     if (n_var < 2 || n_var > HW_TESTPROB_MAX_VAR)
         return hw_fail(e, HW_ERANGE, "zdt%d: n_var %d is out of range [2, %d]", which, n_var, HW_TESTPROB_MAX_VAR);
     testprob *tp = NULL;
-    int rc = testprob_alloc(FAMILY_ZDT, which, n_var, 2, seed, &tp, e);
+    int rc = testprob_alloc(FAMILY_ZDT, which, n_var, 2, &tp, e);
     if (rc) return rc;
     if (which == HW_ZDT4)
         for (int i = 1; i < n_var; i++) { tp->vars[i].lo = -5.0; tp->vars[i].hi = 5.0; }
@@ -467,7 +466,7 @@ int hw_zdt_create(int which, int n_var, uint64_t seed, hw_problem **out, hw_err 
     return HW_OK;
 }
 
-int hw_dtlz_create(int which, int n_var, int n_obj, uint64_t seed, hw_problem **out, hw_err *e)
+int hw_dtlz_create(int which, int n_var, int n_obj, hw_problem **out, hw_err *e)
 {
     if (which < 1 || which > 7)
         return hw_fail(e, HW_EINVAL, "dtlz%d: unknown DTLZ problem (expected 1 to 7)", which);
@@ -477,7 +476,7 @@ int hw_dtlz_create(int which, int n_var, int n_obj, uint64_t seed, hw_problem **
         return hw_fail(e, HW_ERANGE, "dtlz%d: n_var %d is out of range [n_obj = %d, %d]", which, n_var, n_obj,
                        HW_TESTPROB_MAX_VAR);
     testprob *tp = NULL;
-    int rc = testprob_alloc(FAMILY_DTLZ, which, n_var, n_obj, seed, &tp, e);
+    int rc = testprob_alloc(FAMILY_DTLZ, which, n_var, n_obj, &tp, e);
     if (rc) return rc;
     if (which == 1)
         for (int j = 0; j < n_obj; j++) tp->ref[j] = 0.55;

@@ -55,9 +55,9 @@ typedef enum { HW_ZDT1 = 1, HW_ZDT2 = 2, HW_ZDT3 = 3, HW_ZDT4 = 4, HW_ZDT6 = 6 }
 #define HW_TESTPROB_MAX_VAR 100000
 
 /* which: 1, 2, 3, 4 or 6; n_var in [2, HW_TESTPROB_MAX_VAR]. */
-int hw_zdt_create(int which, int n_var, uint64_t seed, hw_problem **out, hw_err *e);
+int hw_zdt_create(int which, int n_var, hw_problem **out, hw_err *e);
 /* which: 1..7; n_obj in [2, HW_MAX_OBJ]; n_var in [n_obj, HW_TESTPROB_MAX_VAR]. */
-int hw_dtlz_create(int which, int n_var, int n_obj, uint64_t seed, hw_problem **out, hw_err *e);
+int hw_dtlz_create(int which, int n_var, int n_obj, hw_problem **out, hw_err *e);
 
 /* The objective functions themselves (one point, no checks). */
 void hw_zdt_eval(int which, const double *x, int n_var, double *f);

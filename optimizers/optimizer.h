@@ -40,6 +40,32 @@ typedef struct {
     size_t (*batch_size)(const void *st);
 } hw_optimizer_ops;
 
+/* An optimizer instance: its ops, its state and the one place that checks
+ * every call of the ask/tell contract (as pagmo2's problem::fitness() checks
+ * every evaluation), so each optimizer's own ask/tell need not:
+ *  - ask: 0 <= n <= max_n, no ask while the previous one awaits its tell
+ *    ("NAME: ask called before the previous N genomes were told"), every
+ *    gene inside its variable (categorical: an integer 0..n_cat-1; real:
+ *    finite in [lo, hi]) ("NAME: asked genome I, gene G = V is outside ...");
+ *  - tell: n <= the last ask ("NAME: told N results for K asked genomes"),
+ *    x equal to the first n asked genomes ("NAME: told genome I is not the
+ *    one asked").  A tell of fewer than asked (the budget ended) is allowed;
+ *    the rest are dropped.
+ * Objective values are passed through as they are (NaN marks a failed
+ * evaluation); what an optimizer accepts is its own contract. */
+typedef struct hw_optimizer hw_optimizer;
+
+int hw_optimizer_create(const hw_optimizer_ops *ops, const hw_problem *p, const cJSON *params, const char *path,
+                        uint64_t seed, hw_optimizer **out, hw_err *e);
+int hw_optimizer_ask(hw_optimizer *o, double *x, size_t max_n, size_t *n, hw_err *e);
+int hw_optimizer_tell(hw_optimizer *o, const double *x, const double *f, size_t n, hw_err *e);
+/* The optimizer's preferred batch (0 = no preference). */
+size_t hw_optimizer_batch_size(const hw_optimizer *o);
+const hw_optimizer_ops *hw_optimizer_ops_of(const hw_optimizer *o);
+/* The optimizer's own state (for tests that inspect a population). */
+void *hw_optimizer_state(const hw_optimizer *o);
+void hw_optimizer_destroy(hw_optimizer *o);
+
 /* NULL if unknown. */
 const hw_optimizer_ops *hw_optimizer_find(const char *name);
 /* The i-th registered optimizer (0-based), NULL past the end. */

@@ -414,8 +414,7 @@ fail:
 static int config_check_components(run_config *c, hw_err *e)
 {
     hw_problem *p = NULL;
-    void *st = NULL;
-    int rc = hw_problem_create(c->problem_cfg, "problem", c->seeds[0], &p, e);
+    int rc = hw_problem_create(c->problem_cfg, "problem", &p, e);
     if (rc) goto fail;
     c->n_obj = p->n_obj;
     size_t n_ref = 0;
@@ -428,9 +427,10 @@ static int config_check_components(run_config *c, hw_err *e)
                      p->name);
         goto fail;
     }
-    rc = c->ops->create(&st, p, c->optimizer_cfg, "optimizer", c->seeds[0], e);
+    hw_optimizer *o = NULL;
+    rc = hw_optimizer_create(c->ops, p, c->optimizer_cfg, "optimizer", c->seeds[0], &o, e);
     if (rc) goto fail;
-    c->ops->destroy(st);
+    hw_optimizer_destroy(o);
     hw_problem_destroy(p);
     return HW_OK;
 fail:
@@ -510,12 +510,12 @@ static int log_state(const char *path, const run_config *c, uint64_t seed, run_r
 
 typedef struct {
     hw_problem *p;
-    void *opt;
+    hw_optimizer *opt;
     const double *ref;
     size_t batch;
     /* batch buffers */
     double *x, *f, *f_std, *t_end;
-    uint64_t *ids;
+    hw_eval_id *ids;
     int *rc;
     /* non-dominated archive of everything evaluated so far (eval order) */
     double *front_f, *front_x;
@@ -526,9 +526,9 @@ typedef struct {
     double last_work;
 } run_state;
 
-static void run_state_free(run_state *s, const hw_optimizer_ops *ops)
+static void run_state_free(run_state *s)
 {
-    if (s->opt) ops->destroy(s->opt);
+    hw_optimizer_destroy(s->opt);
     if (s->p) hw_problem_destroy(s->p);
     free(s->x); free(s->f); free(s->f_std); free(s->t_end); free(s->ids); free(s->rc);
     free(s->front_f); free(s->front_x); free(s->front_id); free(s->keep);
@@ -557,7 +557,7 @@ static int front_update(run_state *s, size_t n, hw_err *e)
     }
     memcpy(s->front_f + s->n_front * (size_t)d, s->f, n * (size_t)d * sizeof(double));
     memcpy(s->front_x + s->n_front * (size_t)nv, s->x, n * (size_t)nv * sizeof(double));
-    memcpy(s->front_id + s->n_front, s->ids, n * sizeof(uint64_t));
+    for (size_t i = 0; i < n; i++) s->front_id[s->n_front + i] = s->ids[i].index;
     size_t kept = hw_nondominated(s->front_f, total, d, s->keep);
     if (kept == (size_t)-1) return hw_fail(e, HW_ENOMEM, "out of memory (non-dominated filter)");
     size_t j = 0;
@@ -752,14 +752,14 @@ static int evaluate_batch(run_state *s, size_t n, int threads, double t0, hw_err
         for (size_t i = 0; i < n * d; i++)
             if (!isfinite(s->f[i]) || !isfinite(s->f_std[i]))
                 return hw_fail(e, HW_ESTATE, "evaluation %llu: %s returned a non-finite objective",
-                               (unsigned long long)s->ids[i / d], p->name);
+                               (unsigned long long)s->ids[i / d].index, p->name);
         return HW_OK;
     }
     for (size_t i = 0; i < n; i++) {
         if (!s->rc[i]) continue;
         int rc = p->evaluate(p, s->x + i * nv, s->ids + i, 1, s->f + i * d, s->f_std + i * d, e);
         if (!rc) rc = hw_fail(e, s->rc[i], "%s: evaluation failed", p->name);
-        hw_err_prefix(e, "evaluation %llu", (unsigned long long)s->ids[i]);
+        hw_err_prefix(e, "evaluation %llu", (unsigned long long)s->ids[i].index);
         return rc;
     }
     return HW_OK;
@@ -771,7 +771,7 @@ static void format_evals(strbuf *b, const run_state *s, size_t n, char *desc, si
     const size_t nv = (size_t)p->n_var, d = (size_t)p->n_obj;
     for (size_t i = 0; i < n; i++) {
         sb_puts(b, "{\"eval\":");
-        sb_u64(b, s->ids[i]);
+        sb_u64(b, s->ids[i].index);
         sb_puts(b, ",\"wall_s\":");
         sb_seconds(b, s->t_end[i]);
         if (p->describe) {
@@ -800,12 +800,12 @@ static int run_one(const run_config *c, run_result *r, const char *tmp, int quie
     char *fbuf = NULL;
     char desc[4096];
     const double t0 = hw_now();
-    int rc = hw_problem_create(c->problem_cfg, "problem", r->seed, &s.p, e);
+    int rc = hw_problem_create(c->problem_cfg, "problem", &s.p, e);
     if (rc) goto done;
-    rc = c->ops->create(&s.opt, s.p, c->optimizer_cfg, "optimizer", r->seed, e);
+    rc = hw_optimizer_create(c->ops, s.p, c->optimizer_cfg, "optimizer", r->seed, &s.opt, e);
     if (rc) goto done;
     s.ref = c->ref ? c->ref : s.p->default_ref;
-    size_t pref = c->ops->batch_size ? c->ops->batch_size(s.opt) : 0;
+    size_t pref = hw_optimizer_batch_size(s.opt);
     s.batch = pref ? pref : RUNNER_DEFAULT_BATCH;
     if ((long long)s.batch > c->budget) s.batch = (size_t)c->budget;
     const size_t nv = (size_t)s.p->n_var, d = (size_t)s.p->n_obj;
@@ -834,19 +834,15 @@ static int run_one(const run_config *c, run_result *r, const char *tmp, int quie
     while (evals < c->budget) {
         if (runner_stop_signal) { r->status = RUN_STOPPED; break; }
         size_t max_n = (size_t)(c->budget - evals) < s.batch ? (size_t)(c->budget - evals) : s.batch, n = 0;
-        if ((rc = c->ops->ask(s.opt, s.x, max_n, &n, e))) goto done;
+        if ((rc = hw_optimizer_ask(s.opt, s.x, max_n, &n, e))) goto done;
         if (n == 0) break; /* the optimizer has finished */
-        if (n > max_n) {
-            rc = hw_fail(e, HW_ESTATE, "optimizer %s: asked for at most %zu genomes, got %zu", c->ops->name, max_n, n);
-            goto done;
-        }
-        for (size_t i = 0; i < n; i++) s.ids[i] = (uint64_t)evals + i;
+        for (size_t i = 0; i < n; i++) s.ids[i] = (hw_eval_id){r->seed, (uint64_t)evals + i};
         if ((rc = evaluate_batch(&s, n, c->threads, t0, e))) goto done;
         format_evals(&b, &s, n, desc, sizeof desc, e, &rc);
         if (rc) goto done;
         if ((rc = flush_buf(f, &b, tmp, e))) goto done;
         if ((rc = front_update(&s, n, e))) goto done;
-        if ((rc = c->ops->tell(s.opt, s.x, s.f, n, e))) goto done;
+        if ((rc = hw_optimizer_tell(s.opt, s.x, s.f, n, e))) goto done;
         evals += (long long)n;
         hw_progress_update(&prog, label, (size_t)evals, (size_t)c->budget);
     }
@@ -878,7 +874,7 @@ done:
         rc = hw_fail(e, HW_EIO, "%s: cannot rename to %s: %s", tmp, r->log, strerror(errno));
     free(fbuf);
     free(b.p);
-    run_state_free(&s, c->ops);
+    run_state_free(&s);
     return rc;
 }
 

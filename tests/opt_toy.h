@@ -23,7 +23,7 @@ static const hw_var TOY_CAT_VARS[6] = {
     {HW_VAR_CATEGORICAL, 2, 0, 1}, {HW_VAR_CATEGORICAL, 3, 0, 2}, {HW_VAR_CATEGORICAL, 4, 0, 3},
     {HW_VAR_CATEGORICAL, 3, 0, 2}, {HW_VAR_CATEGORICAL, 2, 0, 1}, {HW_VAR_CATEGORICAL, 5, 0, 4}};
 
-static inline int toy_cat_eval(hw_problem *p, const double *x, const uint64_t *ids, size_t n,
+static inline int toy_cat_eval(hw_problem *p, const double *x, const hw_eval_id *ids, size_t n,
                         double *f, double *fs, hw_err *e)
 {
     (void)ids; (void)fs; (void)e;
@@ -53,7 +53,7 @@ static const hw_var TOY_REAL_VARS[5] = {
     {HW_VAR_REAL, 0, 0, 1}, {HW_VAR_REAL, 0, 0, 1}, {HW_VAR_REAL, 0, 0, 1},
     {HW_VAR_REAL, 0, 0, 1}, {HW_VAR_REAL, 0, 0, 1}};
 
-static inline int toy_real_eval(hw_problem *p, const double *x, const uint64_t *ids, size_t n,
+static inline int toy_real_eval(hw_problem *p, const double *x, const hw_eval_id *ids, size_t n,
                          double *f, double *fs, hw_err *e)
 {
     (void)ids; (void)fs; (void)e;
@@ -155,7 +155,7 @@ static inline double toy_zdt_median_ratio(const hw_optimizer_ops *ops, const cha
         cJSON *pc = NULL;
         hw_problem *p = NULL;
         if (hwj_parse(problem_json, "problem", &pc, &e) ||
-            hw_problem_create(pc, "problem", (uint64_t)(s + 1), &p, &e)) {
+            hw_problem_create(pc, "problem", &p, &e)) {
             cJSON_Delete(pc);
             return -1;
         }
@@ -188,7 +188,7 @@ static inline hw_problem *toy_hwgpt(const char *scale)
     cJSON *c = NULL;
     hw_problem *p = NULL;
     hw_err e = {0};
-    if (hwj_parse(json, "problem", &c, &e) == 0) hw_problem_create(c, "problem", 1, &p, &e);
+    if (hwj_parse(json, "problem", &c, &e) == 0) hw_problem_create(c, "problem", &p, &e);
     cJSON_Delete(c);
     return p;
 }
@@ -269,7 +269,7 @@ static inline int accept_run(const hw_optimizer_ops *o, const char *problem_json
     hw_problem *p = NULL;
     void *st = NULL;
     cJSON *pc = cJSON_Parse(problem_json), *oc = opt_json ? cJSON_Parse(opt_json) : NULL;
-    int rc = hw_problem_create(pc, "problem", seed, &p, &e);
+    int rc = hw_problem_create(pc, "problem", &p, &e);
     if (!rc) rc = o->create(&st, p, oc, "optimizer", seed, &e);
     cJSON_Delete(pc);
     cJSON_Delete(oc);
@@ -277,11 +277,11 @@ static inline int accept_run(const hw_optimizer_ops *o, const char *problem_json
     if (rc) { if (p) hw_problem_destroy(p); return rc; }
     size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj, batch = o->batch_size(st), done = 0;
     double *x = malloc(batch * nv * sizeof(double)), *fall = malloc(evals * m * sizeof(double));
-    uint64_t *ids = malloc(batch * sizeof *ids);
+    hw_eval_id *ids = malloc(batch * sizeof *ids);
     while (done < evals && !rc) {
         size_t want = evals - done < batch ? evals - done : batch, n = 0;
         if ((rc = o->ask(st, x, want, &n, &e)) || n == 0) break;
-        for (size_t i = 0; i < n; i++) ids[i] = done + i;
+        for (size_t i = 0; i < n; i++) ids[i] = (hw_eval_id){seed, done + i};
         if ((rc = p->evaluate(p, x, ids, n, fall + done * m, NULL, &e))) break;
         rc = o->tell(st, x, fall + done * m, n, &e);
         done += n;
@@ -469,7 +469,7 @@ static inline void toy_check_hwgpt_children_valid_and_new(const hw_optimizer_ops
     hw_problem *p = NULL;
     cJSON *pc = cJSON_Parse("{\"name\":\"hwgpt\",\"backend\":\"analytic\",\"scale\":\"s\","
                             "\"objectives\":[\"params\",\"flops\"]}");
-    int rc = hw_problem_create(pc, "problem", 3, &p, &e);
+    int rc = hw_problem_create(pc, "problem", &p, &e);
     cJSON_Delete(pc);
     CHECK_MSG(rc == 0, "problem: %s", e.msg);
     if (rc) return;
@@ -477,7 +477,7 @@ static inline void toy_check_hwgpt_children_valid_and_new(const hw_optimizer_ops
     size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj;
     double *x = malloc(40 * nv * sizeof(double)), *f = malloc(40 * m * sizeof(double));
     double *parents = malloc(40 * nv * sizeof(double));
-    uint64_t ids[40];
+    hw_eval_id ids[40];
     size_t n = 0, evals = 0, repeats = 0;
     for (int gen = 0; gen < 15; gen++) {
         const double *px, *pf;
@@ -492,7 +492,7 @@ static inline void toy_check_hwgpt_children_valid_and_new(const hw_optimizer_ops
             }
             for (size_t j = 0; j < i; j++) repeats += memcmp(x + i * nv, x + j * nv, nv * sizeof(double)) == 0;
             for (size_t j = 0; j < np; j++) repeats += memcmp(x + i * nv, parents + j * nv, nv * sizeof(double)) == 0;
-            ids[i] = evals + i;
+            ids[i] = (hw_eval_id){3, evals + i};
         }
         CHECK_OK(p->evaluate(p, x, ids, n, f, NULL, &e));
         CHECK_OK(o->tell(st, x, f, n, &e));

@@ -778,7 +778,7 @@ static hw_problem *make_problem(const char *json, hw_err *e)
 {
     cJSON *c = NULL;
     hw_problem *p = NULL;
-    if (hwj_parse(json, "test", &c, e) == HW_OK) hw_problem_create(c, "problem", 1, &p, e);
+    if (hwj_parse(json, "test", &c, e) == HW_OK) hw_problem_create(c, "problem", &p, e);
     cJSON_Delete(c);
     return p;
 }
@@ -799,7 +799,7 @@ TEST(hwgpt_problem_with_mlp_perplexity)
     CHECK_OK(hw_arch_parse("gpt-s-10-768-2-2-4-4-3-3-3-4-4-2-4-12-12-4-4-12-12-8-4-12-False", NULL, &a, &e));
     double x[3 + 2 * HW_MAX_LAYERS], f[2], fs[2];
     hw_arch_to_genome(&a, x);
-    uint64_t id = 0;
+    hw_eval_id id = {0, 0};
     CHECK_OK(p->evaluate(p, x, &id, 1, f, fs, &e));
     CHECK_REL(f[0], 25.150846481323242, 1e-4);
     CHECK(f[1] == 148591104.0);

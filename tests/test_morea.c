@@ -368,7 +368,7 @@ TEST(hv_selection_with_three_objectives)
     hw_problem *p = NULL;
     hw_err e = {0};
     CHECK_OK(hwj_parse("{\"name\":\"dtlz2\",\"n_obj\":3,\"n_var\":6}", "problem", &pc, &e));
-    CHECK_OK(hw_problem_create(pc, "problem", 1, &p, &e));
+    CHECK_OK(hw_problem_create(pc, "problem", &p, &e));
     cJSON_Delete(pc);
     if (!p) return;
     enum { P = 10, NV = 6 };

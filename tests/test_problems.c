@@ -17,7 +17,7 @@ static hw_problem *make(const char *json)
     hw_err e = {0};
     if (hwj_parse(json, "test", &c, &e)) { hwt_fail_at(__FILE__, __LINE__, "%s", e.msg); return NULL; }
     hw_problem *p = NULL;
-    int rc = hw_problem_create(c, "problem", 1, &p, &e);
+    int rc = hw_problem_create(c, "problem", &p, &e);
     if (rc) hwt_fail_at(__FILE__, __LINE__, "%s: %s", json, e.msg);
     cJSON_Delete(c);
     return p;
@@ -30,7 +30,7 @@ static void make_err(const char *json, char *msg, size_t n)
     hw_err e = {0};
     hwj_parse(json, "test", &c, &e);
     hw_problem *p = NULL;
-    int rc = hw_problem_create(c, "problem", 1, &p, &e);
+    int rc = hw_problem_create(c, "problem", &p, &e);
     snprintf(msg, n, "%s", rc ? e.msg : "");
     hw_problem_destroy(p);
     cJSON_Delete(c);
@@ -38,7 +38,7 @@ static void make_err(const char *json, char *msg, size_t n)
 
 static void eval1(hw_problem *p, const double *x, double *f)
 {
-    uint64_t id = 0;
+    hw_eval_id id = {0, 0};
     double sd[HW_MAX_OBJ];
     hw_err e = {0};
     CHECK_OK(p->evaluate(p, x, &id, 1, f, sd, &e));
@@ -177,7 +177,7 @@ TEST(dtlz_optimal_distance_on_front)
         for (int m = 2; m <= 6; m += 2) {
             hw_problem *p = NULL;
             hw_err e = {0};
-            CHECK_OK(hw_dtlz_create(which, m + 4, m, 1, &p, &e));
+            CHECK_OK(hw_dtlz_create(which, m + 4, m, &p, &e));
             double x[32], f[HW_MAX_OBJ];
             for (int rep = 0; rep < 50; rep++) {
                 for (int i = 0; i < m - 1; i++) x[i] = hw_rng_uniform(&r);
@@ -201,7 +201,7 @@ TEST(zdt_true_fronts_on_front)
     for (int k = 0; k < 5; k++) {
         hw_problem *p = NULL;
         hw_err e = {0};
-        CHECK_OK(hw_zdt_create(kinds[k], 10, 1, &p, &e));
+        CHECK_OK(hw_zdt_create(kinds[k], 10, &p, &e));
         double *pts = NULL;
         size_t n = 0;
         CHECK_OK(p->true_front(p, 500, &pts, &n, &e));
@@ -275,7 +275,7 @@ TEST(dtlz_true_fronts_on_front)
         for (int m = 2; m <= 5; m++) {
             hw_problem *p = NULL;
             hw_err e = {0};
-            CHECK_OK(hw_dtlz_create(which, hw_dtlz_default_n_var(which, m), m, 1, &p, &e));
+            CHECK_OK(hw_dtlz_create(which, hw_dtlz_default_n_var(which, m), m, &p, &e));
             double *pts = NULL;
             size_t n = 0;
             CHECK_OK(p->true_front(p, 300, &pts, &n, &e));
@@ -316,7 +316,7 @@ TEST(true_front_hv_closed_forms)
     for (int k = 0; k < 4; k++) {
         hw_problem *p = NULL;
         hw_err e = {0};
-        CHECK_OK(hw_zdt_create(kinds[k], 10, 1, &p, &e));
+        CHECK_OK(hw_zdt_create(kinds[k], 10, &p, &e));
         double *pts = NULL;
         size_t n = 0;
         CHECK_OK(p->true_front(p, 200001, &pts, &n, &e));
@@ -342,11 +342,11 @@ TEST(true_front_hv_closed_forms)
     hw_problem *p = NULL;
     hw_err e = {0};
     double r3[3] = {1.1, 1.1, 1.1};
-    CHECK_OK(hw_zdt_create(3, 10, 1, &p, &e));
+    CHECK_OK(hw_zdt_create(3, 10, &p, &e));
     CHECK(p->true_front_hv(p, r3) < 0);
     hw_problem_destroy(p);
     for (int w = 5; w <= 7; w++) {
-        CHECK_OK(hw_dtlz_create(w, 12, 3, 1, &p, &e));
+        CHECK_OK(hw_dtlz_create(w, 12, 3, &p, &e));
         CHECK(p->true_front_hv(p, r3) < 0);
         hw_problem_destroy(p);
     }
@@ -355,7 +355,7 @@ TEST(true_front_hv_closed_forms)
      * dominated region over (y1, y2) in [0, r1] x [0, r2] */
     const double rr[3] = {1.1, 1.2, 1.3};
     for (int w = 1; w <= 2; w++) {
-        CHECK_OK(hw_dtlz_create(w, 12, 3, 1, &p, &e));
+        CHECK_OK(hw_dtlz_create(w, 12, 3, &p, &e));
         int N = 1500;
         double hx = rr[0] / N, hy = rr[1] / N, vol = 0.0;
         for (int i = 0; i < N; i++)
@@ -370,13 +370,13 @@ TEST(true_front_hv_closed_forms)
     }
     /* hand values: 2-D quarter disc, 4-D orthant of the unit ball pi^2/32 */
     double r2[2] = {1.1, 1.1}, r4[4] = {1.1, 1.1, 1.1, 1.1};
-    CHECK_OK(hw_dtlz_create(2, 11, 2, 1, &p, &e));
+    CHECK_OK(hw_dtlz_create(2, 11, 2, &p, &e));
     CHECK_NEAR(p->true_front_hv(p, r2), 1.21 - PI / 4.0, 1e-15);
     hw_problem_destroy(p);
-    CHECK_OK(hw_dtlz_create(3, 13, 4, 1, &p, &e));
+    CHECK_OK(hw_dtlz_create(3, 13, 4, &p, &e));
     CHECK_NEAR(p->true_front_hv(p, r4), 1.4641 - PI * PI / 32.0, 1e-14);
     hw_problem_destroy(p);
-    CHECK_OK(hw_dtlz_create(1, 8, 4, 1, &p, &e));
+    CHECK_OK(hw_dtlz_create(1, 8, 4, &p, &e));
     double r55[4] = {0.55, 0.55, 0.55, 0.55};
     CHECK_NEAR(p->true_front_hv(p, r55), pow(0.55, 4) - pow(0.5, 4) / 24.0, 1e-15);
     CHECK_NEAR(p->default_ref[0], 0.55, 0);

@@ -540,7 +540,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static hw_problem *make_problem(const char *noise, uint64_t seed, hw_err *e)
+static hw_problem *make_problem(const char *noise, hw_err *e)
 {
     char text[2048];
     snprintf(text, sizeof text,
@@ -550,7 +550,7 @@ static hw_problem *make_problem(const char *noise, uint64_t seed, hw_err *e)
     cJSON *cfg;
     if (hwj_parse(text, "test", &cfg, e)) return NULL;
     hw_problem *p = NULL;
-    hw_problem_create(cfg, "problem", seed, &p, e);
+    hw_problem_create(cfg, "problem", &p, e);
     cJSON_Delete(cfg);
     return p;
 }
@@ -558,7 +558,7 @@ static hw_problem *make_problem(const char *noise, uint64_t seed, hw_err *e)
 TEST(hwgpt_surrogate_noise_is_reproducible)
 {
     hw_err e = {0};
-    hw_problem *pm = make_problem("mean", 7, &e), *ps = make_problem("sample", 7, &e);
+    hw_problem *pm = make_problem("mean", &e), *ps = make_problem("sample", &e);
     CHECK_MSG(pm && ps, "%s", e.msg);
     if (!pm || !ps) return;
     CHECK_EQ_INT(pm->n_obj, 4);
@@ -569,7 +569,7 @@ TEST(hwgpt_surrogate_noise_is_reproducible)
     hw_rng r;
     hw_rng_seed(&r, 1, 1);
     for (int i = 0; i < N * nv; i++) x[i] = hw_rng_below(&r, (uint32_t)pm->vars[i % nv].n_cat);
-    uint64_t ids[N] = {10, 11, 12, 13, 14, 15}, rev[N];
+    hw_eval_id ids[N] = {{7, 10}, {7, 11}, {7, 12}, {7, 13}, {7, 14}, {7, 15}}, rev[N];
     double xr[N * 200];
     for (int i = 0; i < N; i++) {
         rev[i] = ids[N - 1 - i];
@@ -603,7 +603,7 @@ TEST(hwgpt_surrogate_noise_is_reproducible)
     /* samples follow the noise: their spread over many eval ids is near noise_std */
     double v[2000];
     for (int k = 0; k < 2000; k++) {
-        uint64_t id = 1000 + (uint64_t)k;
+        hw_eval_id id = {7, 1000 + (uint64_t)k};
         double f[4];
         CHECK_OK(ps->evaluate(ps, x, &id, 1, f, NULL, &e));
         v[k] = f[1];
@@ -636,7 +636,7 @@ TEST(hwgpt_surrogate_config_errors)
         cJSON *cfg;
         CHECK_OK(hwj_parse(bad[i][0], "test", &cfg, &e));
         hw_problem *p = NULL;
-        int rc = hw_problem_create(cfg, "problem", 1, &p, &e);
+        int rc = hw_problem_create(cfg, "problem", &p, &e);
         cJSON_Delete(cfg);
         CHECK(rc != HW_OK && p == NULL);
         CHECK_MSG(strstr(e.msg, bad[i][1]) != NULL, "case %zu: '%s' lacks '%s'", i, e.msg, bad[i][1]);

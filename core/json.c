@@ -16,15 +16,124 @@ void hwj_path(char *buf, size_t n, const char *path, const char *key)
         snprintf(buf, n, "%s", key);
 }
 
+/* ------------------------------------------------------------------ UTF-8
+ * The rules are Unicode's (Table 3-7, "Well-Formed UTF-8 Byte Sequences"):
+ * a lead byte C2-DF, E0-EF or F0-F4 followed by 1, 2 or 3 continuation bytes
+ * 80-BF, except that the second byte after E0 is A0-BF (no overlong forms),
+ * after ED 80-9F (no encoded UTF-16 surrogates), after F0 90-BF (no overlong
+ * forms) and after F4 80-8F (nothing above U+10FFFF).  C0, C1 and F5-FF never
+ * occur. */
+
+/* Length of the well-formed sequence at s (n bytes available; a NUL byte
+ * stops it, so n may be SIZE_MAX for a NUL-terminated string), or 0. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    unsigned char b = s[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+    if (b < 0x80) return 1;
+    if (b >= 0xc2 && b <= 0xdf) len = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+        len = 3;
+        if (b == 0xe0) lo = 0xa0;
+        else if (b == 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        len = 4;
+        if (b == 0xf0) lo = 0x90;
+        else if (b == 0xf4) hi = 0x8f;
+    } else return 0;
+    if (n < len || s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    return len;
+}
+
+size_t hwj_utf8_invalid_at(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = u[i] < 0x80 ? 1 : utf8_seq_len(u + i, n - i);
+        if (!k) return i;
+        i += k;
+    }
+    return n;
+}
+
+/* The display form of the character at s (n bytes available) in a one-line
+ * message: printable ASCII and well-formed UTF-8 as they are, control
+ * characters as JSON escapes (\n, \t, \r, \u001b), a byte that is not part
+ * of well-formed UTF-8 as \xNN.  Writes at most 6 bytes into out and returns
+ * how many; *used gets the number of input bytes it stands for. */
+static size_t display_char(const unsigned char *s, size_t n, char out[8], size_t *used)
+{
+    unsigned char b = s[0];
+    *used = 1;
+    if (b >= 0x20 && b < 0x7f) { out[0] = (char)b; return 1; }
+    if (b == '\n') { memcpy(out, "\\n", 2); return 2; }
+    if (b == '\t') { memcpy(out, "\\t", 2); return 2; }
+    if (b == '\r') { memcpy(out, "\\r", 2); return 2; }
+    if (b < 0x80) return (size_t)snprintf(out, 8, "\\u%04x", b);
+    size_t k = utf8_seq_len(s, n);
+    if (!k) return (size_t)snprintf(out, 8, "\\x%02x", b);
+    memcpy(out, s, k);
+    *used = k;
+    return k;
+}
+
+/* The display form of s[0..len) in buf (size n), shortened with "..." (whole
+ * characters only) when it does not fit. */
+static void display(char *buf, size_t n, const char *s, size_t len)
+{
+    if (!n) return;
+    const unsigned char *u = (const unsigned char *)s;
+    char piece[8];
+    size_t total = 0, used, w = 0;
+    for (size_t i = 0; i < len; i += used) total += display_char(u + i, len - i, piece, &used);
+    size_t room = total < n ? n - 1 : n >= 4 ? n - 4 : 0;
+    for (size_t i = 0; i < len; i += used) {
+        size_t k = display_char(u + i, len - i, piece, &used);
+        if (w + k > room) break;
+        memcpy(buf + w, piece, k);
+        w += k;
+    }
+    if (total >= n && n >= 4) { memcpy(buf + w, "...", 3); w += 3; }
+    buf[w] = 0;
+}
+
 void hwj_abbrev(char *buf, size_t n, const char *s)
 {
-    size_t len = strlen(s);
-    if (len < n) { memcpy(buf, s, len + 1); return; }
-    if (n < 4) { if (n) buf[0] = 0; return; }
-    size_t k = n - 4;
-    while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80) k--; /* do not split a UTF-8 sequence */
-    memcpy(buf, s, k);
-    memcpy(buf + k, "...", 4);
+    display(buf, n, s, strlen(s));
+}
+
+static void put_bytes(char *buf, size_t n, size_t *w, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++, (*w)++)
+        if (*w + 1 < n) buf[*w] = s[i];
+}
+
+size_t hwj_quote_string(char *buf, size_t n, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t w = 0;
+    put_bytes(buf, n, &w, "\"", 1);
+    for (size_t i = 0; u[i];) {
+        unsigned char b = u[i];
+        const char *esc = b == '"' ? "\\\"" : b == '\\' ? "\\\\" : b == '\n' ? "\\n" : b == '\t' ? "\\t"
+                        : b == '\r' ? "\\r" : b == '\b' ? "\\b" : b == '\f' ? "\\f" : NULL;
+        size_t k = b < 0x80 ? 1 : utf8_seq_len(u + i, SIZE_MAX);
+        if (esc) put_bytes(buf, n, &w, esc, 2);
+        else if (b < 0x20 || b == 0x7f) {
+            char x[6] = {'\\', 'u', '0', '0', hex[b >> 4], hex[b & 15]};
+            put_bytes(buf, n, &w, x, 6);
+        } else if (!k) {
+            put_bytes(buf, n, &w, "\\ufffd", 6); /* not UTF-8: U+FFFD REPLACEMENT CHARACTER */
+            k = 1;
+        } else put_bytes(buf, n, &w, s + i, k);
+        i += k;
+    }
+    put_bytes(buf, n, &w, "\"", 1);
+    if (n) buf[w < n ? w : n - 1] = 0;
+    return w;
 }
 
 /* Nesting depth of [ and { (outside strings) just before end. */

@@ -13,7 +13,8 @@
 
 /* Parse a whole file (plain or gzip).  Errors: "FILE: cannot open: reason",
  * "FILE: empty, expected a JSON value", "FILE:LINE:COL: invalid JSON near '...'"
- * (or ": unexpected end of input", ": unexpected text after the value"). */
+ * (or ": unexpected end of input", ": unexpected text after the value"),
+ * "FILE: file contains a NUL byte". */
 int hwj_load_file(const char *path, cJSON **out, hw_err *e);
 /* Parse a string; `what` names the source in errors. */
 int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e);
@@ -22,9 +23,25 @@ int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e);
  * not in allowed (NULL-terminated).  Also rejects non-objects and duplicate keys. */
 int hwj_check_keys(const cJSON *obj, const char *path, const char *const *allowed, hw_err *e);
 
-/* Copy s into buf (size n), shortened to n - 4 bytes + "..." when longer:
- * for quoting user-supplied names and keys in one-line errors. */
+/* s for quoting user-supplied names and keys in one-line errors: copied
+ * into buf (size n) with control characters as JSON escapes (\n, \t, \r,
+ * \u001b) and bytes that are not part of well-formed UTF-8 as \xNN, and
+ * shortened to at most n - 4 bytes + "..." (whole characters) when longer;
+ * so the result is one line of valid UTF-8. */
 void hwj_abbrev(char *buf, size_t n, const char *s);
+
+/* Offset of the first byte of s[0..n) that is not part of a well-formed
+ * UTF-8 sequence (Unicode's Table 3-7: no overlong forms, no encoded
+ * surrogates, nothing above U+10FFFF), or n when s is valid UTF-8. */
+size_t hwj_utf8_invalid_at(const char *s, size_t n);
+
+/* s as a JSON string literal, quotes included, for writers: '"', '\\' and
+ * control characters (DEL too) escaped, and each byte that is not part of
+ * well-formed UTF-8 written as \ufffd (U+FFFD), so the result is always
+ * valid JSON and valid UTF-8 and, for valid UTF-8 input, reads back as s.
+ * snprintf-like: writes at most n bytes (NUL included) and returns the
+ * length the whole literal needs. */
+size_t hwj_quote_string(char *buf, size_t n, const char *s);
 
 /* Join a path and a key: "a.b" + "c" -> "a.b.c" (or "c" when path is empty). */
 void hwj_path(char *buf, size_t n, const char *path, const char *key);

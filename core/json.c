@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,34 @@ size_t hwj_utf8_invalid_at(const char *s, size_t n)
         i += k;
     }
     return n;
+}
+
+/* Why the bytes at s, which do not start a well-formed sequence, are
+ * invalid; *len gets the length of the bad sequence: the lead byte and the
+ * continuation bytes after it, up to the length the lead byte announces. */
+static const char *utf8_problem(const unsigned char *s, size_t n, size_t *len)
+{
+    unsigned char b = s[0];
+    *len = 1;
+    if (b >= 0x80 && b <= 0xbf) return "unexpected continuation byte";
+    if (b >= 0xf8) return "byte";
+    size_t want = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2, k = 1;
+    while (k < want && k < n && (s[k] & 0xc0) == 0x80) k++;
+    *len = k;
+    if (b == 0xc0 || b == 0xc1 || (b == 0xe0 && k > 1 && s[1] < 0xa0) || (b == 0xf0 && k > 1 && s[1] < 0x90))
+        return "overlong encoding";
+    if (b == 0xed && k > 1 && s[1] >= 0xa0) return "encoded UTF-16 surrogate";
+    if (b >= 0xf5 || (b == 0xf4 && k > 1 && s[1] >= 0x90)) return "code point above U+10FFFF";
+    return "truncated sequence";
+}
+
+/* "0xc0 0xaf": the n (at most 4) bytes at s in hex. */
+static void hex_bytes(char *buf, size_t size, const unsigned char *s, size_t n)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < n && i < 4 && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s0x%02x", i ? " " : "", s[i]);
 }
 
 /* The display form of the character at s (n bytes available) in a one-line
@@ -201,8 +230,290 @@ static const char *lenient_number(const char *text)
     return NULL;
 }
 
+/* ---------------------------------------------------------- text checks
+ * cJSON accepts text that is not JSON, or loses part of it, in ways that
+ * only show later: it copies string bytes raw (invalid UTF-8 lands in the
+ * logs, which json.loads then rejects), decodes "\u0000" into a NUL that
+ * silently ends the C string ("seeds\u0000junk" becomes "seeds"), turns an
+ * escape with bad hex digits ("\uzzzz") into that same NUL, keeps raw
+ * control characters in strings, and skips any byte below 0x21 between
+ * tokens.  None of this is visible in the parsed tree, so the raw text is
+ * checked first, in one pass that walks the string tokens the way cJSON
+ * does (a '"' outside a string opens one; a backslash takes the next byte
+ * with it) and applies JSON's and UTF-8's rules to every byte and escape.
+ *
+ * The error names the key path.  Since every string token of a JSON text is
+ * either a key or a string value, the k-th string token is the k-th key or
+ * string in a document-order walk of the tree; the tree comes from parsing
+ * a copy in which every fault is overwritten with '?' (same length, so
+ * line and column numbers stay the text's).  A grammar error before the
+ * first fault is reported instead, as it would be without one. */
+
+#define NOT_IN_STRING ((size_t)-1)
+
+typedef struct {
+    size_t at;      /* offset of the first bad byte in the text */
+    size_t token;   /* index (document order) of the string token holding it, or NOT_IN_STRING */
+    size_t content; /* offset of that token's first content byte */
+    char what[160]; /* the reason, completing "string ..." or "key "K" ..." (or alone outside strings) */
+} text_fault;
+
+typedef struct {
+    const unsigned char *s;
+    char *fix;      /* NULL, or a copy of s in which every fault is overwritten with '?' */
+    size_t faults;
+    text_fault first;
+} text_scan;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 7, 8)))
+#endif
+static void note_fault(text_scan *t, size_t at, size_t len, size_t token, size_t content, int in_string,
+                       const char *fmt, ...)
+{
+    if (t->fix) memset(t->fix + at, '?', len);
+    if (t->faults++) return;
+    t->first.at = at;
+    t->first.token = in_string ? token : NOT_IN_STRING;
+    t->first.content = content;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->first.what, sizeof t->first.what, fmt, ap);
+    va_end(ap);
+}
+
+/* The value of the 4 hex digits at p, or -1. */
+static int hex4(const unsigned char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = p[i], d;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        else return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Checks the escape at s[i] (a backslash) of a string whose content starts
+ * at c0; returns the number of bytes to skip. */
+static size_t scan_escape(text_scan *t, size_t i, size_t token, size_t c0)
+{
+    const unsigned char *s = t->s;
+    unsigned char x = s[i + 1];
+    if (x && strchr("\"\\/bfnrt", x)) return 2;
+    if (x != 'u') {
+        if (x > 0x20 && x < 0x7f)
+            note_fault(t, i, 1, token, c0, 1, "contains an invalid escape (\\%c at offset %zu)", x, i - c0);
+        else
+            note_fault(t, i, 1, token, c0, 1, "contains an invalid escape (a backslash followed by byte 0x%02x at offset %zu)",
+                       x, i - c0);
+        return 1;
+    }
+    int u = hex4(s + i + 2);
+    if (u < 0) {
+        char shown[24];
+        size_t len = 2;
+        while (len < 6 && ((s[i + len] >= '0' && s[i + len] <= '9') || ((s[i + len] | 0x20) >= 'a' && (s[i + len] | 0x20) <= 'z')))
+            len++;
+        display(shown, sizeof shown, (const char *)s + i, len);
+        note_fault(t, i, 1, token, c0, 1, "contains an invalid escape (%s at offset %zu: \\u takes 4 hex digits)", shown,
+                   i - c0);
+        return 1;
+    }
+    if (u == 0) {
+        note_fault(t, i, 1, token, c0, 1, "contains a NUL escape (\\u%.4s at offset %zu)", (const char *)s + i + 2, i - c0);
+        return 6;
+    }
+    if (u >= 0xd800 && u <= 0xdbff && s[i + 6] == '\\' && s[i + 7] == 'u') {
+        int lo = hex4(s + i + 8);
+        if (lo >= 0xdc00 && lo <= 0xdfff) return 12; /* a surrogate pair */
+    }
+    if (u >= 0xd800 && u <= 0xdfff) {
+        note_fault(t, i, 1, token, c0, 1, "contains an unpaired UTF-16 surrogate escape (\\u%.4s at offset %zu)",
+                   (const char *)s + i + 2, i - c0);
+        return 6;
+    }
+    return 6;
+}
+
+/* Checks the string token whose opening quote is at s[i]; returns the
+ * offset just after its closing quote (or of the text's end). */
+static size_t scan_string(text_scan *t, size_t i, size_t token)
+{
+    const unsigned char *s = t->s;
+    size_t c0 = ++i;
+    while (s[i] && s[i] != '"') {
+        unsigned char b = s[i];
+        if (b == '\\') {
+            if (!s[i + 1]) return i + 1;
+            i += scan_escape(t, i, token, c0);
+        } else if (b < 0x20) {
+            const char *as = b == '\n' ? "\\n" : b == '\t' ? "\\t" : b == '\r' ? "\\r" : "\\u00XX";
+            note_fault(t, i, 1, token, c0, 1, "contains a raw control character (0x%02x at offset %zu; write it as %s)",
+                       b, i - c0, as);
+            i++;
+        } else if (b >= 0x80) {
+            size_t k = utf8_seq_len(s + i, SIZE_MAX);
+            if (!k) {
+                char hex[24];
+                const char *why = utf8_problem(s + i, SIZE_MAX, &k);
+                hex_bytes(hex, sizeof hex, s + i, k);
+                note_fault(t, i, k, token, c0, 1, "is not valid UTF-8 (%s %s at offset %zu)", why, hex, i - c0);
+            }
+            i += k;
+        } else i++;
+    }
+    return s[i] ? i + 1 : i;
+}
+
+/* Checks the whole text: string tokens, and the bytes between them (only
+ * JSON's four whitespace characters and ASCII; a BOM only at the start). */
+static void scan_text(text_scan *t)
+{
+    const unsigned char *s = t->s;
+    size_t i = strncmp((const char *)s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0, token = 0;
+    while (s[i]) {
+        unsigned char b = s[i];
+        if (b == '"') {
+            i = scan_string(t, i, token++);
+        } else if (b >= 0x80) {
+            size_t k = utf8_seq_len(s + i, SIZE_MAX);
+            if (k == 3 && memcmp(s + i, "\xef\xbb\xbf", 3) == 0)
+                note_fault(t, i, k, 0, 0, 0, "a byte order mark (U+FEFF) is allowed only at the start of the text");
+            else if (k) {
+                unsigned long cp = k == 2 ? s[i] & 0x1fu : k == 3 ? s[i] & 0x0fu : s[i] & 0x07u;
+                for (size_t j = 1; j < k; j++) cp = cp << 6 | (s[i + j] & 0x3fu);
+                note_fault(t, i, k, 0, 0, 0, "character U+%04lX outside a string", cp);
+            } else {
+                char hex[24];
+                const char *why = utf8_problem(s + i, SIZE_MAX, &k);
+                hex_bytes(hex, sizeof hex, s + i, k);
+                note_fault(t, i, k, 0, 0, 0, "%s %s outside a string (not valid UTF-8)", why, hex);
+            }
+            i += k;
+        } else {
+            if (b < 0x20 && b != ' ' && b != '\t' && b != '\n' && b != '\r')
+                note_fault(t, i, 1, 0, 0, 0, "control character 0x%02x outside a string (only space, tab, CR and LF may separate tokens)", b);
+            i++;
+        }
+    }
+}
+
+/* The k-th string token of a parsed text: the node whose key (*is_key) or
+ * string value it is, with its ancestors in chain[0..*depth] (chain[0] the
+ * root, chain[*depth] the node); NULL when there are fewer strings. */
+static const cJSON *nth_string(const cJSON *root, size_t k, const cJSON **chain, int *depth, int *is_key)
+{
+    const cJSON *n = root;
+    size_t seen = 0;
+    int d = 0;
+    for (;;) {
+        chain[d] = n;
+        if (d > 0 && cJSON_IsObject(chain[d - 1]) && seen++ == k) { *is_key = 1; *depth = d; return n; }
+        if (cJSON_IsString(n) && seen++ == k) { *is_key = 0; *depth = d; return n; }
+        if ((cJSON_IsArray(n) || cJSON_IsObject(n)) && n->child && d < CJSON_NESTING_LIMIT + 1) {
+            n = n->child;
+            d++;
+            continue;
+        }
+        while (d > 0 && !chain[d]->next) d--;
+        if (d == 0) return NULL;
+        n = chain[d]->next;
+    }
+}
+
+/* "problem.objectives[1]": the path of chain[depth] (chain as above); "" for the root. */
+static void chain_path(char *buf, size_t n, const cJSON *const *chain, int depth)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (int i = 1; i <= depth && used < n; i++) {
+        char part[96];
+        if (cJSON_IsObject(chain[i - 1])) {
+            char key[72];
+            hwj_abbrev(key, sizeof key, chain[i]->string);
+            snprintf(part, sizeof part, "%s%s", used ? "." : "", key);
+        } else {
+            size_t index = 0;
+            for (const cJSON *c = chain[i - 1]->child; c && c != chain[i]; c = c->next) index++;
+            snprintf(part, sizeof part, "[%zu]", index);
+        }
+        if (used + strlen(part) + 4 > n) { snprintf(buf + used, n - used, "..."); return; }
+        used += (size_t)snprintf(buf + used, n - used, "%s", part);
+    }
+}
+
+/* "FILE:LINE:COL" for offset at of text. */
+static void text_position(char *buf, size_t n, const char *what, const char *text, size_t at)
+{
+    int line = 1, col = 1;
+    for (size_t i = 0; i < at && text[i]; i++) {
+        if (text[i] == '\n') { line++; col = 1; } else col++;
+    }
+    snprintf(buf, n, "%s:%d:%d", what, line, col);
+}
+
+/* The error for fault f of text, by key path when tree (the parsed
+ * sanitized copy) is given, else by line and column. */
+static int fault_error(const char *text, const char *what, const text_fault *f, const cJSON *tree, hw_err *e)
+{
+    char where[600];
+    const cJSON *chain[CJSON_NESTING_LIMIT + 2];
+    int depth = 0, is_key = 0;
+    const cJSON *node = tree && f->token != NOT_IN_STRING ? nth_string(tree, f->token, chain, &depth, &is_key) : NULL;
+    if (!node) {
+        text_position(where, sizeof where, what, text, f->at);
+        if (f->token == NOT_IN_STRING) return hw_fail(e, HW_EPARSE, "%s: invalid JSON: %s", where, f->what);
+        return hw_fail(e, HW_EPARSE, "%s: string %s", where, f->what);
+    }
+    char path[512];
+    chain_path(path, sizeof path, chain, depth - is_key);
+    if (!is_key) return hw_fail(e, HW_EPARSE, "%s: %s: string %s", what, *path ? path : "(top level)", f->what);
+    size_t len = 0;
+    const char *raw = text + f->content;
+    while (raw[len] && raw[len] != '"') len += raw[len] == '\\' && raw[len + 1] ? 2 : 1;
+    char key[72];
+    display(key, sizeof key, raw, len);
+    return hw_fail(e, HW_EPARSE, "%s: %s%skey \"%s\" %s", what, path, *path ? ": " : "", key, f->what);
+}
+
+/* The error for a text with at least one fault (see above). */
+static int text_error(const char *text, const char *what, hw_err *e)
+{
+    size_t n = strlen(text);
+    char *copy = malloc(n + 1);
+    if (!copy) return hw_fail(e, HW_ENOMEM, "%s: out of memory", what);
+    memcpy(copy, text, n + 1);
+    text_scan t = {.s = (const unsigned char *)text, .fix = copy};
+    scan_text(&t);
+    text_scan again = {.s = (const unsigned char *)copy};
+    scan_text(&again);
+    const char *end = NULL;
+    cJSON *tree = cJSON_ParseWithOpts(copy, &end, 0);
+    size_t stop = (size_t)-1; /* where the grammar fails */
+    if (!tree) stop = end ? (size_t)(end - copy) : 0;
+    else if (*skip_space(end)) stop = (size_t)(skip_space(end) - copy);
+    else if (lenient_number(copy)) stop = (size_t)(lenient_number(copy) - copy);
+    int rc;
+    if (stop < t.first.at && !again.faults) {
+        cJSON *other = NULL;
+        rc = hwj_parse(copy, what, &other, e); /* fails at the grammar error: the copy has no faults left */
+        if (rc == HW_OK) { cJSON_Delete(other); rc = fault_error(text, what, &t.first, NULL, e); }
+    } else
+        rc = fault_error(text, what, &t.first, tree, e);
+    cJSON_Delete(tree);
+    free(copy);
+    return rc;
+}
+
 int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e)
 {
+    text_scan scan = {.s = (const unsigned char *)text};
+    scan_text(&scan);
+    if (scan.faults) return text_error(text, what, e);
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithOpts(text, &end, 0);
     const char *after = j && end ? skip_space(end) : NULL;

@@ -14,9 +14,22 @@
 /* Parse a whole file (plain or gzip).  Errors: "FILE: cannot open: reason",
  * "FILE: empty, expected a JSON value", "FILE:LINE:COL: invalid JSON near '...'"
  * (or ": unexpected end of input", ": unexpected text after the value"),
- * "FILE: file contains a NUL byte". */
+ * "FILE: file contains a NUL byte", and the text errors of hwj_parse. */
 int hwj_load_file(const char *path, cJSON **out, hw_err *e);
-/* Parse a string; `what` names the source in errors. */
+/* Parse a string; `what` names the source in errors.  Only JSON (RFC 8259)
+ * that is valid UTF-8 is accepted, so every key and string of the tree is
+ * valid UTF-8 without NULs, exactly as written: a string with bytes that are
+ * not well-formed UTF-8 (overlong forms, encoded surrogates and code points
+ * above U+10FFFF included), a raw control character, an invalid escape, a
+ * \u0000 escape or an unpaired UTF-16 surrogate escape is an error naming
+ * the key path ("WHAT: problem.name: string is not valid UTF-8 (byte 0xff at
+ * offset 3)", "WHAT: key "seeds\u0000junk" contains a NUL escape (\u0000 at
+ * offset 5)"; offsets count bytes of the string as written), as are
+ * non-ASCII bytes and control characters other than JSON's whitespace
+ * between tokens ("WHAT:LINE:COL: invalid JSON: a byte order mark (U+FEFF)
+ * is allowed only at the start of the text").  One UTF-8 byte order mark at
+ * the very start is skipped.  A grammar error before the first such fault
+ * is reported as without it. */
 int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e);
 
 /* Fails with "PATH.KEY: unknown key (allowed: a, b, c)" for any member of obj

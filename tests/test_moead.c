@@ -340,12 +340,16 @@ TEST(zdt1_median_hv_of_five_seeds)
 {
     /* ZDT1, 30 variables, population 100, 25,000 evaluations, ref (1.1, 1.1):
      * the median over 5 seeds of HV(all evaluated points) / HV(true front)
-     * must reach 0.99; the final population's ratio is reported too. */
+     * must reach 0.99 (0.9974, as in results/optimizer_table.md).  Final
+     * population: 0.9928, against 0.9926 for pymoo 0.6.2's MOEA/D
+     * (Tchebycheff, its default for 2 objectives) on the same 100 weights and
+     * budget, seeds 1-5 (scripts/compare_moead_pymoo.py); the 100-point
+     * true-front sample reaches 0.9940. */
     double ref[2] = {1.1, 1.1}, all, pop, sample;
     accept_median(ops(), "moead zdt1", "{\"name\":\"zdt1\",\"n_var\":30}", NULL, 25000, ref,
                   moead_population, &all, &pop, &sample);
     CHECK_MSG(all >= 0.99, "median HV ratio %.4f < 0.99", all);
-    CHECK_MSG(pop >= 0.99 * sample, "final population median HV ratio %.4f < 0.99 x %.4f", pop, sample);
+    CHECK_MSG(pop >= 0.9926, "final population median HV ratio %.4f < 0.9926 (pymoo's)", pop);
 }
 
 TEST(dtlz2_3obj_median_hv_of_five_seeds)

@@ -1,6 +1,6 @@
 /* optimizers/moead.h — the building blocks of MOEA/D (Zhang & Li 2007),
  * exposed for tests: weight vectors (Das–Dennis simplex lattice and a
- * good-lattice-point uniform design mapped onto the simplex) and the two
+ * good-lattice-point uniform design mapped onto the simplex) and the three
  * scalarizing functions.  The optimizer itself is hw_moead_ops
  * (optimizers/moead.c). */
 #ifndef HWNAS_OPTIMIZERS_MOEAD_H
@@ -26,6 +26,11 @@ int moead_uniform_weights(int m, size_t n, double **w, size_t *n_out);
 
 /* Weighted Tchebycheff: max_k max(w_k, 1e-6) |f_k - z_k|. */
 double moead_tchebycheff(const double *f, const double *w, const double *z, int m);
+/* Adjusted Tchebycheff (Qi et al. 2014, the "WS-transformation" of the
+ * weights): max_k |f_k - z_k| / max(w_k, 1e-4).  Its optimum on a front lies
+ * along w from z (plain Tchebycheff's lies along 1/w); a zero weight reads as
+ * 1e-4. */
+double moead_adjusted_tchebycheff(const double *f, const double *w, const double *z, int m);
 /* Penalty-based boundary intersection: d1 + theta d2, d1 the projection of
  * f - z on w, d2 the distance of f - z from the line along w. */
 double moead_pbi(const double *f, const double *w, const double *z, int m, double theta);

@@ -138,6 +138,72 @@ TEST(scalarizing_functions_by_hand)
     double a2[2] = {0, 0.1}, b2[2] = {0, 0.2};
     CHECK(moead_tchebycheff(a2, w0, z, 2) < moead_tchebycheff(b2, w0, z, 2));
     (void)b;
+    /* adjusted Tchebycheff: max_k |f_k - z_k| / w_k, a zero weight read as 1e-4 */
+    CHECK_NEAR(moead_adjusted_tchebycheff(f, w, z, 2), 0.5 / 0.6, 1e-15); /* max(0.833, 0.5) */
+    CHECK_NEAR(moead_adjusted_tchebycheff(f, w, z2, 2), 1.25, 1e-15);    /* max(0.667, 1.25) */
+    CHECK_NEAR(moead_adjusted_tchebycheff(a, w0, z, 2), 1000.0, 1e-9);   /* max(0.5, 0.1 / 1e-4) */
+    CHECK(moead_adjusted_tchebycheff(a2, w0, z, 2) < moead_adjusted_tchebycheff(b2, w0, z, 2));
+}
+
+typedef double (*scalarizing_fn)(const double *f, const double *w, const double *z, int m);
+
+/* The smallest g(q) (ideal point 0) over a 301 x 301 grid of points q on the
+ * unit sphere's positive orthant, DTLZ2's front. */
+static double sphere_min(scalarizing_fn g, const double *w)
+{
+    const double z[3] = {0, 0, 0};
+    double best = INFINITY;
+    enum { K = 300 };
+    for (int i = 0; i <= K; i++)
+        for (int j = 0; j <= K; j++) {
+            double t = 0.5 * M_PI * i / K, u = 0.5 * M_PI * j / K;
+            double q[3] = {cos(t) * cos(u), cos(t) * sin(u), sin(t)};
+            best = fmin(best, g(q, w, z, 3));
+        }
+    return best;
+}
+
+/* v / |v| */
+static void unit(const double *v, double *out)
+{
+    double n = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    for (int k = 0; k < 3; k++) out[k] = v[k] / n;
+}
+
+TEST(adjusted_tchebycheff_optimum_lies_along_the_weight)
+{
+    /* Why the final population needs the adjusted form from 3 objectives.
+     * On the sphere the adjusted Tchebycheff optimum of weight w is w / |w|
+     * (a point q with g(q) < g(w/|w|) = 1/|w| would have q_k < w_k / |w| for
+     * every k, so |q| < 1), also for the weights with a zero component: no
+     * grid point does better.  The plain Tchebycheff optimum is along 1/w
+     * instead, and w / |w| is not optimal for any of the 105 weights (for the
+     * 39 boundary ones, a zero weight lets that objective grow for free). */
+    double *w = NULL;
+    size_t n = 0;
+    CHECK_OK(moead_lattice_weights(3, 105, &w, &n, NULL));
+    CHECK_EQ_INT(n, 105);
+    const double z[3] = {0, 0, 0};
+    size_t plain_not_along_w = 0, interior = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *wi = w + 3 * i;
+        double p[3], inv[3], pinv[3];
+        unit(wi, p);
+        double ga = moead_adjusted_tchebycheff(p, wi, z, 3);
+        CHECK_MSG(sphere_min(moead_adjusted_tchebycheff, wi) >= ga - 1e-12,
+                  "weight %zu: a sphere point beats w/|w| under the adjusted Tchebycheff", i);
+        double gp_min = sphere_min(moead_tchebycheff, wi);
+        plain_not_along_w += gp_min < moead_tchebycheff(p, wi, z, 3) - 1e-9;
+        if (wi[0] > 0 && wi[1] > 0 && wi[2] > 0) { /* plain optimum along 1/w */
+            for (int k = 0; k < 3; k++) inv[k] = 1.0 / wi[k];
+            unit(inv, pinv);
+            CHECK(gp_min >= moead_tchebycheff(pinv, wi, z, 3) - 1e-12);
+            interior++;
+        }
+    }
+    CHECK_EQ_INT(interior, 66);
+    CHECK_EQ_INT(plain_not_along_w, 105);
+    free(w);
 }
 
 TEST(same_seed_same_asks_any_piece_size)
@@ -147,6 +213,54 @@ TEST(same_seed_same_asks_any_piece_size)
                                            "\"decomposition\":\"pbi\",\"weights\":\"uniform_design\"}");
 }
 
+/* The genomes asked in the first `evals` evaluations of moead (config
+ * opt_json) on DTLZ2 with m objectives and 12 variables, seed 3 (malloc'd). */
+static double *dtlz2_trace(int m, const char *opt_json, size_t evals)
+{
+    char pj[128];
+    snprintf(pj, sizeof pj, "{\"name\":\"dtlz2\",\"n_obj\":%d,\"n_var\":12}", m);
+    cJSON *pc = cJSON_Parse(pj);
+    hw_problem *p = NULL;
+    hw_err e = {0};
+    CHECK_OK(hw_problem_create(pc, "problem", 3, &p, &e));
+    cJSON_Delete(pc);
+    void *st = make_opt(p, opt_json, 3);
+    double *x = calloc(evals * 12, sizeof(double)), f[HW_MAX_OBJ * 200];
+    uint64_t ids[200] = {0};
+    size_t done = 0;
+    while (done < evals) {
+        size_t n = 0, want = evals - done < 200 ? evals - done : 200;
+        CHECK_OK(ops()->ask(st, x + done * 12, want, &n, &e));
+        if (n == 0) break;
+        CHECK_OK(p->evaluate(p, x + done * 12, ids, n, f, NULL, &e));
+        CHECK_OK(ops()->tell(st, x + done * 12, f, n, &e));
+        done += n;
+    }
+    CHECK_EQ_INT(done, evals);
+    ops()->destroy(st);
+    hw_problem_destroy(p);
+    return x;
+}
+
+TEST(default_decomposition_by_objective_count)
+{
+    /* Default: plain Tchebycheff for 2 objectives (two-objective runs as
+     * before), adjusted Tchebycheff from 3.  Same asks as the explicit
+     * setting, different asks from the other one (after the initial
+     * population, replacement decides the parents). */
+    const size_t evals = 800, bytes = evals * 12 * sizeof(double);
+    const char *tch = "{\"name\":\"moead\",\"decomposition\":\"tchebycheff\"}";
+    const char *atch = "{\"name\":\"moead\",\"decomposition\":\"adjusted_tchebycheff\"}";
+    for (int m = 2; m <= 3; m++) {
+        double *d = dtlz2_trace(m, NULL, evals), *a = dtlz2_trace(m, tch, evals), *b = dtlz2_trace(m, atch, evals);
+        CHECK_MSG(memcmp(d, m == 2 ? a : b, bytes) == 0, "m=%d: default differs from %s", m,
+                  m == 2 ? "tchebycheff" : "adjusted_tchebycheff");
+        CHECK_MSG(memcmp(d, m == 2 ? b : a, bytes) != 0, "m=%d: default equals %s", m,
+                  m == 2 ? "adjusted_tchebycheff" : "tchebycheff");
+        free(d); free(a); free(b);
+    }
+}
+
 TEST(config_errors_name_the_key)
 {
     local_problem lp;
@@ -154,12 +268,13 @@ TEST(config_errors_name_the_key)
     const char *bad[] = {
         "{\"name\":\"moead\",\"neighborhood_size\":10}", "optimizer.neighborhood_size",
         "{\"name\":\"moead\",\"decomposition\":\"ws\"}",  "optimizer.decomposition",
+        "{\"name\":\"moead\",\"decomposition\":\"adjusted\"}", "adjusted_tchebycheff",
         "{\"name\":\"moead\",\"variation\":\"pso\"}",     "optimizer.variation",
         "{\"name\":\"moead\",\"weights\":\"random\"}",    "optimizer.weights",
         "{\"name\":\"moead\",\"delta\":1.5}",             "optimizer.delta",
         "{\"name\":\"moead\",\"max_replacements\":0}",    "optimizer.max_replacements",
     };
-    check_create_refuses(ops(), &lp.p, bad, 6);
+    check_create_refuses(ops(), &lp.p, bad, 7);
 }
 
 TEST(protocol_partial_tells_and_misuse)
@@ -225,28 +340,37 @@ TEST(zdt1_median_hv_of_five_seeds)
 {
     /* ZDT1, 30 variables, population 100, 25,000 evaluations, ref (1.1, 1.1):
      * the median over 5 seeds of HV(all evaluated points) / HV(true front)
-     * must reach 0.99; the final population's ratio is reported too. */
+     * must reach 0.99 (0.9974, as in results/optimizer_table.md).  Final
+     * population: 0.9928, against 0.9926 for pymoo 0.6.2's MOEA/D
+     * (Tchebycheff, its default for 2 objectives) on the same 100 weights and
+     * budget, seeds 1-5 (scripts/compare_moead_pymoo.py); the 100-point
+     * true-front sample reaches 0.9940. */
     double ref[2] = {1.1, 1.1}, all, pop, sample;
     accept_median(ops(), "moead zdt1", "{\"name\":\"zdt1\",\"n_var\":30}", NULL, 25000, ref,
                   moead_population, &all, &pop, &sample);
     CHECK_MSG(all >= 0.99, "median HV ratio %.4f < 0.99", all);
-    CHECK_MSG(pop >= 0.99 * sample, "final population median HV ratio %.4f < 0.99 x %.4f", pop, sample);
+    CHECK_MSG(pop >= 0.9926, "final population median HV ratio %.4f < 0.9926 (pymoo's)", pop);
 }
 
 TEST(dtlz2_3obj_median_hv_of_five_seeds)
 {
-    /* DTLZ2, 3 objectives, 12 variables, population 100, 30,000 evaluations,
-     * ref 1.1^3: median HV ratio of all evaluated points >= 0.97. */
+    /* DTLZ2, 3 objectives, 12 variables, population 100 (105 lattice
+     * weights), 30,000 evaluations, ref 1.1^3, default config (adjusted
+     * Tchebycheff from 3 objectives): median over 5 seeds of the HV ratios to
+     * the true front's closed-form HV (1.331 - pi/6), exact HV.
+     * All evaluated points: 0.9868 (0.9858 with the plain Tchebycheff, the
+     * figure in results/optimizer_table.md, which this must not lose).
+     * Final population: 0.9279, against 0.8770 with the plain Tchebycheff and
+     * 0.9277 for pymoo 0.6.2's MOEA/D (PBI, its default from 3 objectives) on
+     * the same weights and budget, seeds 1-5 (scripts/compare_moead_pymoo.py);
+     * a finite population cannot cover the sphere: the 105-point projected
+     * lattice itself reaches 0.9281. */
     double ref[3] = {1.1, 1.1, 1.1}, all, pop, sample;
     accept_median(ops(), "moead dtlz2", "{\"name\":\"dtlz2\",\"n_obj\":3,\"n_var\":12}", NULL, 30000,
                   ref, moead_population, &all, &pop, &sample);
-    CHECK_MSG(all >= 0.97, "median HV ratio %.4f < 0.97", all);
-    /* a finite population cannot cover the sphere: compare it with the
-     * Das-Dennis lattice on the front of at most the same size (91 points for
-     * 100, 105 for 105: about 0.92-0.93 of the front's HV).  Crowding and
-     * Tchebycheff leave 3-objective populations less even than the lattice
-     * (NSGA-II's final DTLZ2 populations are known to reach about 0.87). */
-    CHECK_MSG(pop >= 0.92 * sample, "final population median HV ratio %.4f < 0.92 x %.4f", pop, sample);
+    CHECK_MSG(all >= 0.986, "median HV ratio %.4f < 0.986", all);
+    CHECK_MSG(pop >= 0.9277, "final population median HV ratio %.4f < 0.9277 (pymoo's)", pop);
+    CHECK_NEAR(sample, 0.9281, 5e-5);
 }
 
 TEST(dtlz2_pbi_population_matches_lattice)

@@ -705,12 +705,15 @@ TEST(published_stats_and_metric_row)
         if (!m) continue;
         CHECK(m->ppl_max == want_max[s]);
         CHECK(m->ppl_min == want_min[s]);
-        hw_metric_env env = {0};
-        env.hwgpt_mlp = m;
-        const hw_metric *row = &hwgpt_mlp_perplexity_metric;
+        const hwgpt_mlp *env = m;
+        const hw_metric *row = hw_metric_row("hwgpt-mlp", "perplexity");
+        CHECK(row != NULL && row == hw_backend_row(&hw_hwgpt_mlp_backend, "perplexity"));
+        if (!row) { hwgpt_mlp_free(m); continue; }
         CHECK_STR(row->name, "perplexity");
+        CHECK_STR(row->backend, "hwgpt-mlp");
+        CHECK(row != hw_metric_row("surrogate", "perplexity"));
         double lo = 0, hi = 0;
-        CHECK_OK(row->bounds(row, &env, hw_space_get(s), &lo, &hi, &e));
+        CHECK_OK(row->bounds(row, env, hw_space_get(s), &lo, &hi, &e));
         CHECK(lo == want_min[s] && hi == want_max[s]);
         hw_rng r;
         hw_rng_seed(&r, 7, (uint64_t)s);
@@ -719,17 +722,17 @@ TEST(published_stats_and_metric_row)
             hw_arch_sample(hw_space_get(s), &r, &a);
             hw_metric_value v;
             double y;
-            CHECK_OK(row->eval(row, &env, &a, &v, &e));
+            CHECK_OK(row->eval(row, env, &a, &v, &e));
             CHECK_OK(hwgpt_mlp_predict(m, &a, &y, &e));
             CHECK(v.mean == y && v.std == 0.0 && v.noise_std == 0.0);
         }
         /* The row on another scale's space, and without a model. */
-        CHECK(row->bounds(row, &env, hw_space_get((s + 1) % 3), &lo, &hi, &e) == HW_EINVAL);
-        env.hwgpt_mlp = NULL;
+        CHECK(row->bounds(row, env, hw_space_get((s + 1) % 3), &lo, &hi, &e) == HW_EINVAL);
+        env = NULL;
         hw_metric_value v;
         hw_arch a;
         hw_arch_sample(hw_space_get(s), &r, &a);
-        CHECK(row->eval(row, &env, &a, &v, &e) == HW_ESTATE);
+        CHECK(row->eval(row, env, &a, &v, &e) == HW_ESTATE);
         CHECK_MSG(strstr(e.msg, "hwgpt-mlp predictor is not loaded") != NULL, "%s", e.msg);
         hwgpt_mlp_free(m);
     }
@@ -747,11 +750,9 @@ TEST(published_stats_and_metric_row)
     unlink(tmp);
     if (m) {
         CHECK(isnan(m->ppl_min) && isnan(m->ppl_max));
-        hw_metric_env env = {0};
-        env.hwgpt_mlp = m;
+        const hw_metric *row = hw_metric_row("hwgpt-mlp", "perplexity");
         double lo, hi;
-        CHECK(hwgpt_mlp_perplexity_metric.bounds(&hwgpt_mlp_perplexity_metric, &env, hw_space_get(HW_SCALE_S), &lo,
-                                                  &hi, &e) == HW_EMISSING);
+        CHECK(row && row->bounds(row, m, hw_space_get(HW_SCALE_S), &lo, &hi, &e) == HW_EMISSING);
         CHECK_MSG(strstr(e.msg, "max_min_stats_perplexity_s.pkl") != NULL, "%s", e.msg);
         /* A truncated statistics file: one-line error, the range stays unset. */
         snprintf(path, sizeof path, "%s/predictors/max_min_stats_perplexity_s.pkl", dir);

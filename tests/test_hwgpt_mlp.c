@@ -14,7 +14,9 @@
 #include "space/space.h"
 #include "core/json.h"
 #include "core/lines.h"
+#include "core/util.h"
 #include "surrogates/hwgpt_mlp.h"
+#include "surrogates/surrogate.h"
 #include "surrogates/torchzip.h"
 
 static const char *const SCALES[3] = {"s", "m", "l"};
@@ -806,6 +808,26 @@ TEST(hwgpt_problem_with_mlp_perplexity)
     CHECK(f[1] == 148591104.0);
     CHECK(fs[0] == 0.0);
     hw_problem_destroy(p);
+
+    /* With the surrogate backend: "perplexity" is the hwgpt-mlp row, "latency"
+     * the surrogate's (the same value as the surrogate models give). */
+    p = make_problem("{\"name\": \"hwgpt\", \"backend\": \"surrogate\", \"device\": \"a100\", "
+                     "\"objectives\": [\"perplexity\", \"latency\"], \"predictor\": \"hwgpt-mlp\"}", &e);
+    CHECK_MSG(p != NULL, "%s", e.msg);
+    if (p) {
+        CHECK_OK(p->evaluate(p, x, &id, 1, f, fs, &e));
+        CHECK_REL(f[0], 25.150846481323242, 1e-4);
+        CHECK(fs[0] == 0.0 && fs[1] > 0.0);
+        sur_models *ms;
+        sur_pred lat;
+        CHECK_OK(sur_models_load(hw_default_models_dir(), HW_SCALE_S, "a100", &ms, &e));
+        if (ms) {
+            CHECK_OK(sur_models_predict(ms, &a, SUR_LATENCY, &lat, &e));
+            CHECK(f[1] == lat.mean && fs[1] == lat.std);
+            sur_models_free(ms);
+        }
+        hw_problem_destroy(p);
+    }
 
     /* An explicit checkpoint, and the errors. */
     char json[8192], path[4096];

@@ -16,8 +16,9 @@
  *               energy need "device"; default ["perplexity", "latency"])
  *   device      surrogate: one of the 13 HW-GPT-Bench devices or cpu_p100
  *   noise       surrogate: "mean" (default) | "sample"
- *   models      surrogate: model directory (default HWNAS_MODELS, else the
- *               shipped surrogates/models)
+ *   models      surrogate: model directory (default hw_models_dir():
+ *               HWNAS_MODELS, else the installed share/hwnas/models, else
+ *               the source tree's surrogates/models)
  *   predictor   "hwgpt-mlp": the objective "perplexity" is the row
  *               ("hwgpt-mlp", "perplexity"), HW-GPT-Bench's own MLP
  *               predictor (surrogates/hwgpt_mlp.h), with either backend;

@@ -6,16 +6,17 @@
 
 #include "core/json.h"
 #include "core/rng.h"
-#include "core/util.h"
-#include "surrogates/surrogate.h"
+#include "space/analytic.h"
 #include "surrogates/hwgpt_mlp.h"
+#include "surrogates/surrogate.h"
 
 typedef struct {
     hw_problem p;            /* first member: the hw_problem* is the struct */
     const hw_space *sp;
-    hw_metric_env env;
+    hw_backend_envs envs;
     int noise;
     const hw_metric *obj[HW_MAX_OBJ];
+    const void *obj_env[HW_MAX_OBJ];  /* the environment of obj[j]'s backend */
     const char *obj_name[HW_MAX_OBJ];
     double lo[HW_MAX_OBJ], hi[HW_MAX_OBJ], ref[HW_MAX_OBJ];
     hw_var *vars;
@@ -34,10 +35,10 @@ static int hwgpt_evaluate(hw_problem *p, const double *x, const hw_eval_id *ids,
         if (hp->noise) r = ids ? hw_rng_eval(ids[i].seed, ids[i].index) : hw_rng_eval(0, i);
         for (int j = 0; j < m; j++) {
             hw_metric_value v;
-            int rc = hp->obj[j]->eval(hp->obj[j], &hp->env, &a, &v, e);
+            int rc = hp->obj[j]->eval(hp->obj[j], hp->obj_env[j], &a, &v, e);
             if (rc) return rc;
             if (!hp->noise) f[i * m + j] = v.mean;
-            else if (hp->obj[j]->sample) f[i * m + j] = hp->obj[j]->sample(hp->obj[j], &hp->env, &a, &v, &r);
+            else if (hp->obj[j]->sample) f[i * m + j] = hp->obj[j]->sample(hp->obj[j], hp->obj_env[j], &a, &v, &r);
             else f[i * m + j] = v.mean + v.noise_std * hw_rng_normal(&r);
             if (f_std) f_std[i * m + j] = v.std;
         }
@@ -53,18 +54,21 @@ static int hwgpt_describe(const hw_problem *p, const double *x, char *buf, size_
     return hw_arch_format(&a, buf, n);
 }
 
-/* Frees the models an environment owns (surrogates, the hwgpt-mlp predictor). */
-static void env_release(hw_metric_env *env)
+/* The canonical genome of x's architecture: inert genes zeroed. */
+static void hwgpt_canonicalize(const hw_problem *p, double *x)
 {
-    if (env->free_models) env->free_models(env->models);
-    hwgpt_mlp_free(env->hwgpt_mlp);
-    env->hwgpt_mlp = NULL;
+    const hwgpt_problem *hp = (const hwgpt_problem *)p;
+    hw_arch a;
+    double c[3 + 2 * HW_MAX_LAYERS];
+    hw_arch_from_genome(hp->sp, x, &a);
+    hw_arch_to_genome(&a, c);
+    memcpy(x, c, (size_t)p->n_var * sizeof *x);
 }
 
 static void hwgpt_destroy(hw_problem *p)
 {
     hwgpt_problem *hp = (hwgpt_problem *)p;
-    env_release(&hp->env);
+    hw_backend_envs_close(&hp->envs);
     free(hp->vars);
     free(hp);
 }
@@ -75,12 +79,12 @@ const hw_space *hw_hwgpt_space(const hw_problem *p)
 }
 
 int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj,
-                   hw_metric_env *env, int noise, hw_problem **out, hw_err *e)
+                   hw_backend_envs *envs, int noise, hw_problem **out, hw_err *e)
 {
-    hw_metric_env none = {0};
-    if (!env) env = &none;
+    hw_backend_envs none = {0};
+    if (!envs) envs = &none;
     if (n_obj < 1 || n_obj > HW_MAX_OBJ) {
-        env_release(env);
+        hw_backend_envs_close(envs);
         return hw_fail(e, HW_EINVAL, "hwgpt: %d objectives, expected 1 to %d", n_obj, HW_MAX_OBJ);
     }
     int ng = hw_space_n_genes(sp);
@@ -88,11 +92,11 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     hw_var *v = calloc((size_t)ng, sizeof *v);
     if (!hp || !v) {
         free(hp); free(v);
-        env_release(env);
+        hw_backend_envs_close(envs);
         return hw_fail(e, HW_ENOMEM, "hwgpt: out of memory");
     }
-    hp->env = *env;
-    *env = none;   /* the problem owns the models now */
+    hp->envs = *envs;
+    *envs = none;   /* the problem owns the environments now */
     hp->sp = sp;
     hp->noise = noise;
     hp->vars = v;
@@ -111,18 +115,16 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     p->obj_names = hp->obj_name;
     p->evaluate = hwgpt_evaluate;
     p->describe = hwgpt_describe;
+    p->canonicalize = hwgpt_canonicalize;
     p->destroy = hwgpt_destroy;
     p->impl = hp;
     for (int j = 0; j < n_obj; j++) {
         const hw_metric *m = objectives[j];
         hp->obj[j] = m;
+        hp->obj_env[j] = hw_backend_envs_get(&hp->envs, m);
         hp->obj_name[j] = m->name;
         hp->ref[j] = 1.1;
-        if ((m->flags & HW_METRIC_PER_DEVICE) && !hp->env.device) {
-            hwgpt_destroy(p);
-            return hw_fail(e, HW_EINVAL, "hwgpt: objective '%s' needs a device", m->name);
-        }
-        int rc = m->bounds(m, &hp->env, sp, &hp->lo[j], &hp->hi[j], e);
+        int rc = m->bounds(m, hp->obj_env[j], sp, &hp->lo[j], &hp->hi[j], e);
         if (rc) { hwgpt_destroy(p); return rc; }
         if (!(hp->hi[j] > hp->lo[j])) {
             hwgpt_destroy(p);
@@ -136,133 +138,100 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     return HW_OK;
 }
 
-/* The surrogate backend: reads its own config keys, loads the trained
- * surrogate models of the scale into env (env->models, env->free_models,
- * env->device) and sets *noise.
- *   device  one of the HW-GPT-Bench devices (surrogates/surrogate.h), needed by
- *           latency and energy
- *   noise   "mean" (default: the predicted mean, deterministic) or "sample"
- *           (a draw from the predicted measurement-noise distribution with the
- *           evaluation's own stream hw_rng_eval(id.seed, id.index))
- *   models  directory of the model files (default: env HWNAS_MODELS, else the
- *           shipped surrogates/models) */
-static int hwgpt_surrogate_setup(const cJSON *cfg, const char *path, const hw_space *sp,
-                                 hw_metric_env *env, int *noise, hw_err *e)
+/* The objective names: "objectives" or the primary backend's default. */
+static int read_objective_names(const cJSON *cfg, const char *path, const hw_backend *primary,
+                                const char **names, int *n_obj, hw_err *e)
 {
-    static const char *const keys[] = {"name", "backend", "scale", "objectives", "device", "noise", "models",
-                                       "predictor", "checkpoint", NULL};
-    static const char *const noises[] = {"mean", "sample", NULL};
-    int rc = hwj_check_keys(cfg, path, keys, e);
-    if (rc) return rc;
-    const char *device = NULL, *dir = hw_default_models_dir();
-    if ((rc = hwj_get_string(cfg, path, "device", 0, &device, e))) return rc;
-    if ((rc = hwj_get_enum(cfg, path, "noise", 0, noises, noise, e))) return rc;
-    if ((rc = hwj_get_string(cfg, path, "models", 0, &dir, e))) return rc;
     char p[512];
-    if (device) {
-        int dev;
-        hwj_path(p, sizeof p, path, "device");
-        if ((rc = sur_device_lookup(device, &dev, e))) return hw_err_prefix(e, "%s", p);
+    hwj_path(p, sizeof p, path, "objectives");
+    *n_obj = 0;
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(cfg, "objectives");
+    if (!arr) {
+        int analytic = primary == &hw_analytic_backend;
+        names[0] = analytic ? "params" : "perplexity";
+        names[1] = analytic ? "flops" : "latency";
+        *n_obj = 2;
+        return HW_OK;
     }
-    hwj_path(p, sizeof p, path, "models");
-    if (!*dir) return hw_fail(e, HW_EINVAL, "%s: expected a directory, got an empty string", p);
-    sur_models *ms;
-    if ((rc = sur_models_load(dir, sp->scale, device, &ms, e))) return hw_err_prefix(e, "%s", p);
-    env->models = ms;
-    env->free_models = sur_models_free;
-    env->device = device ? SUR_DEVICE_NAMES[ms->device] : NULL;
+    if (!cJSON_IsArray(arr)) return hw_fail(e, HW_EINVAL, "%s: expected an array of metric names", p);
+    int len = cJSON_GetArraySize(arr);
+    if (len < 1 || len > HW_MAX_OBJ)
+        return hw_fail(e, HW_EINVAL, "%s: expected 1 to %d metric names, got %d", p, HW_MAX_OBJ, len);
+    for (const cJSON *c = arr->child; c; c = c->next, (*n_obj)++) {
+        if (!cJSON_IsString(c)) return hw_fail(e, HW_EINVAL, "%s[%d]: expected a metric name (a string)", p, *n_obj);
+        for (int k = 0; k < *n_obj; k++)
+            if (strcmp(names[k], c->valuestring) == 0)
+                return hw_fail(e, HW_EINVAL, "%s[%d]: '%s' is listed twice", p, *n_obj, c->valuestring);
+        names[*n_obj] = c->valuestring;
+    }
     return HW_OK;
 }
 
-static const char *const DEFAULT_OBJECTIVES[HW_N_BACKENDS][2] = {
-    {"params", "flops"},            /* analytic */
-    {"perplexity", "latency"},      /* surrogate */
-};
+/* Allowed keys: the problem's, the primary backend's, "predictor" and the
+ * hwgpt-mlp backend's (its "checkpoint" without "predictor" is an error of
+ * its own). */
+static int check_keys(const cJSON *cfg, const char *path, const hw_backend *primary, hw_err *e)
+{
+    static const char *const own[] = {"name", "backend", "scale", "objectives", NULL};
+    const char *keys[32];
+    int n = 0;
+    for (const char *const *k = own; *k; k++) keys[n++] = *k;
+    for (const char *const *k = primary->keys; *k && n < 28; k++) keys[n++] = *k;
+    keys[n++] = "predictor";
+    for (const char *const *k = hw_hwgpt_mlp_backend.keys; *k && n < 31; k++) keys[n++] = *k;
+    keys[n] = NULL;
+    return hwj_check_keys(cfg, path, keys, e);
+}
+
+static int hwgpt_create(const hw_problem_kind *kind, const cJSON *cfg, const char *path, hw_problem **out,
+                        hw_err *e)
+{
+    (void)kind;
+    return hw_hwgpt_create(cfg, path, out, e);
+}
+
+const hw_problem_kind hw_hwgpt_kind = {"hwgpt", hwgpt_create, 0};
 
 int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e)
 {
-    static const char *const analytic_keys[] = {"name", "backend", "scale", "objectives", "predictor", "checkpoint", NULL};
+    static const char *const primaries[] = {"analytic", "surrogate", NULL};
     static const char *const scales[] = {"s", "m", "l", NULL};
+    static const char *const noises[] = {"mean", "sample", NULL};
+    static const char *const predictors[] = {"hwgpt-mlp", NULL};
     *out = NULL;
-    int backend = HW_BACKEND_SURROGATE, scale = HW_SCALE_S, noise = 0, rc;
-    if ((rc = hwj_get_enum(cfg, path, "backend", 0, HW_BACKEND_NAMES, &backend, e))) return rc;
-    if (backend == HW_BACKEND_ANALYTIC && (rc = hwj_check_keys(cfg, path, analytic_keys, e))) return rc;
+    int which = 1, scale = HW_SCALE_S, noise = 0, predictor = -1, rc;
+    if ((rc = hwj_get_enum(cfg, path, "backend", 0, primaries, &which, e))) return rc;
+    const hw_backend *primary = hw_backend_find(primaries[which]);
+    if ((rc = check_keys(cfg, path, primary, e))) return rc;
     if ((rc = hwj_get_enum(cfg, path, "scale", 0, scales, &scale, e))) return rc;
     const hw_space *sp = hw_space_get(scale);
-
-    char p[512];
-    hwj_path(p, sizeof p, path, "objectives");
     const char *names[HW_MAX_OBJ];
-    int n_obj = 0;
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(cfg, "objectives");
-    if (!arr) {
-        names[0] = DEFAULT_OBJECTIVES[backend][0];
-        names[1] = DEFAULT_OBJECTIVES[backend][1];
-        n_obj = 2;
-    } else {
-        if (!cJSON_IsArray(arr)) return hw_fail(e, HW_EINVAL, "%s: expected an array of metric names", p);
-        int len = cJSON_GetArraySize(arr);
-        if (len < 1 || len > HW_MAX_OBJ)
-            return hw_fail(e, HW_EINVAL, "%s: expected 1 to %d metric names, got %d", p, HW_MAX_OBJ, len);
-        for (const cJSON *c = arr->child; c; c = c->next, n_obj++) {
-            if (!cJSON_IsString(c)) return hw_fail(e, HW_EINVAL, "%s[%d]: expected a metric name (a string)", p, n_obj);
-            for (int k = 0; k < n_obj; k++)
-                if (strcmp(names[k], c->valuestring) == 0)
-                    return hw_fail(e, HW_EINVAL, "%s[%d]: '%s' is listed twice", p, n_obj, c->valuestring);
-            names[n_obj] = c->valuestring;
-        }
-    }
-    hw_metric_env env = {0};
-    if (backend == HW_BACKEND_SURROGATE && (rc = hwgpt_surrogate_setup(cfg, path, sp, &env, &noise, e)))
-        return rc;
-    /* "predictor": "hwgpt-mlp" computes "perplexity" with HW-GPT-Bench's own
-     * MLP predictor, read from "checkpoint" (default: the published one). */
-    static const char *const predictors[] = {"hwgpt-mlp", NULL};
-    int predictor = -1;
-    const char *checkpoint = NULL;
-    char ckpt[4096];
-    if ((rc = hwj_get_enum(cfg, path, "predictor", 0, predictors, &predictor, e)) ||
-        (rc = hwj_get_string(cfg, path, "checkpoint", 0, &checkpoint, e))) {
-        env_release(&env);
-        return rc;
-    }
-    if (checkpoint && predictor < 0) {
-        env_release(&env);
+    int n_obj;
+    if ((rc = read_objective_names(cfg, path, primary, names, &n_obj, e))) return rc;
+    /* "noise": "mean" (the predicted mean) or "sample" (a draw from the
+     * predicted measurement-noise distribution with the evaluation's own
+     * stream hw_rng_eval(id.seed, id.index)); a key of the surrogate backend. */
+    if (primary == &hw_surrogate_backend && (rc = hwj_get_enum(cfg, path, "noise", 0, noises, &noise, e))) return rc;
+    /* "predictor": "hwgpt-mlp" takes "perplexity" from HW-GPT-Bench's MLP
+     * predictor, the row ("hwgpt-mlp", "perplexity"). */
+    if ((rc = hwj_get_enum(cfg, path, "predictor", 0, predictors, &predictor, e))) return rc;
+    if (predictor < 0 && cJSON_GetObjectItemCaseSensitive(cfg, "checkpoint"))
         return hw_fail(e, HW_EINVAL, "%s.checkpoint: needs \"predictor\": \"hwgpt-mlp\"", path);
-    }
-    if (predictor >= 0) {
-        if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), sp->scale, ckpt, sizeof ckpt);
-        hwgpt_mlp *model;
-        if ((rc = hwgpt_mlp_load(checkpoint ? checkpoint : ckpt, sp->scale, &model, e))) {
-            hw_err_prefix(e, "%s.checkpoint", path);
-            env_release(&env);
-            return rc;
-        }
-        env.hwgpt_mlp = model;
-    }
+
+    const hw_backend *use[3];
+    int n_use = 0;
+    if (predictor >= 0) use[n_use++] = &hw_hwgpt_mlp_backend;
+    use[n_use++] = primary;
+    if (primary != &hw_analytic_backend) use[n_use++] = &hw_analytic_backend;
     const hw_metric *objs[HW_MAX_OBJ];
-    for (int j = 0; j < n_obj; j++) {
-        if (env.hwgpt_mlp && strcmp(names[j], "perplexity") == 0) {
-            objs[j] = &hwgpt_mlp_perplexity_metric;
-            continue;
-        }
-        /* the surrogate backend also offers the exact analytic metrics */
-        rc = hw_metric_lookup(names[j], backend == HW_BACKEND_SURROGATE ? -1 : backend, &objs[j], e);
-        if (rc) {
-            if (arr) hw_err_prefix(e, "%s[%d]", p, j);
-            else hw_err_prefix(e, "%s (default)", p);
-            env_release(&env);
-            return rc;
-        }
-    }
     for (int j = 0; j < n_obj; j++)
-        if ((objs[j]->flags & HW_METRIC_PER_DEVICE) && !env.device) {
-            env_release(&env);
-            char list[512];
-            size_t u = 0;
-            for (int d = 0; d < SUR_N_DEVICES; d++)
-                u += (size_t)snprintf(list + u, sizeof list - u, "%s%s", d ? ", " : "", SUR_DEVICE_NAMES[d]);
-            return hw_fail(e, HW_EINVAL, "%s.device: required by the objective '%s' (%s)", path, objs[j]->name, list);
+        if ((rc = hw_metric_resolve(names[j], use, n_use, &objs[j], e))) {
+            char p[512];
+            hwj_path(p, sizeof p, path, "objectives");
+            if (cJSON_GetObjectItemCaseSensitive(cfg, "objectives")) return hw_err_prefix(e, "%s[%d]", p, j);
+            return hw_err_prefix(e, "%s (default)", p);
         }
-    return hw_hwgpt_build(sp, objs, n_obj, &env, noise, out, e);
+    hw_backend_envs envs;
+    if ((rc = hw_backend_envs_open(&envs, use, n_use, objs, n_obj, cfg, path, sp, e))) return rc;
+    return hw_hwgpt_build(sp, objs, n_obj, &envs, noise, out, e);
 }

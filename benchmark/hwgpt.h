@@ -1,7 +1,9 @@
 /* benchmark/hwgpt.h — the `hwgpt` problem: HW-GPT-Bench's GPT search space as
  * an hw_problem.  Genome = the space's genome (space/space.h, every gene
- * categorical); objectives = rows of the metric table (benchmark/metrics.h),
- * all minimised; describe() writes the arch string.
+ * categorical); objectives = metric rows of backends (space/metric.h,
+ * benchmark/backends.h), all minimised; describe() writes the arch string;
+ * canonicalize() zeroes the inert genes past n_layer (hw_arch_to_genome's
+ * form), so optimizers treat genomes of one architecture as one design.
  *
  * Config ("problem": {...}):
  *   name        "hwgpt"
@@ -14,15 +16,20 @@
  *               energy need "device"; default ["perplexity", "latency"])
  *   device      surrogate: one of the 13 HW-GPT-Bench devices or cpu_p100
  *   noise       surrogate: "mean" (default) | "sample"
- *   models      surrogate: model directory (default HWNAS_MODELS, else the
- *               shipped surrogates/models)
- *   predictor   "hwgpt-mlp": the objective "perplexity" comes from
- *               HW-GPT-Bench's own MLP predictor (surrogates/hwgpt_mlp.h),
- *               with either backend; bounds are its published min/max
+ *   models      surrogate: model directory (default hw_models_dir():
+ *               HWNAS_MODELS, else the installed share/hwnas/models, else
+ *               the source tree's surrogates/models)
+ *   predictor   "hwgpt-mlp": the objective "perplexity" is the row
+ *               ("hwgpt-mlp", "perplexity"), HW-GPT-Bench's own MLP
+ *               predictor (surrogates/hwgpt_mlp.h), with either backend;
+ *               bounds are its published min/max
  *   checkpoint  that predictor's checkpoint (default:
  *               DATA/predictors/perplexity_<scale>.pt)
- * The surrogate backend's keys are read by hwgpt_surrogate_setup() in
- * hwgpt.c.  Surrogate metrics are reported in natural units (perplexity,
+ * Objective names resolve among the backends in use, in the priority
+ * hwgpt-mlp (with "predictor"), the chosen backend, analytic.  The keys
+ * device, models and checkpoint belong to the backends and are read by their
+ * open(); the allowed keys are the problem's plus those of the backends in
+ * use.  Surrogate metrics are reported in natural units (perplexity,
  * latency in ms, energy in Wh), f_std is the total predictive std.
  *
  * Normalisation: obj_lo / obj_hi are the metric's min / max over the whole
@@ -36,19 +43,23 @@
 
 #include <cjson/cJSON.h>
 
-#include "benchmark/metrics.h"
+#include "benchmark/backends.h"
 #include "benchmark/problem.h"
 #include "space/space.h"
 
 /* From a config object (path names it in errors). */
 int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e);
 
-/* From parts: objectives are metric rows, env is moved into the problem (its
- * models are freed with it).  noise != 0 replaces each objective by a noisy
+/* From parts: objectives are metric rows, envs (their open backends) are
+ * moved into the problem (closed with it, or on failure; *envs is left
+ * empty).  noise != 0 replaces each objective by a noisy
  * measurement drawn from hw_rng_eval(id.seed, id.index): the metric's sample()
  * (surrogates: their empirical noise distribution), else N(mean, noise_std^2). */
 int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj,
-                   hw_metric_env *env, int noise, hw_problem **out, hw_err *e);
+                   hw_backend_envs *envs, int noise, hw_problem **out, hw_err *e);
+
+/* The registered kind "hwgpt" (benchmark/problems.def). */
+extern const hw_problem_kind hw_hwgpt_kind;
 
 /* The space of an hwgpt problem (NULL if p is not one). */
 const hw_space *hw_hwgpt_space(const hw_problem *p);

@@ -1,44 +1,33 @@
-/* benchmark/problem.c — the problem factory: "problem": {"name": ..., ...}. */
+/* benchmark/problem.c — the problem registry (problems.def, core/registry.h)
+ * and the factory: "problem": {"name": ..., ...}. */
 #include "benchmark/problem.h"
-
-#include <stdlib.h>
-#include <string.h>
 
 #include "benchmark/hwgpt.h"
 #include "benchmark/testproblems.h"
 #include "core/json.h"
+#include "core/registry.h"
 
-const char *const HW_PROBLEM_NAMES[] = {
-    "zdt1", "zdt2", "zdt3", "zdt4", "zdt6",
-    "dtlz1", "dtlz2", "dtlz3", "dtlz4", "dtlz5", "dtlz6", "dtlz7",
-    "hwgpt",
+static const void *const REGISTRY[] = {
+#define HW_PROBLEM(sym) &sym,
+#include "benchmark/problems.def"
+#undef HW_PROBLEM
     NULL};
 
-static int create_zdt(const cJSON *cfg, const char *path, int which,
-                      hw_problem **out, hw_err *e)
+#define MAX_KINDS 64
+
+const hw_problem_kind *hw_problem_kind_find(const char *name)
 {
-    static const char *const keys[] = {"name", "n_var", NULL};
-    int rc = hwj_check_keys(cfg, path, keys, e);
-    if (rc) return rc;
-    long long n_var = which == HW_ZDT4 || which == HW_ZDT6 ? 10 : 30;
-    rc = hwj_get_int(cfg, path, "n_var", 0, 2, HW_TESTPROB_MAX_VAR, &n_var, e);
-    if (rc) return rc;
-    return hw_zdt_create(which, (int)n_var, out, e);
+    return hw_registry_find(REGISTRY, name);
 }
 
-static int create_dtlz(const cJSON *cfg, const char *path, int which,
-                       hw_problem **out, hw_err *e)
+const hw_problem_kind *hw_problem_kind_at(size_t i)
 {
-    static const char *const keys[] = {"name", "n_var", "n_obj", NULL};
-    int rc = hwj_check_keys(cfg, path, keys, e);
-    if (rc) return rc;
-    long long n_obj = 3;
-    rc = hwj_get_int(cfg, path, "n_obj", 0, 2, HW_MAX_OBJ, &n_obj, e);
-    if (rc) return rc;
-    long long n_var = hw_dtlz_default_n_var(which, (int)n_obj);
-    rc = hwj_get_int(cfg, path, "n_var", 0, n_obj, HW_TESTPROB_MAX_VAR, &n_var, e);
-    if (rc) return rc;
-    return hw_dtlz_create(which, (int)n_var, (int)n_obj, out, e);
+    return hw_registry_at(REGISTRY, i);
+}
+
+void hw_problem_kind_list(char *buf, size_t n)
+{
+    hw_registry_list(REGISTRY, buf, n);
 }
 
 int hw_problem_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e)
@@ -46,14 +35,15 @@ int hw_problem_create(const cJSON *cfg, const char *path, hw_problem **out, hw_e
     *out = NULL;
     if (!path) path = "problem";
     if (!cJSON_IsObject(cfg)) return hw_fail(e, HW_EINVAL, "%s: expected an object", path);
+    const char *names[MAX_KINDS + 1];
+    size_t n = 0;
+    for (; n < MAX_KINDS && REGISTRY[n]; n++) names[n] = hw_registry_name(REGISTRY[n]);
+    names[n] = NULL;
     int idx = -1;
-    int rc = hwj_get_enum(cfg, path, "name", 1, HW_PROBLEM_NAMES, &idx, e);
+    int rc = hwj_get_enum(cfg, path, "name", 1, names, &idx, e);
     if (rc) return rc;
-    const char *name = HW_PROBLEM_NAMES[idx];
-    if (strncmp(name, "zdt", 3) == 0) return create_zdt(cfg, path, atoi(name + 3), out, e);
-    if (strncmp(name, "dtlz", 4) == 0) return create_dtlz(cfg, path, atoi(name + 4), out, e);
-    if (strcmp(name, "hwgpt") == 0) return hw_hwgpt_create(cfg, path, out, e);
-    return hw_fail(e, HW_EINVAL, "%s.name: '%s' has no constructor", path, name);
+    const hw_problem_kind *k = REGISTRY[idx];
+    return k->create(k, cfg, path, out, e);
 }
 
 void hw_problem_destroy(hw_problem *p)

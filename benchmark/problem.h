@@ -90,12 +90,27 @@ struct hw_problem {
     void *impl;
 };
 
+/* A problem kind: what "problem.name" selects.  Kinds register in
+ * benchmark/problems.def (core/registry.h: the name is the first member). */
+typedef struct hw_problem_kind hw_problem_kind;
+struct hw_problem_kind {
+    const char *name;   /* "zdt1", ..., "hwgpt" */
+    /* Build from the config object (path names it in errors); rejects
+     * unknown keys. */
+    int (*create)(const hw_problem_kind *k, const cJSON *cfg, const char *path, hw_problem **out, hw_err *e);
+    int arg;            /* the kind's argument (which ZDT / DTLZ) */
+};
+
 /* Build a problem from its config object ("problem": {...}); path names it in
- * errors ("problem").  Rejects unknown keys and names. */
+ * errors ("problem").  Rejects unknown keys and names (the error lists the
+ * registered names). */
 int hw_problem_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e);
 void hw_problem_destroy(hw_problem *p);
 
-/* Names accepted in "problem.name". */
-extern const char *const HW_PROBLEM_NAMES[];
+/* The registered kinds: by name (NULL if unknown), by index (NULL past the
+ * end), and every name "zdt1, zdt2, ..." into buf. */
+const hw_problem_kind *hw_problem_kind_find(const char *name);
+const hw_problem_kind *hw_problem_kind_at(size_t i);
+void hw_problem_kind_list(char *buf, size_t n);
 
 #endif

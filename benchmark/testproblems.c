@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
+
 #define PI 3.14159265358979323846
 
 enum { FAMILY_ZDT = 0, FAMILY_DTLZ = 1 };
@@ -491,3 +493,43 @@ int hw_dtlz_create(int which, int n_var, int n_obj, hw_problem **out, hw_err *e)
     *out = &tp->p;
     return HW_OK;
 }
+
+/* ------------------------------------------- the registered kinds ---- */
+
+static int create_zdt(const hw_problem_kind *k, const cJSON *cfg, const char *path, hw_problem **out, hw_err *e)
+{
+    static const char *const keys[] = {"name", "n_var", NULL};
+    int rc = hwj_check_keys(cfg, path, keys, e);
+    if (rc) return rc;
+    long long n_var = k->arg == HW_ZDT4 || k->arg == HW_ZDT6 ? 10 : 30;
+    rc = hwj_get_int(cfg, path, "n_var", 0, 2, HW_TESTPROB_MAX_VAR, &n_var, e);
+    if (rc) return rc;
+    return hw_zdt_create(k->arg, (int)n_var, out, e);
+}
+
+static int create_dtlz(const hw_problem_kind *k, const cJSON *cfg, const char *path, hw_problem **out, hw_err *e)
+{
+    static const char *const keys[] = {"name", "n_var", "n_obj", NULL};
+    int rc = hwj_check_keys(cfg, path, keys, e);
+    if (rc) return rc;
+    long long n_obj = 3;
+    rc = hwj_get_int(cfg, path, "n_obj", 0, 2, HW_MAX_OBJ, &n_obj, e);
+    if (rc) return rc;
+    long long n_var = hw_dtlz_default_n_var(k->arg, (int)n_obj);
+    rc = hwj_get_int(cfg, path, "n_var", 0, n_obj, HW_TESTPROB_MAX_VAR, &n_var, e);
+    if (rc) return rc;
+    return hw_dtlz_create(k->arg, (int)n_var, (int)n_obj, out, e);
+}
+
+const hw_problem_kind hw_zdt1_kind = {"zdt1", create_zdt, HW_ZDT1};
+const hw_problem_kind hw_zdt2_kind = {"zdt2", create_zdt, HW_ZDT2};
+const hw_problem_kind hw_zdt3_kind = {"zdt3", create_zdt, HW_ZDT3};
+const hw_problem_kind hw_zdt4_kind = {"zdt4", create_zdt, HW_ZDT4};
+const hw_problem_kind hw_zdt6_kind = {"zdt6", create_zdt, HW_ZDT6};
+const hw_problem_kind hw_dtlz1_kind = {"dtlz1", create_dtlz, 1};
+const hw_problem_kind hw_dtlz2_kind = {"dtlz2", create_dtlz, 2};
+const hw_problem_kind hw_dtlz3_kind = {"dtlz3", create_dtlz, 3};
+const hw_problem_kind hw_dtlz4_kind = {"dtlz4", create_dtlz, 4};
+const hw_problem_kind hw_dtlz5_kind = {"dtlz5", create_dtlz, 5};
+const hw_problem_kind hw_dtlz6_kind = {"dtlz6", create_dtlz, 6};
+const hw_problem_kind hw_dtlz7_kind = {"dtlz7", create_dtlz, 7};

@@ -67,6 +67,12 @@ void hw_dtlz_eval(int which, const double *x, int n_var, int n_obj, double *f);
  * k = 5 (DTLZ1), 10 (DTLZ2-6), 20 (DTLZ7). */
 int hw_dtlz_default_n_var(int which, int n_obj);
 
+/* The registered kinds (benchmark/problems.def): config keys n_var (ZDT1-3:
+ * default 30, ZDT4/6: 10) and, for DTLZ, n_obj (default 3). */
+extern const hw_problem_kind hw_zdt1_kind, hw_zdt2_kind, hw_zdt3_kind, hw_zdt4_kind, hw_zdt6_kind;
+extern const hw_problem_kind hw_dtlz1_kind, hw_dtlz2_kind, hw_dtlz3_kind, hw_dtlz4_kind, hw_dtlz5_kind,
+    hw_dtlz6_kind, hw_dtlz7_kind;
+
 /* The non-dominated pieces of ZDT3 (in f1) and of DTLZ7 (in each f_i, i < M):
  * up to max intervals [lo_i, hi_i], ascending; returns their number. */
 int hw_zdt3_pieces(double *lo, double *hi, int max);

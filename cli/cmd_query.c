@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "benchmark/metrics.h"
+#include "benchmark/backends.h"
+#include "space/analytic.h"
 #include "space/space.h"
 #include "cli/commands.h"
 #include "core/json.h"
@@ -19,10 +20,24 @@
 
 #define MAX_METRICS 64
 
+/* The backends a query draws from, in priority order: HW-GPT-Bench's
+ * predictor first when selected (its "perplexity" wins), then the surrogate
+ * and analytic backends. */
+static int query_backends(int hwgpt_mlp, const hw_backend **use)
+{
+    int n = 0;
+    if (hwgpt_mlp) use[n++] = &hw_hwgpt_mlp_backend;
+    use[n++] = &hw_surrogate_backend;
+    use[n++] = &hw_analytic_backend;
+    return n;
+}
+
 static void query_usage(FILE *f)
 {
     char list[512];
-    hw_metric_list(-1, list, sizeof list);
+    const hw_backend *use[HW_MAX_BACKENDS];
+    int n_use = query_backends(0, use);
+    hw_metric_list(use, n_use, list, sizeof list);
     fprintf(f,
             "usage: hwnas query --arch-file F [--scale s|m|l] [--metrics M1,M2,...] [--device D]\n"
             "                   [--models DIR] [--predictor hwgpt-mlp [--checkpoint PATH]]\n"
@@ -36,7 +51,7 @@ static void query_usage(FILE *f)
             "                  available: %s\n"
             "  --device D      device of per-device metrics (latency, energy)\n"
             "  --models DIR    surrogate model directory (default: HWNAS_MODELS, else the\n"
-            "                  shipped surrogates/models)\n"
+            "                  installed share/hwnas/models, else the source tree's)\n"
             "Surrogate metrics (perplexity, latency in ms, energy in Wh) add <name>_std\n"
             "(total predictive std) and <name>_noise_std (measurement noise).\n"
             "  --predictor hwgpt-mlp  'perplexity' from HW-GPT-Bench's MLP predictor\n"
@@ -45,46 +60,8 @@ static void query_usage(FILE *f)
             list);
 }
 
-/* Everything the metrics need besides the arch.  Analytic metrics need
- * nothing; per-device metrics get the device here, and the surrogate backend
- * loads its models into env->models here. */
-static int query_env_setup(const hw_metric *const *metrics, int n, const char *device, const hw_space *sp,
-                           const char *models_dir, hw_metric_env *env, hw_err *e)
-{
-    memset(env, 0, sizeof *env);
-    env->device = device;
-    int need_models = 0;
-    for (int i = 0; i < n; i++) {
-        if ((metrics[i]->flags & HW_METRIC_PER_DEVICE) && !device)
-            return hw_fail(e, HW_EINVAL, "metric '%s' needs --device", metrics[i]->name);
-        if (metrics[i]->backend == HW_BACKEND_SURROGATE && metrics[i] != &hwgpt_mlp_perplexity_metric) need_models = 1;
-    }
-    if (device) {
-        int dev;
-        if (sur_device_lookup(device, &dev, e)) return hw_err_prefix(e, "--device");
-    }
-    if (need_models) {
-        sur_models *ms;
-        int rc = sur_models_load(models_dir, sp ? sp->scale : -1, device, &ms, e);
-        if (rc) return rc;
-        env->models = ms;
-        env->free_models = sur_models_free;
-        /* every per-device surrogate metric must exist for this device */
-        for (int i = 0; i < n; i++)
-            for (int sc = 0; sc < HW_N_SCALES; sc++)
-                if (metrics[i]->backend == HW_BACKEND_SURROGATE && metrics[i] != &hwgpt_mlp_perplexity_metric && ms->set[sc] &&
-                    !surrogate_has(ms->set[sc], metrics[i]->arg, metrics[i]->arg == 0 ? 0 : ms->device)) {
-                    rc = hw_fail(e, HW_EINVAL, "no surrogate model for %s on device %s", metrics[i]->name,
-                                 SUR_DEVICE_NAMES[ms->device]);
-                    sur_models_free(ms);
-                    memset(env, 0, sizeof *env);
-                    return rc;
-                }
-    }
-    return HW_OK;
-}
-
-static int parse_metrics(const char *spec, int hwgpt_mlp, const hw_metric **out, int *n, hw_err *e)
+static int parse_metrics(const char *spec, const hw_backend *const *use, int n_use, const hw_metric **out, int *n,
+                         hw_err *e)
 {
     *n = 0;
     const char *p = spec;
@@ -100,9 +77,7 @@ static int parse_metrics(const char *spec, int hwgpt_mlp, const hw_metric **out,
         memcpy(name, p, len);
         name[len] = 0;
         if (*n == MAX_METRICS) return hw_fail(e, HW_EINVAL, "--metrics: more than %d metrics", MAX_METRICS);
-        int rc = HW_OK;
-        if (hwgpt_mlp && strcmp(name, "perplexity") == 0) out[*n] = &hwgpt_mlp_perplexity_metric;
-        else rc = hw_metric_lookup(name, -1, &out[*n], e);
+        int rc = hw_metric_resolve(name, use, n_use, &out[*n], e);
         if (rc) return rc;
         for (int k = 0; k < *n; k++)
             if (out[k] == out[*n]) return hw_fail(e, HW_EINVAL, "--metrics: '%s' is listed twice", name);
@@ -111,6 +86,62 @@ static int parse_metrics(const char *spec, int hwgpt_mlp, const hw_metric **out,
         p = c + 1;
     }
     return HW_OK;
+}
+
+/* The options as the backends' config object {"device", "models",
+ * "checkpoint"}: the same keys a problem config gives them. */
+static cJSON *query_config(const char *device, const char *models_dir, const char *checkpoint)
+{
+    cJSON *cfg = cJSON_CreateObject();
+    if (!cfg) return NULL;
+    if ((device && !cJSON_AddStringToObject(cfg, "device", device)) ||
+        (models_dir && !cJSON_AddStringToObject(cfg, "models", models_dir)) ||
+        (checkpoint && !cJSON_AddStringToObject(cfg, "checkpoint", checkpoint))) {
+        cJSON_Delete(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+/* Errors of the backends name config keys ("query.device: ..."): say the
+ * option instead ("--device: ..."). */
+static void key_to_option(hw_err *e)
+{
+    static const char prefix[] = "query.";
+    size_t n = sizeof prefix - 1;
+    if (strncmp(e->msg, prefix, n) != 0) return;
+    char msg[HW_ERR_LEN];
+    snprintf(msg, sizeof msg, "--%s", e->msg + n);
+    snprintf(e->msg, sizeof e->msg, "%s", msg);
+}
+
+/* Opens the backends the metrics need (the predictor whenever selected) with
+ * the same code as the hwgpt problem (benchmark/backends.h). */
+static int query_env_open(const hw_metric *const *metrics, int n, const hw_backend *const *use, int n_use,
+                          const char *device, const char *models_dir, const char *checkpoint, const hw_space *sp,
+                          hw_backend_envs *envs, hw_err *e)
+{
+    memset(envs, 0, sizeof *envs);
+    const hw_backend *open[HW_MAX_BACKENDS];
+    int n_open = 0;
+    for (int k = 0; k < n_use; k++) {
+        int needed = use[k] == &hw_hwgpt_mlp_backend;
+        for (int i = 0; i < n; i++) needed |= strcmp(metrics[i]->backend, use[k]->name) == 0;
+        if (needed) open[n_open++] = use[k];
+    }
+    for (int i = 0; i < n; i++)
+        if ((metrics[i]->flags & HW_METRIC_PER_DEVICE) && !device)
+            return hw_fail(e, HW_EINVAL, "metric '%s' needs --device", metrics[i]->name);
+    if (device) {
+        int dev;
+        if (sur_device_lookup(device, &dev, e)) return hw_err_prefix(e, "--device");
+    }
+    cJSON *cfg = query_config(device, models_dir, checkpoint);
+    if (!cfg) return hw_fail(e, HW_ENOMEM, "out of memory");
+    int rc = hw_backend_envs_open(envs, open, n_open, metrics, n, cfg, "query", sp, e);
+    cJSON_Delete(cfg);
+    if (rc) key_to_option(e);
+    return rc;
 }
 
 static void print_number(const hw_metric *m, double v)
@@ -127,7 +158,8 @@ static void print_number(const hw_metric *m, double v)
 int cmd_query(int argc, char **argv)
 {
     const char *arch_file = NULL, *scale = NULL, *metrics_spec = "params,flops,macs", *device = NULL;
-    const char *models_dir = hw_default_models_dir();
+    char models_buf[HW_PATH_MAX];
+    const char *models_dir = hw_models_dir(models_buf, sizeof models_buf);
     const char *predictor = NULL, *checkpoint = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -177,32 +209,25 @@ int cmd_query(int argc, char **argv)
         return 2;
     }
     const hw_metric *metrics[MAX_METRICS];
-    int n_metrics = 0;
-    hw_metric_env env;
-    if (parse_metrics(metrics_spec, predictor != NULL, metrics, &n_metrics, &e) ||
-        query_env_setup(metrics, n_metrics, device, sp, models_dir, &env, &e)) {
+    const hw_backend *use[HW_MAX_BACKENDS];
+    int n_metrics = 0, n_use = query_backends(predictor != NULL, use);
+    hw_backend_envs envs;
+    if (parse_metrics(metrics_spec, use, n_use, metrics, &n_metrics, &e) ||
+        query_env_open(metrics, n_metrics, use, n_use, device, models_dir, checkpoint, sp, &envs, &e)) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
         return hw_exit_code(e.code);
     }
-    if (predictor) {
-        char path[4096];
-        if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), sp->scale, path, sizeof path);
-        hwgpt_mlp *model;
-        int lrc = hwgpt_mlp_load(checkpoint ? checkpoint : path, sp ? sp->scale : -1, &model, &e);
-        if (lrc) {
-            fprintf(stderr, "hwnas query: --checkpoint: %s\n", e.msg);
-            if (env.free_models) env.free_models(env.models);
-            return hw_exit_code(lrc);
-        }
-        env.hwgpt_mlp = model;
-        if (!sp) sp = hw_space_get(model->scale);
+    const void *env[MAX_METRICS];
+    for (int k = 0; k < n_metrics; k++) env[k] = hw_backend_envs_get(&envs, metrics[k]);
+    if (predictor && !sp) {  /* the scale of the checkpoint */
+        const hwgpt_mlp *model = hw_backend_envs_get(&envs, hw_backend_row(&hw_hwgpt_mlp_backend, "perplexity"));
+        sp = hw_space_get(model->scale);
     }
     hw_lines *in;
     int rc = hw_lines_open(arch_file, &in, &e);
     if (rc) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
-        if (env.free_models) env.free_models(env.models);
-        hwgpt_mlp_free(env.hwgpt_mlp);
+        hw_backend_envs_close(&envs);
         return hw_exit_code(rc);
     }
     char *line;
@@ -225,7 +250,7 @@ int cmd_query(int argc, char **argv)
         for (int k = 0; k < n_metrics; k++) {
             const hw_metric *m = metrics[k];
             hw_metric_value v;
-            if (m->eval(m, &env, &a, &v, &e)) {
+            if (m->eval(m, env[k], &a, &v, &e)) {
                 printf("}\n");
                 fflush(stdout);
                 fprintf(stderr, "%s:%ld: %s: %s\n", hw_lines_path(in), hw_lines_number(in), m->name, e.msg);
@@ -249,8 +274,7 @@ int cmd_query(int argc, char **argv)
         status = hw_exit_code(rc);
     }
     hw_lines_close(in);
-    if (env.free_models) env.free_models(env.models);
-    hwgpt_mlp_free(env.hwgpt_mlp);
+    hw_backend_envs_close(&envs);
     if (fflush(stdout) != 0 && !status) {
         fprintf(stderr, "hwnas query: cannot write the output\n");
         status = 1;

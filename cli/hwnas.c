@@ -3,23 +3,26 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/registry.h"
 
-typedef struct {
-    const char *name;
-    int (*fn)(int, char **);
-    const char *help;
-} command;
-
-static const command COMMANDS[] = {
-#define HW_COMMAND(name, fn, help) {name, fn, help},
+#define HW_COMMAND(name, fn, help) static const hw_command command_##fn = {name, fn, help};
 #include "cli/commands.def"
 #undef HW_COMMAND
-    {NULL, NULL, NULL}};
+
+/* The registry table (core/registry.h). */
+static const void *const COMMANDS[] = {
+#define HW_COMMAND(name, fn, help) &command_##fn,
+#include "cli/commands.def"
+#undef HW_COMMAND
+    NULL};
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: hwnas <command> [options]\n\ncommands:\n");
-    for (const command *c = COMMANDS; c->name; c++) fprintf(f, "  %-18s %s\n", c->name, c->help);
+    for (size_t i = 0; COMMANDS[i]; i++) {
+        const hw_command *c = COMMANDS[i];
+        fprintf(f, "  %-18s %s\n", c->name, c->help);
+    }
     fprintf(f, "\n'hwnas <command> --help' describes a command.\n");
 }
 
@@ -34,8 +37,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) { printf("hwnas %s\n", HWNAS_VERSION); return 0; }
-    for (const command *c = COMMANDS; c->name; c++)
-        if (strcmp(argv[1], c->name) == 0) return c->fn(argc - 1, argv + 1);
-    fprintf(stderr, "hwnas: unknown command '%s' (see 'hwnas --help')\n", argv[1]);
+    const hw_command *c = hw_registry_find(COMMANDS, argv[1]);
+    if (c) return c->fn(argc - 1, argv + 1);
+    char list[512];
+    hw_registry_list(COMMANDS, list, sizeof list);
+    fprintf(stderr, "hwnas: unknown command '%s' (expected one of: %s; see 'hwnas --help')\n", argv[1], list);
     return 2;
 }

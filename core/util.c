@@ -76,3 +76,29 @@ const char *hw_default_models_dir(void)
     const char *d = getenv("HWNAS_MODELS");
     return d && *d ? d : HWNAS_SOURCE_DIR "/surrogates/models";
 }
+
+/* <dir of the running program>/../share/hwnas/models into buf, if it is a
+ * directory; else 0. */
+static int installed_models_dir(char *buf, size_t n)
+{
+    char exe[HW_PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0) return 0;
+    exe[len] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash) return 0;
+    *slash = 0;
+    int w = snprintf(buf, n, "%s/../share/hwnas/models", exe);
+    if (w < 0 || (size_t)w >= n) return 0;
+    struct stat st;
+    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *hw_models_dir(char *buf, size_t n)
+{
+    const char *d = getenv("HWNAS_MODELS");
+    if (d && *d) return d;
+    if (installed_models_dir(buf, n)) return buf;
+    snprintf(buf, n, "%s", HWNAS_SOURCE_DIR "/surrogates/models");
+    return buf;
+}

@@ -26,8 +26,16 @@ int hw_mkdir_p(const char *path, hw_err *e);
 /* Directory that holds hwnas data (HWNAS_DATA, else the development default
  * ../shared/hwgpt-bench next to the source tree). */
 const char *hw_default_data_dir(void);
-/* Directory of the shipped trained surrogate models (HWNAS_MODELS, else
- * surrogates/models in the source tree). */
+/* Directory of the shipped trained surrogate models in the source tree
+ * (HWNAS_MODELS overrides): where train-surrogates writes by default. */
 const char *hw_default_models_dir(void);
+
+#define HW_PATH_MAX 4096
+/* Directory the programs read the surrogate models from: HWNAS_MODELS when
+ * set, else the installed models next to the running program
+ * (<dir of /proc/self/exe>/../share/hwnas/models) when that directory exists,
+ * else the source tree's surrogates/models (a build-tree run).  Returns
+ * HWNAS_MODELS's value or buf (n bytes, filled). */
+const char *hw_models_dir(char *buf, size_t n);
 
 #endif

@@ -10,7 +10,7 @@ SECS="${1:-60}"
 mkdir -p "$OUT/corpus"
 clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -DHWNAS_SOURCE_DIR="\"$SRC\"" -DHWNAS_VERSION='"fuzz"' \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$SRC" \
-    "$SRC"/fuzz/fuzz_inputs.c "$SRC"/core/*.c "$SRC"/benchmark/*.c "$SRC"/indicators/*.c \
+    "$SRC"/fuzz/fuzz_inputs.c "$SRC"/core/*.c "$SRC"/space/*.c "$SRC"/benchmark/*.c "$SRC"/indicators/*.c \
     "$SRC"/optimizers/*.c "$SRC"/surrogates/*.c "$SRC"/runner/*.c \
     -fopenmp -lcjson -lgsl -lgslcblas -lz -lm -o "$OUT/fuzz_inputs"
 i=0

@@ -70,6 +70,9 @@ void hw_optimizer_destroy(hw_optimizer *o);
 const hw_optimizer_ops *hw_optimizer_find(const char *name);
 /* The i-th registered optimizer (0-based), NULL past the end. */
 const hw_optimizer_ops *hw_optimizer_at(size_t i);
+/* "random_search, nsga2, ...": every registered name (for error messages).
+ * The registry is optimizers/optimizers.def (core/registry.h). */
+void hw_optimizer_list(char *buf, size_t n);
 
 /* The largest table an optimizer sizes from its config and the problem
  * (rows x cols values, e.g. a population of genomes): 2^27 values, 1 GiB of

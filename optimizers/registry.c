@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/registry.h"
 
 #include "optimizers/optimizer.h"
 
@@ -9,7 +10,8 @@
 #include "optimizers/optimizers.def"
 #undef HW_OPTIMIZER
 
-static const hw_optimizer_ops *const REGISTRY[] = {
+/* The registry table (core/registry.h). */
+static const void *const REGISTRY[] = {
 #define HW_OPTIMIZER(sym) &sym,
 #include "optimizers/optimizers.def"
 #undef HW_OPTIMIZER
@@ -17,14 +19,17 @@ static const hw_optimizer_ops *const REGISTRY[] = {
 
 const hw_optimizer_ops *hw_optimizer_find(const char *name)
 {
-    for (size_t i = 0; REGISTRY[i]; i++)
-        if (name && strcmp(REGISTRY[i]->name, name) == 0) return REGISTRY[i];
-    return NULL;
+    return hw_registry_find(REGISTRY, name);
 }
 
 const hw_optimizer_ops *hw_optimizer_at(size_t i)
 {
-    return i < sizeof REGISTRY / sizeof REGISTRY[0] ? REGISTRY[i] : NULL;
+    return hw_registry_at(REGISTRY, i);
+}
+
+void hw_optimizer_list(char *buf, size_t n)
+{
+    hw_registry_list(REGISTRY, buf, n);
 }
 
 int hw_opt_check_table(const char *path, const char *key, long long rows, long long cols, const char *cols_name,

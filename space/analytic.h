@@ -40,12 +40,16 @@
  * Weight memory: params x bytes per parameter (4 float32, 2 float16 and
  * bfloat16) in MB of 10^6 bytes — HW-GPT-Bench's memory unit
  * (torch.cuda.memory_allocated() / 1e6).  Weights only: activations and the
- * allocator's overhead are not included. */
+ * allocator's overhead are not included.
+ *
+ * These counts are also the analytic backend's metric rows (bottom of this
+ * header). */
 #ifndef HWNAS_BENCHMARK_ANALYTIC_H
 #define HWNAS_BENCHMARK_ANALYTIC_H
 
 #include <stdint.h>
 
+#include "space/metric.h"
 #include "space/space.h"
 
 #define HW_ANALYTIC_VOCAB 50254
@@ -61,5 +65,10 @@ double hw_analytic_memory_mb(const hw_arch *a, int bytes_per_param);
 /* The architectures with the smallest and largest value of every analytic
  * metric in the space (all smallest / all largest choices). */
 void hw_analytic_extreme_archs(const hw_space *sp, hw_arch *smallest, hw_arch *largest);
+
+/* The analytic backend (space/metric.h): rows params, flops, macs
+ * (HW_METRIC_INTEGER), memory_fp32, memory_fp16, memory_bf16; exact, no
+ * environment, no config keys; bounds from the extreme architectures. */
+extern const hw_backend hw_analytic_backend;
 
 #endif

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/json.h"
+#include "core/util.h"
 #include "surrogates/torchzip.h"
 
 int hwgpt_mlp_input_dim(int scale)
@@ -318,11 +320,11 @@ int hwgpt_mlp_predict_batch(const hwgpt_mlp *m, const hw_arch *a, size_t n, doub
     return HW_OK;
 }
 
-/* ------------------------------------------------- the metric row ---- */
+/* ---------------------------------------------- the hwgpt-mlp backend ---- */
 
-static int ppl_metric_model(const hw_metric_env *env, int scale, const hwgpt_mlp **m, hw_err *e)
+static int ppl_metric_model(const void *env, int scale, const hwgpt_mlp **m, hw_err *e)
 {
-    *m = env ? env->hwgpt_mlp : NULL;
+    *m = env;
     if (!*m) return hw_fail(e, HW_ESTATE, "perplexity: the hwgpt-mlp predictor is not loaded");
     if ((*m)->scale != scale)
         return hw_fail(e, HW_EINVAL, "perplexity: the hwgpt-mlp checkpoint is for scale %s, the space is scale %s",
@@ -330,8 +332,7 @@ static int ppl_metric_model(const hw_metric_env *env, int scale, const hwgpt_mlp
     return HW_OK;
 }
 
-static int ppl_metric_eval(const hw_metric *row, const hw_metric_env *env, const hw_arch *a, hw_metric_value *v,
-                           hw_err *e)
+static int ppl_metric_eval(const hw_metric *row, const void *env, const hw_arch *a, hw_metric_value *v, hw_err *e)
 {
     (void)row;
     const hwgpt_mlp *m;
@@ -342,8 +343,8 @@ static int ppl_metric_eval(const hw_metric *row, const hw_metric_env *env, const
     return rc;
 }
 
-static int ppl_metric_bounds(const hw_metric *row, const hw_metric_env *env, const hw_space *sp, double *lo,
-                             double *hi, hw_err *e)
+static int ppl_metric_bounds(const hw_metric *row, const void *env, const hw_space *sp, double *lo, double *hi,
+                             hw_err *e)
 {
     (void)row;
     const hwgpt_mlp *m;
@@ -358,5 +359,37 @@ static int ppl_metric_bounds(const hw_metric *row, const hw_metric_env *env, con
     return HW_OK;
 }
 
-const hw_metric hwgpt_mlp_perplexity_metric = {"perplexity", "", HW_BACKEND_SURROGATE, 0, 0, ppl_metric_eval,
-                                               ppl_metric_bounds, NULL};
+/* Key: checkpoint (default DATA/predictors/perplexity_<scale>.pt; without a
+ * space the scale comes from the checkpoint, which must then be given). */
+static int mlp_open(const hw_backend *b, const cJSON *cfg, const char *path, const hw_space *sp,
+                    const hw_metric *const *rows, int n_rows, void **env, hw_err *e)
+{
+    (void)b; (void)rows; (void)n_rows;
+    *env = NULL;
+    const char *checkpoint = NULL;
+    char ckpt[4096], p[512];
+    int rc = hwj_get_string(cfg, path, "checkpoint", 0, &checkpoint, e);
+    if (rc) return rc;
+    hwj_path(p, sizeof p, path, "checkpoint");
+    if (!checkpoint && !sp) return hw_fail(e, HW_EINVAL, "%s: required when the scale is not given", p);
+    if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), sp->scale, ckpt, sizeof ckpt);
+    hwgpt_mlp *model;
+    if ((rc = hwgpt_mlp_load(checkpoint ? checkpoint : ckpt, sp ? sp->scale : -1, &model, e)))
+        return hw_err_prefix(e, "%s", p);
+    *env = model;
+    return HW_OK;
+}
+
+static void mlp_close(void *env)
+{
+    hwgpt_mlp_free(env);
+}
+
+static const hw_metric HWGPT_MLP_ROWS[] = {
+    {"hwgpt-mlp", "perplexity", "", 0, 0, ppl_metric_eval, ppl_metric_bounds, NULL},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static const char *const HWGPT_MLP_KEYS[] = {"checkpoint", NULL};
+
+const hw_backend hw_hwgpt_mlp_backend = {"hwgpt-mlp", HWGPT_MLP_ROWS, HWGPT_MLP_KEYS, mlp_open, mlp_close};

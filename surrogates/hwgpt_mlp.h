@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "benchmark/metrics.h"
+#include "space/metric.h"
 #include "space/space.h"
 #include "core/error.h"
 
@@ -71,11 +71,14 @@ int hwgpt_mlp_predict(const hwgpt_mlp *m, const hw_arch *a, double *perplexity, 
  * same as hwgpt_mlp_predict's at any thread count). */
 int hwgpt_mlp_predict_batch(const hwgpt_mlp *m, const hw_arch *a, size_t n, double *perplexity, hw_err *e);
 
-/* The metric row "perplexity" (unit "", exact given the model, no std)
- * computed by env->hwgpt_mlp.  It is not in HW_METRICS: whoever selects the
- * predictor ("predictor": "hwgpt-mlp") uses it in place of the backend's
- * perplexity row.  Bounds: [ppl_min, ppl_max], HW-GPT-Bench's published range
- * (it encloses the predictions on 200000 random architectures of each scale). */
-extern const hw_metric hwgpt_mlp_perplexity_metric;
+/* The hwgpt-mlp backend (space/metric.h): one row, ("hwgpt-mlp",
+ * "perplexity") (unit "", exact given the model, no std), computed by the
+ * environment, an hwgpt_mlp.  A config selects it with "predictor":
+ * "hwgpt-mlp" (the hwgpt problem, `hwnas query --predictor`).  Key:
+ * checkpoint (default DATA/predictors/perplexity_<scale>.pt; required when
+ * opened without a space: the scale then comes from the checkpoint).  Bounds:
+ * [ppl_min, ppl_max], HW-GPT-Bench's published range (it encloses the
+ * predictions on 200000 random architectures of each scale). */
+extern const hw_backend hw_hwgpt_mlp_backend;
 
 #endif

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "space/metric.h"
 #include "space/space.h"
 #include "core/error.h"
 #include "core/rng.h"
@@ -82,9 +83,17 @@ typedef struct {
 /* scale < 0 loads every scale's file.  device may be NULL.  Errors name the
  * file or the device. */
 int sur_models_load(const char *dir, int scale, const char *device, sur_models **out, hw_err *e);
-/* Frees a sur_models (void * so it fits hw_metric_env.free_models). */
+/* Frees a sur_models (void * so it is the surrogate backend's close). */
 void sur_models_free(void *models);
 /* Prediction of metric for a through the models of a's scale. */
 int sur_models_predict(const sur_models *ms, const hw_arch *a, int metric, sur_pred *out, hw_err *e);
+
+/* The surrogate backend (space/metric.h, surrogate_backend.c): rows
+ * perplexity, latency, energy (latency and energy per device), each with std
+ * and noise_std; environment: a sur_models of the space's scale (all scales
+ * when opened without a space); keys: device, noise (read by the problem),
+ * models (default hw_models_dir()).  Opening checks that every requested row
+ * has its device and a model for it. */
+extern const hw_backend hw_surrogate_backend;
 
 #endif

@@ -14,7 +14,9 @@
 #include "space/space.h"
 #include "core/json.h"
 #include "core/lines.h"
+#include "core/util.h"
 #include "surrogates/hwgpt_mlp.h"
+#include "surrogates/surrogate.h"
 #include "surrogates/torchzip.h"
 
 static const char *const SCALES[3] = {"s", "m", "l"};
@@ -705,12 +707,15 @@ TEST(published_stats_and_metric_row)
         if (!m) continue;
         CHECK(m->ppl_max == want_max[s]);
         CHECK(m->ppl_min == want_min[s]);
-        hw_metric_env env = {0};
-        env.hwgpt_mlp = m;
-        const hw_metric *row = &hwgpt_mlp_perplexity_metric;
+        const hwgpt_mlp *env = m;
+        const hw_metric *row = hw_metric_row("hwgpt-mlp", "perplexity");
+        CHECK(row != NULL && row == hw_backend_row(&hw_hwgpt_mlp_backend, "perplexity"));
+        if (!row) { hwgpt_mlp_free(m); continue; }
         CHECK_STR(row->name, "perplexity");
+        CHECK_STR(row->backend, "hwgpt-mlp");
+        CHECK(row != hw_metric_row("surrogate", "perplexity"));
         double lo = 0, hi = 0;
-        CHECK_OK(row->bounds(row, &env, hw_space_get(s), &lo, &hi, &e));
+        CHECK_OK(row->bounds(row, env, hw_space_get(s), &lo, &hi, &e));
         CHECK(lo == want_min[s] && hi == want_max[s]);
         hw_rng r;
         hw_rng_seed(&r, 7, (uint64_t)s);
@@ -719,17 +724,17 @@ TEST(published_stats_and_metric_row)
             hw_arch_sample(hw_space_get(s), &r, &a);
             hw_metric_value v;
             double y;
-            CHECK_OK(row->eval(row, &env, &a, &v, &e));
+            CHECK_OK(row->eval(row, env, &a, &v, &e));
             CHECK_OK(hwgpt_mlp_predict(m, &a, &y, &e));
             CHECK(v.mean == y && v.std == 0.0 && v.noise_std == 0.0);
         }
         /* The row on another scale's space, and without a model. */
-        CHECK(row->bounds(row, &env, hw_space_get((s + 1) % 3), &lo, &hi, &e) == HW_EINVAL);
-        env.hwgpt_mlp = NULL;
+        CHECK(row->bounds(row, env, hw_space_get((s + 1) % 3), &lo, &hi, &e) == HW_EINVAL);
+        env = NULL;
         hw_metric_value v;
         hw_arch a;
         hw_arch_sample(hw_space_get(s), &r, &a);
-        CHECK(row->eval(row, &env, &a, &v, &e) == HW_ESTATE);
+        CHECK(row->eval(row, env, &a, &v, &e) == HW_ESTATE);
         CHECK_MSG(strstr(e.msg, "hwgpt-mlp predictor is not loaded") != NULL, "%s", e.msg);
         hwgpt_mlp_free(m);
     }
@@ -747,11 +752,9 @@ TEST(published_stats_and_metric_row)
     unlink(tmp);
     if (m) {
         CHECK(isnan(m->ppl_min) && isnan(m->ppl_max));
-        hw_metric_env env = {0};
-        env.hwgpt_mlp = m;
+        const hw_metric *row = hw_metric_row("hwgpt-mlp", "perplexity");
         double lo, hi;
-        CHECK(hwgpt_mlp_perplexity_metric.bounds(&hwgpt_mlp_perplexity_metric, &env, hw_space_get(HW_SCALE_S), &lo,
-                                                  &hi, &e) == HW_EMISSING);
+        CHECK(row && row->bounds(row, m, hw_space_get(HW_SCALE_S), &lo, &hi, &e) == HW_EMISSING);
         CHECK_MSG(strstr(e.msg, "max_min_stats_perplexity_s.pkl") != NULL, "%s", e.msg);
         /* A truncated statistics file: one-line error, the range stays unset. */
         snprintf(path, sizeof path, "%s/predictors/max_min_stats_perplexity_s.pkl", dir);
@@ -805,6 +808,26 @@ TEST(hwgpt_problem_with_mlp_perplexity)
     CHECK(f[1] == 148591104.0);
     CHECK(fs[0] == 0.0);
     hw_problem_destroy(p);
+
+    /* With the surrogate backend: "perplexity" is the hwgpt-mlp row, "latency"
+     * the surrogate's (the same value as the surrogate models give). */
+    p = make_problem("{\"name\": \"hwgpt\", \"backend\": \"surrogate\", \"device\": \"a100\", "
+                     "\"objectives\": [\"perplexity\", \"latency\"], \"predictor\": \"hwgpt-mlp\"}", &e);
+    CHECK_MSG(p != NULL, "%s", e.msg);
+    if (p) {
+        CHECK_OK(p->evaluate(p, x, &id, 1, f, fs, &e));
+        CHECK_REL(f[0], 25.150846481323242, 1e-4);
+        CHECK(fs[0] == 0.0 && fs[1] > 0.0);
+        sur_models *ms;
+        sur_pred lat;
+        CHECK_OK(sur_models_load(hw_default_models_dir(), HW_SCALE_S, "a100", &ms, &e));
+        if (ms) {
+            CHECK_OK(sur_models_predict(ms, &a, SUR_LATENCY, &lat, &e));
+            CHECK(f[1] == lat.mean && fs[1] == lat.std);
+            sur_models_free(ms);
+        }
+        hw_problem_destroy(p);
+    }
 
     /* An explicit checkpoint, and the errors. */
     char json[8192], path[4096];

@@ -8,6 +8,7 @@
 #include "benchmark/testproblems.h"
 #include "core/json.h"
 #include "core/rng.h"
+#include "optimizers/mutate_one.h"
 
 #define PI 3.14159265358979323846
 
@@ -524,4 +525,106 @@ TEST(hwgpt_config_errors)
     CHECK_STR(m, "problem.objectives[0]: expected a metric name (a string)");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"surrogate\"}", m, sizeof m);
     CHECK(strncmp(m, "problem.device: required by the objective 'latency' (a100, a40,", 63) == 0);
+}
+
+/* The registries: every kind is found by its name and listed in order; an
+ * unknown name's error lists them all. */
+TEST(registries)
+{
+    static const char *const kinds[] = {"zdt1", "zdt2", "zdt3", "zdt4", "zdt6", "dtlz1", "dtlz2",
+                                        "dtlz3", "dtlz4", "dtlz5", "dtlz6", "dtlz7", "hwgpt"};
+    size_t n = sizeof kinds / sizeof kinds[0];
+    for (size_t i = 0; i < n; i++) {
+        const hw_problem_kind *k = hw_problem_kind_at(i);
+        CHECK(k != NULL && strcmp(k->name, kinds[i]) == 0);
+        CHECK(hw_problem_kind_find(kinds[i]) == k);
+    }
+    CHECK(hw_problem_kind_at(n) == NULL);
+    CHECK(hw_problem_kind_find("zdt5") == NULL && hw_problem_kind_find(NULL) == NULL);
+    char list[512], m[HW_ERR_LEN];
+    hw_problem_kind_list(list, sizeof list);
+    CHECK_STR(list, "zdt1, zdt2, zdt3, zdt4, zdt6, dtlz1, dtlz2, dtlz3, dtlz4, dtlz5, dtlz6, dtlz7, hwgpt");
+    make_err("{\"name\": \"zdt5\"}", m, sizeof m);
+    CHECK_STR(m, "problem.name: unknown value 'zdt5' (expected one of: zdt1, zdt2, zdt3, zdt4, zdt6, dtlz1, dtlz2, "
+                 "dtlz3, dtlz4, dtlz5, dtlz6, dtlz7, hwgpt)");
+    hw_backend_list(list, sizeof list);
+    CHECK_STR(list, "analytic, surrogate, hwgpt-mlp");
+    CHECK(hw_backend_find("surrogate") == hw_backend_at(1) && hw_backend_find("gpu") == NULL);
+}
+
+/* Metric rows are keyed by (backend, name): both perplexity rows are
+ * reachable, and resolution among used backends follows their priority. */
+TEST(metric_rows_by_key)
+{
+    const hw_metric *sp = hw_metric_row("surrogate", "perplexity"), *mp = hw_metric_row("hwgpt-mlp", "perplexity");
+    CHECK(sp && mp && sp != mp);
+    if (!sp || !mp) return;
+    CHECK_STR(sp->backend, "surrogate");
+    CHECK_STR(mp->backend, "hwgpt-mlp");
+    CHECK((sp->flags & HW_METRIC_HAS_STD) && !(mp->flags & HW_METRIC_HAS_STD));
+    CHECK(hw_metric_row("analytic", "perplexity") == NULL && hw_metric_row("nope", "params") == NULL);
+    const hw_backend *mlp = hw_backend_find("hwgpt-mlp"), *sur = hw_backend_find("surrogate"),
+                     *ana = hw_backend_find("analytic");
+    const hw_backend *with[] = {mlp, sur, ana}, *without[] = {sur, ana};
+    const hw_metric *r;
+    hw_err e = {0};
+    CHECK_OK(hw_metric_resolve("perplexity", with, 3, &r, &e));
+    CHECK(r == mp);
+    CHECK_OK(hw_metric_resolve("perplexity", without, 2, &r, &e));
+    CHECK(r == sp);
+    CHECK_OK(hw_metric_resolve("params", with, 3, &r, &e));
+    CHECK(r == hw_metric_row("analytic", "params"));
+    CHECK(hw_metric_resolve("accuracy", with, 3, &r, &e) == HW_EINVAL);
+    CHECK_STR(e.msg, "unknown metric 'accuracy' (expected one of: params, flops, macs, memory_fp32, memory_fp16, "
+                     "memory_bf16, perplexity, latency, energy)");
+    CHECK(hw_metric_resolve("energy", &ana, 1, &r, &e) == HW_EINVAL);
+    CHECK_STR(e.msg, "metric 'energy' needs the surrogate backend (the analytic backend has: params, flops, macs, "
+                     "memory_fp32, memory_fp16, memory_bf16)");
+}
+
+/* The hwgpt problem's canonicalize hook against the architecture: the
+ * canonical genome is hw_arch_to_genome of the genome's architecture, and
+ * two genomes are one design exactly when their architectures are equal. */
+TEST(hwgpt_canonicalize_hook)
+{
+    hw_problem *p = make("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"m\"}");
+    if (!p) return;
+    CHECK(p->canonicalize != NULL);
+    const hw_space *sp = hw_hwgpt_space(p);
+    hw_rng r;
+    hw_rng_seed(&r, 11, 0);
+    int same = 0, differ = 0;
+    for (int t = 0; t < 2000; t++) {
+        double x[3 + 2 * HW_MAX_LAYERS], y[3 + 2 * HW_MAX_LAYERS], c[3 + 2 * HW_MAX_LAYERS], want[3 + 2 * HW_MAX_LAYERS];
+        for (int g = 0; g < p->n_var; g++) x[g] = (double)hw_rng_below(&r, (uint32_t)p->vars[g].n_cat);
+        /* y: x with some genes redrawn (often only inert ones) */
+        memcpy(y, x, sizeof x);
+        for (int g = 0; g < p->n_var; g++)
+            if (hw_rng_uniform(&r) < 0.05) y[g] = (double)hw_rng_below(&r, (uint32_t)p->vars[g].n_cat);
+        hw_arch a, b;
+        hw_arch_from_genome(sp, x, &a);
+        hw_arch_from_genome(sp, y, &b);
+        hw_arch_to_genome(&a, want);
+        memcpy(c, x, sizeof x);
+        p->canonicalize(p, c);
+        CHECK(memcmp(c, want, (size_t)p->n_var * sizeof *c) == 0);
+        int eq = a.embed_dim == b.embed_dim && a.n_layer == b.n_layer && a.bias == b.bias;
+        for (int i = 0; eq && i < a.n_layer; i++)
+            eq = a.mlp_ratio[i] == b.mlp_ratio[i] && a.n_head[i] == b.n_head[i];
+        CHECK_EQ_INT(hw_genome_same_design(p, x, y), eq);
+        CHECK_EQ_INT(hw_genome_canonical(p, c), 1);
+        same += eq;
+        differ += !eq;
+    }
+    CHECK(same > 100 && differ > 100);
+    hw_problem_destroy(p);
+    /* Test problems have no hook: every genome is its own design. */
+    p = make("{\"name\": \"zdt1\", \"n_var\": 3}");
+    if (!p) return;
+    CHECK(p->canonicalize == NULL);
+    double x[3] = {0.1, 0.2, 0.3}, y[3] = {0.1, 0.2, 0.3};
+    CHECK_EQ_INT(hw_genome_same_design(p, x, y), 1);
+    y[2] = 0.4;
+    CHECK_EQ_INT(hw_genome_same_design(p, x, y), 0);
+    hw_problem_destroy(p);
 }

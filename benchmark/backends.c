@@ -1,0 +1,119 @@
+/* benchmark/backends.c — the backend registry and environment sets: see
+ * backends.h. */
+#include "benchmark/backends.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/registry.h"
+#include "space/analytic.h"
+#include "surrogates/hwgpt_mlp.h"
+#include "surrogates/surrogate.h"
+
+static const void *const REGISTRY[] = {
+#define HW_BACKEND(sym) &sym,
+#include "benchmark/backends.def"
+#undef HW_BACKEND
+    NULL};
+
+const hw_backend *hw_backend_find(const char *name)
+{
+    return hw_registry_find(REGISTRY, name);
+}
+
+const hw_backend *hw_backend_at(size_t i)
+{
+    return hw_registry_at(REGISTRY, i);
+}
+
+void hw_backend_list(char *buf, size_t n)
+{
+    hw_registry_list(REGISTRY, buf, n);
+}
+
+const hw_metric *hw_metric_row(const char *backend, const char *name)
+{
+    const hw_backend *b = hw_backend_find(backend);
+    return b ? hw_backend_row(b, name) : NULL;
+}
+
+static int in_use(const hw_backend *b, const hw_backend *const *use, int n_use)
+{
+    for (int k = 0; k < n_use; k++)
+        if (use[k] == b) return 1;
+    return 0;
+}
+
+void hw_metric_list(const hw_backend *const *use, int n_use, char *buf, size_t n)
+{
+    size_t u = 0;
+    if (n) buf[0] = 0;
+    for (size_t i = 0; REGISTRY[i]; i++)
+        if (in_use(REGISTRY[i], use, n_use)) u = hw_backend_list_rows(REGISTRY[i], buf, n, u);
+}
+
+int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use, const hw_metric **out,
+                      hw_err *e)
+{
+    for (int k = 0; k < n_use; k++)
+        if ((*out = hw_backend_row(use[k], name))) return HW_OK;
+    char list[512];
+    hw_metric_list(use, n_use, list, sizeof list);
+    for (size_t i = 0; REGISTRY[i]; i++) {
+        const hw_backend *b = REGISTRY[i];
+        if (in_use(b, use, n_use) || !hw_backend_row(b, name)) continue;
+        char names[128];
+        size_t u = 0;
+        names[0] = 0;
+        for (int k = 0; k < n_use; k++)
+            u += (size_t)snprintf(names + u, u < sizeof names ? sizeof names - u : 0, "%s%s", k ? ", " : "",
+                                  use[k]->name);
+        return hw_fail(e, HW_EINVAL, "metric '%s' needs the %s backend (the %s backend%s: %s)", name, b->name, names,
+                       n_use == 1 ? " has" : "s have", list);
+    }
+    char shown[72];
+    hwj_abbrev(shown, sizeof shown, name ? name : "(null)");
+    return hw_fail(e, HW_EINVAL, "unknown metric '%s' (expected one of: %s)", shown, list);
+}
+
+void hw_backend_envs_close(hw_backend_envs *s)
+{
+    for (int k = s->n - 1; k >= 0; k--)
+        if (s->backend[k]->close) s->backend[k]->close(s->env[k]);
+    memset(s, 0, sizeof *s);
+}
+
+int hw_backend_envs_open(hw_backend_envs *s, const hw_backend *const *use, int n_use, const hw_metric *const *rows,
+                         int n_rows, const cJSON *cfg, const char *path, const hw_space *sp, hw_err *e)
+{
+    memset(s, 0, sizeof *s);
+    for (size_t i = 0; REGISTRY[i]; i++) {
+        const hw_backend *b = REGISTRY[i];
+        if (!in_use(b, use, n_use)) continue;
+        if (s->n == HW_MAX_BACKENDS) {
+            hw_backend_envs_close(s);
+            return hw_fail(e, HW_EINVAL, "more than %d backends", HW_MAX_BACKENDS);
+        }
+        const hw_metric *mine[64];
+        int n_mine = 0;
+        for (int j = 0; j < n_rows && n_mine < 64; j++)
+            if (strcmp(rows[j]->backend, b->name) == 0) mine[n_mine++] = rows[j];
+        void *env = NULL;
+        int rc = b->open(b, cfg, path, sp, mine, n_mine, &env, e);
+        if (rc) {
+            hw_backend_envs_close(s);
+            return rc;
+        }
+        s->backend[s->n] = b;
+        s->env[s->n++] = env;
+    }
+    return HW_OK;
+}
+
+void *hw_backend_envs_get(const hw_backend_envs *s, const hw_metric *row)
+{
+    for (int k = 0; k < s->n; k++)
+        if (strcmp(s->backend[k]->name, row->backend) == 0) return s->env[k];
+    return NULL;
+}

@@ -1,0 +1,62 @@
+/* benchmark/backends.h — the registry of metric backends (backends.def,
+ * core/registry.h) and what composes them: metric rows found by key
+ * (backend, name) or resolved by name among the backends a config uses, and
+ * a set of open backend environments.  The hwgpt problem and `hwnas query`
+ * both build their environment with hw_backend_envs_open, from a config
+ * object (query turns its options into one).
+ *
+ * The interface of a row and a backend is space/metric.h; the backends are
+ * the analytic one (space/analytic.h), the surrogate one
+ * (surrogates/surrogate.h) and HW-GPT-Bench's MLP predictor
+ * (surrogates/hwgpt_mlp.h). */
+#ifndef HWNAS_BENCHMARK_BACKENDS_H
+#define HWNAS_BENCHMARK_BACKENDS_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "space/metric.h"
+
+#define HW_MAX_BACKENDS 8
+
+/* The registered backends: by name (NULL if unknown), by index (NULL past the
+ * end), every name "analytic, surrogate, ..." into buf. */
+const hw_backend *hw_backend_find(const char *name);
+const hw_backend *hw_backend_at(size_t i);
+void hw_backend_list(char *buf, size_t n);
+
+/* The row keyed (backend, name), or NULL. */
+const hw_metric *hw_metric_row(const char *backend, const char *name);
+
+/* The row called name among the backends use[0..n_use), the first that has
+ * one winning (so the order is a priority: {hwgpt-mlp, surrogate, analytic}
+ * takes "perplexity" from hwgpt-mlp).  Errors: "unknown metric 'x' (expected
+ * one of: params, flops, ...)" listing the names of the used backends in
+ * registry order, or, when a backend not in use has it, "metric 'x' needs the
+ * surrogate backend (the analytic backend has: ...)". */
+int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use, const hw_metric **out,
+                      hw_err *e);
+/* The names of the used backends' rows, registry order, each once. */
+void hw_metric_list(const hw_backend *const *use, int n_use, char *buf, size_t n);
+
+/* Open environments of several backends. */
+typedef struct {
+    int n;
+    const hw_backend *backend[HW_MAX_BACKENDS];
+    void *env[HW_MAX_BACKENDS];
+} hw_backend_envs;
+
+/* Open each backend of use[0..n_use) (in registry order) for those of
+ * rows[0..n_rows) it provides, from cfg (path names it in errors) for the
+ * space sp (NULL: any scale).  On failure nothing stays open and *s is
+ * empty. */
+int hw_backend_envs_open(hw_backend_envs *s, const hw_backend *const *use, int n_use, const hw_metric *const *rows,
+                         int n_rows, const cJSON *cfg, const char *path, const hw_space *sp, hw_err *e);
+/* Closes every environment; *s becomes empty (safe to call twice). */
+void hw_backend_envs_close(hw_backend_envs *s);
+/* The environment of row's backend (NULL if that backend is not open or holds
+ * nothing). */
+void *hw_backend_envs_get(const hw_backend_envs *s, const hw_metric *row);
+
+#endif

@@ -75,12 +75,14 @@
  * (lsbo), batch_size (1), log_transform (false; rsbo/lsbo only). */
 #include "optimizers/bo.h"
 
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
+#include "core/numeric.h"
 #include "indicators/indicators.h"
 #include "optimizers/gp.h"
 #include "optimizers/optimizer.h"
@@ -98,8 +100,8 @@ enum { BO_RSBO = 0, BO_LSBO = 1, BO_EHVI = 2 };
 
 /* ---- EHVI kernels -------------------------------------------------------- */
 
-static double norm_cdf(double u) { return 0.5 * erfc(-u / M_SQRT2); }
-static double norm_pdf(double u) { return 0.3989422804014327 * exp(-0.5 * u * u); }
+static double norm_cdf(double u) { return hw_normal_cdf(u); }
+static double norm_pdf(double u) { return gsl_ran_ugaussian_pdf(u); }
 
 /* psi(c) = integral_{-inf}^{c} Phi((z - mu) / s) dz. */
 static double psi(double c, double mu, double s)
@@ -240,34 +242,6 @@ static void bo_destroy(void *vst)
     free(st);
 }
 
-/* Simplex lattice with H divisions in M dims, written into w (count rows). */
-static size_t lattice(int M, int H, double *w, size_t max_rows)
-{
-    size_t count = 0;
-    int c[HW_MAX_OBJ];
-    for (int j = 0; j < M; j++) c[j] = 0;
-    c[M - 1] = H;
-    for (;;) {
-        if (w && count < max_rows)
-            for (int j = 0; j < M; j++) w[count * (size_t)M + (size_t)j] = (double)c[j] / H;
-        count++;
-        /* next composition of H into M parts (c[M-1] implicit) */
-        int j = M - 2;
-        while (j >= 0) {
-            int rest = H;
-            for (int t = 0; t < j; t++) rest -= c[t];
-            if (c[j] < rest) { c[j]++; break; }
-            c[j] = 0;
-            j--;
-        }
-        if (j < 0) break;
-        int used = 0;
-        for (int t = 0; t < M - 1; t++) used += c[t];
-        c[M - 1] = H - used;
-    }
-    return count;
-}
-
 static int parse_weights(bo_state *st, const cJSON *params, const char *path, hw_err *e)
 {
     int M = st->M;
@@ -279,11 +253,19 @@ static int parse_weights(bo_state *st, const cJSON *params, const char *path, hw
     if (!wj) {
         if (st->kind != BO_LSBO) return HW_OK;
         int H = 1;
-        while (M > 1 && lattice(M, H + 1, NULL, 0) <= 16) H++; /* one objective: the single weight 1 */
-        size_t cnt = lattice(M, H, NULL, 0);
+        while (M > 1 && hw_lattice_count(M, H + 1) <= 16) H++; /* one objective: the single weight 1 */
+        size_t cnt = (size_t)hw_lattice_count(M, H);
         st->weights = malloc(cnt * (size_t)M * sizeof *st->weights);
         if (!st->weights) return hw_fail(e, HW_ENOMEM, "%s: out of memory", p);
-        st->n_weights = lattice(M, H, st->weights, cnt);
+        st->n_weights = hw_lattice_fill(M, H, st->weights);
+        /* the cycle runs from (0, ..., 0, 1) to (1, 0, ..., 0): the lattice's
+         * rows in reverse */
+        for (size_t a = 0, b = cnt - 1; a < b; a++, b--)
+            for (int j = 0; j < M; j++) {
+                double t = st->weights[a * (size_t)M + (size_t)j];
+                st->weights[a * (size_t)M + (size_t)j] = st->weights[b * (size_t)M + (size_t)j];
+                st->weights[b * (size_t)M + (size_t)j] = t;
+            }
         return HW_OK;
     }
     if (!cJSON_IsArray(wj) || cJSON_GetArraySize(wj) == 0)

@@ -5,13 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <zlib.h>
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "core/numeric.h"
+#include "core/util.h"
 
 /* Quantile of sorted v[0..n) with linear interpolation (type 7). */
 static double quantile_sorted(const double *v, size_t n, double p)
@@ -42,7 +40,7 @@ int sur_observed(const sur_data *d, int metric, int device, size_t i, double *ce
     double buf[256], *v = k <= 256 ? buf : malloc(k * sizeof *v);
     if (!v) return 0;
     memcpy(v, s->v + s->start[i], k * sizeof *v);
-    qsort(v, k, sizeof *v, cmp_double);
+    qsort(v, k, sizeof *v, hw_cmp_double);
     *center = quantile_sorted(v, k, 0.5);
     *rel_spread = k >= 2 ? (quantile_sorted(v, k, 0.75) - quantile_sorted(v, k, 0.25)) / 1.349 / *center : 0;
     if (v != buf) free(v);
@@ -65,8 +63,6 @@ double sur_observed_rel_sd(const sur_data *d, int metric, int device, size_t i)
     return sqrt(ss / (double)(k - 1)) / c;
 }
 
-static double normal_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
-
 double sur_coverage(const sur_data *d, int metric, int device, size_t i, double mean, double std, double z)
 {
     double lo = mean - z * std, hi = mean + z * std;
@@ -75,7 +71,7 @@ double sur_coverage(const sur_data *d, int metric, int device, size_t i, double 
     if (s->kind == SUR_SERIES_MEANSTD) {
         double mu = s->mean[i], sd = s->std[i];
         if (sd <= 0) return mu >= lo && mu <= hi;
-        return normal_cdf((hi - mu) / sd) - normal_cdf((lo - mu) / sd);
+        return hw_normal_cdf((hi - mu) / sd) - hw_normal_cdf((lo - mu) / sd);
     }
     size_t k = sur_series_count(s, i), in = 0;
     const double *v = s->v + s->start[i];
@@ -194,23 +190,9 @@ static int ridge_fit(const double *Z, const double *y, const double *w, size_t n
     tr = tr > 0 ? tr / p : 1;
     /* the intercept and the embed indicators (features.h) are not penalised */
     for (int a = 0; a < p; a++) A[a * p + a] += (a == 0 || (embed_free && (a == 12 || a == 13)) ? 0 : lam * tr) + 1e-12 * tr;
-    /* Cholesky in place (lower) */
-    for (int j = 0; j < p; j++) {
-        double s = A[j * p + j];
-        for (int k = 0; k < j; k++) s -= A[j * p + k] * A[j * p + k];
-        s = s > 1e-300 ? sqrt(s) : 1e-150;
-        A[j * p + j] = s;
-        for (int i = j + 1; i < p; i++) {
-            double t = A[i * p + j];
-            for (int k = 0; k < j; k++) t -= A[i * p + k] * A[j * p + k];
-            A[i * p + j] = t / s;
-        }
-    }
-    for (int i = 0; i < p; i++) {
-        double t = r[i];
-        for (int k = 0; k < i; k++) t -= A[i * p + k] * b[k];
-        b[i] = t / A[i * p + i];
-    }
+    hw_cholesky_clamped(A, (size_t)p, (size_t)p);
+    memcpy(b, r, (size_t)p * sizeof *b);
+    hw_cholesky_forward(A, (size_t)p, (size_t)p, b);
     for (int i = p - 1; i >= 0; i--) {
         double t = b[i];
         for (int k = i + 1; k < p; k++) t -= A[k * p + i] * b[k];
@@ -488,19 +470,11 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
                 for (size_t j = 0; j < k; j++) zs[nz++] = (v[j] - y[i]) / (y[i] * rs[i]);
             }
         if (nz >= 100) {
-            qsort(zs, nz, sizeof *zs, cmp_double);
+            qsort(zs, nz, sizeof *zs, hw_cmp_double);
             for (int q = 0; q < SUR_NQ; q++) m->noise_q[q] = (float)quantile_sorted(zs, nz, (q + 0.5) / SUR_NQ);
         } else {
             /* standard normal quantiles (CPU energy: only mean and std known) */
-            for (int q = 0; q < SUR_NQ; q++) {
-                double p = (q + 0.5) / SUR_NQ, a = -10, b = 10;
-                for (int it = 0; it < 80; it++) {
-                    double mid = 0.5 * (a + b);
-                    if (normal_cdf(mid) < p) a = mid;
-                    else b = mid;
-                }
-                m->noise_q[q] = (float)(0.5 * (a + b));
-            }
+            for (int q = 0; q < SUR_NQ; q++) m->noise_q[q] = (float)gsl_cdf_ugaussian_Pinv((q + 0.5) / SUR_NQ);
         }
         free(zs);
     }

@@ -206,16 +206,10 @@ double sur_spearman(const double *a, const double *b, size_t n)
     return r;
 }
 
-static int cmp_d(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 static double median_of(double *v, size_t n)
 {
     if (n == 0) return NAN;
-    qsort(v, n, sizeof *v, cmp_d);
+    qsort(v, n, sizeof *v, hw_cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 

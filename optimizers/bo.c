@@ -205,7 +205,6 @@ typedef struct {
     unsigned char *ok;
     size_t n_initial_asked;
     size_t iter;            /* BO proposals made so far */
-    size_t pending;         /* genomes asked but not told */
     /* models */
     hw_gp **gp;
     size_t gp_n;            /* rows of modelled data in the GPs */
@@ -829,7 +828,6 @@ static int bo_ask(void *vst, double *x, size_t max_n, size_t *n_out, hw_err *e)
     int d = st->d, M = st->M;
     *n_out = 0;
     if (max_n == 0) return HW_OK;
-    st->pending = 0;
     if (st->n_initial_asked < (size_t)st->initial_points) {
         size_t want = (size_t)st->initial_points - st->n_initial_asked;
         if (want > max_n) want = max_n;
@@ -844,7 +842,6 @@ static int bo_ask(void *vst, double *x, size_t max_n, size_t *n_out, hw_err *e)
             if (ok) got++;
         }
         st->n_initial_asked += want;
-        st->pending = got;
         *n_out = got;
         return HW_OK;
     }
@@ -897,7 +894,6 @@ static int bo_ask(void *vst, double *x, size_t max_n, size_t *n_out, hw_err *e)
     free(c.z);
     free(obs.pts);
     if (rc) return rc;
-    st->pending = got;
     *n_out = got;
     return HW_OK;
 }
@@ -906,8 +902,6 @@ static int bo_tell(void *vst, const double *x, const double *f, size_t n, hw_err
 {
     bo_state *st = vst;
     int d = st->d, M = st->M;
-    if (n > st->pending)
-        return hw_fail(e, HW_ESTATE, "bo: told %zu results for %zu asked genomes", n, st->pending);
     if (st->n + n > st->cap) {
         size_t cap = st->cap ? st->cap : 64;
         while (cap < st->n + n) cap *= 2;
@@ -929,7 +923,6 @@ static int bo_tell(void *vst, const double *x, const double *f, size_t n, hw_err
         st->ok[r] = (unsigned char)ok;
     }
     st->n += n;
-    st->pending = 0;
     return HW_OK;
 }
 

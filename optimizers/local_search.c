@@ -18,7 +18,6 @@ typedef struct {
     hw_rng rng;
     size_t init_told;      /* initial random points told so far (the archive
                             * is non-empty once there is one) */
-    size_t asked;          /* genomes of the last ask, awaiting tell */
     /* Archive in age order, capacity max_archive + 1. */
     double *ax, *af;
     size_t count;
@@ -150,12 +149,11 @@ static int ls_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
     size_t nv = (size_t)s->nv;
     (void)e;
     *n = 0;
-    s->asked = 0;
     if (s->init_told < s->initial_points) {
         size_t k = s->initial_points - s->init_told;
         if (k > max_n) k = max_n;
         for (size_t i = 0; i < k; i++) hw_var_sample(s->p, &s->rng, x + i * nv);
-        *n = s->asked = k;
+        *n = k;
         return HW_OK;
     }
     size_t k = s->batch < max_n ? s->batch : max_n;
@@ -165,7 +163,7 @@ static int ls_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
         memcpy(c, s->ax + parent * nv, nv * sizeof *c);
         hw_mutate_one(s->p, &s->rng, c, s->eta_m, s->extra_rate, s->skip_inert);
     }
-    *n = s->asked = k;
+    *n = k;
     return HW_OK;
 }
 
@@ -173,9 +171,6 @@ static int ls_tell(void *st, const double *x, const double *f, size_t n, hw_err 
 {
     local_search *s = st;
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
-    if (n > s->asked)
-        return hw_fail(e, HW_ESTATE, "local_search: told %zu results for %zu asked genomes",
-                       n, s->asked);
     for (size_t i = 0; i < n; i++)
         for (size_t o = 0; o < m; o++)
             if (!isfinite(f[i * m + o]))
@@ -188,7 +183,6 @@ static int ls_tell(void *st, const double *x, const double *f, size_t n, hw_err 
     for (size_t i = 0; i < n; i++)
         if (ls_insert(s, x + i * nv, f + i * m))
             return hw_fail(e, HW_ENOMEM, "local_search: out of memory");
-    s->asked = 0;
     return HW_OK;
 }
 

@@ -24,7 +24,7 @@
  *   positional signal (mean tau over 6 split seeds: order-free 0.914,
  *   6 bins 0.936, 4 bins 0.930, 9 bins 0.932);
  * - latency / energy: the log prediction is blended with a ridge on log y over
- *   order-free features (blend_fit in model.c), weight 0 .. 0.5 in steps of
+ *   order-free features (blend_fit in model_fit.c), weight 0 .. 0.5 in steps of
  *   0.1 picked per model by the out-of-fold squared log error (0 keeps the
  *   model alone). Mean tau over split seeds 1-3: +0.0002 over the 81
  *   hardware rows (better on 41, worse on 4 by <= 0.0004); the one row below

@@ -29,12 +29,6 @@ static const row ROWS[] = {
     {"grid_search (shuffled)", "{\"name\":\"grid_search\"}"},
 };
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int cmp_point(const void *a, const void *b)
 {
     const double *x = a, *y = b;
@@ -127,8 +121,8 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-        qsort(sec, (size_t)reps, sizeof *sec, cmp_double);
-        qsort(hv, (size_t)reps, sizeof *hv, cmp_double);
+        qsort(sec, (size_t)reps, sizeof *sec, hw_cmp_double);
+        qsort(hv, (size_t)reps, sizeof *hv, hw_cmp_double);
         if (w == 0) base = sec[reps / 2];
         printf("%-28s %10.4f %8.2f %9.4f\n", ROWS[w].label, sec[reps / 2], sec[reps / 2] / base, hv[reps / 2]);
     }

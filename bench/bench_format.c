@@ -24,12 +24,6 @@ static int reference(char *buf, size_t n, double v)
     return snprintf(buf, n, "%.17g", v);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double time_ns(int fast, const double *v, size_t *total_len)
 {
     double t[N_REPS];
@@ -42,7 +36,7 @@ static double time_ns(int fast, const double *v, size_t *total_len)
         t[r] = (hw_now() - t0) * 1e9 / N_VALUES;
         *total_len = len;
     }
-    qsort(t, N_REPS, sizeof t[0], cmp_double);
+    qsort(t, N_REPS, sizeof t[0], hw_cmp_double);
     return t[N_REPS / 2];
 }
 

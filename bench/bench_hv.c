@@ -52,12 +52,6 @@ static void generate(const workload *w, double *p)
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     int reps = 5;
@@ -99,7 +93,7 @@ int main(int argc, char **argv)
             }
             times[r] = hw_now() - t0;
         }
-        qsort(times, (size_t)reps, sizeof *times, cmp_double);
+        qsort(times, (size_t)reps, sizeof *times, hw_cmp_double);
         double med = reps % 2 ? times[reps / 2] : 0.5 * (times[reps / 2 - 1] + times[reps / 2]);
         printf("%-18s %8zu %3d %12.6f %12.6f %24.17g\n", wl->name, wl->n, wl->d, med, times[0], hv);
         if (dir) {

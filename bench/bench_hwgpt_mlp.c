@@ -36,15 +36,9 @@ static float dense_forward(const hwgpt_mlp *m, float *const *w, const float *x)
     return a[0];
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    qsort(v, (size_t)n, sizeof *v, hw_cmp_double);
     return v[n / 2];
 }
 

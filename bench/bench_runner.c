@@ -21,12 +21,6 @@
 #define BUDGET 25000
 #define REPS 5
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double bare_loop(const cJSON *cfg)
 {
     hw_err e;
@@ -99,9 +93,9 @@ static void bench(const char *optimizer_json)
         tb[r] = bare_loop(cfg);
         tr[r] = runner(path, dir, &tc[r]);
     }
-    qsort(tb, REPS, sizeof tb[0], cmp_double);
-    qsort(tr, REPS, sizeof tr[0], cmp_double);
-    qsort(tc, REPS, sizeof tc[0], cmp_double);
+    qsort(tb, REPS, sizeof tb[0], hw_cmp_double);
+    qsort(tr, REPS, sizeof tr[0], hw_cmp_double);
+    qsort(tc, REPS, sizeof tc[0], hw_cmp_double);
     printf("zdt1 %s, %d evaluations, 1 thread: bare loop %.4f s, run_experiment %.4f s, "
            "(cpu %.4f s), runner overhead %.4f s (%.2f us/evaluation)\n",
            optimizer_json, BUDGET, tb[REPS / 2], tr[REPS / 2], tc[REPS / 2], tr[REPS / 2] - tb[REPS / 2],

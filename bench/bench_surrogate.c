@@ -13,12 +13,6 @@
 
 enum { N = 200000, RUNS = 5 };
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : hw_default_models_dir();
@@ -63,8 +57,8 @@ int main(int argc, char **argv)
                 tf[run] = hw_now() - t0;
             }
             if (failed) { fprintf(stderr, "bench_surrogate: a prediction failed\n"); return 1; }
-            qsort(t, RUNS, sizeof *t, cmp_d);
-            qsort(tf, RUNS, sizeof *tf, cmp_d);
+            qsort(t, RUNS, sizeof *t, hw_cmp_double);
+            qsort(tf, RUNS, sizeof *tf, hw_cmp_double);
             printf("%-5s %7d  %10.0f  %10.0f\n", hw_space_get(scales[si])->name, th, N / t[RUNS / 2], N / tf[RUNS / 2]);
         }
         surrogate_free(s);

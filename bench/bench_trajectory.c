@@ -21,12 +21,6 @@
 
 #define REPS 5
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Point i of n: on the ZDT1-like front (2-D) or the unit sphere octant (3-D),
  * pushed out by a distance that shrinks from 3 to 0 over the run. */
 static void synth(double *f, size_t n, int d, uint64_t seed)
@@ -97,9 +91,9 @@ int main(int argc, char **argv)
                 t_rec[r] = hw_now() - t0;
             }
         }
-        qsort(t_inc, REPS, sizeof(double), cmp_double);
+        qsort(t_inc, REPS, sizeof(double), hw_cmp_double);
         if (d == 2) {
-            qsort(t_rec, REPS, sizeof(double), cmp_double);
+            qsort(t_rec, REPS, sizeof(double), hw_cmp_double);
             double diff = 0;
             for (size_t i = 0; i < n; i++) diff = fmax(diff, fabs(hv[i] - hv2[i]));
             printf("%-24s %8zu %3d %8zu %12.6f %12.6f %8.1f %10.3g\n", "converging_front", n, d, m, t_inc[REPS / 2],

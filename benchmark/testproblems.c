@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/numeric.h"
 
 #define PI 3.14159265358979323846
 
@@ -274,24 +275,8 @@ int hw_dtlz_default_n_var(int which, int n_obj)
 /* C(h + m - 1, m - 1), saturating at SIZE_MAX / 2. */
 static size_t lattice_count(int h, int m)
 {
-    double c = 1.0;
-    for (int i = 1; i < m; i++) c = c * (h + i) / i;
+    double c = hw_lattice_count(m, h);
     return c > (double)(SIZE_MAX / 2) ? SIZE_MAX / 2 : (size_t)(c + 0.5);
-}
-
-/* Append every composition of `left` into parts w[j..m-1]. */
-static void lattice_fill(int *w, int j, int m, int left, int h, double *f, size_t *count)
-{
-    if (j == m - 1) {
-        w[j] = left;
-        for (int i = 0; i < m; i++) f[*count * m + i] = (double)w[i] / h;
-        (*count)++;
-        return;
-    }
-    for (int v = left; v >= 0; v--) {
-        w[j] = v;
-        lattice_fill(w, j + 1, m, left - v, h, f, count);
-    }
 }
 
 static int dtlz_true_front(const hw_problem *p, size_t n, double **pts, size_t *n_out, hw_err *e)
@@ -308,9 +293,7 @@ static int dtlz_true_front(const hw_problem *p, size_t n, double **pts, size_t *
         cnt = lattice_count(h, m);
         f = malloc(cnt * m * sizeof *f);
         if (!f) return hw_fail(e, HW_ENOMEM, "%s: out of memory for %zu front points", p->name, cnt);
-        int w[HW_MAX_OBJ];
-        size_t c = 0;
-        lattice_fill(w, 0, m, h, h, f, &c);
+        hw_lattice_fill(m, h, f);
         for (size_t j = 0; j < cnt; j++) {
             double *r = f + j * m, s = 0.0;
             if (tp->which == 1) { for (int i = 0; i < m; i++) r[i] *= 0.5; continue; }

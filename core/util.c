@@ -11,6 +11,12 @@
 #define HWNAS_SOURCE_DIR "."
 #endif
 
+int hw_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 double hw_now(void)
 {
     struct timespec ts;

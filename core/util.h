@@ -1,6 +1,7 @@
 /* core/util.h — wall-clock timing, a progress line on stderr (shown only when
- * stderr is a terminal and not silenced), and small helpers for writing files
- * atomically (write to NAME.tmp, fsync, rename) so logs are never truncated. */
+ * stderr is a terminal and not silenced), small helpers for writing files
+ * atomically (write to NAME.tmp, fsync, rename) so logs are never truncated,
+ * and the qsort comparator of doubles. */
 #ifndef HWNAS_CORE_UTIL_H
 #define HWNAS_CORE_UTIL_H
 
@@ -10,6 +11,10 @@
 #include "core/error.h"
 
 double hw_now(void); /* monotonic seconds */
+
+/* qsort comparator: doubles ascending ((x > y) - (x < y); NaN compares equal
+ * to everything, so sort NaN-free arrays). */
+int hw_cmp_double(const void *a, const void *b);
 
 typedef struct {
     int enabled;

@@ -27,6 +27,13 @@ int hv_4d(const double *pts, size_t n, const double *ref, double *out);
 int hv_nd(const double *pts, size_t n, int d, const double *ref, double *out);
 int hw_hypervolume(const double *pts, size_t n, int d, const double *ref, double *out, hw_err *e);
 
+/* Exclusive hypervolume contribution of each of the k points f[idx[0..k)]
+ * (mutually non-dominated, 2 objectives) with respect to ref: the area only
+ * that point dominates.  contrib[j] belongs to idx[j]; duplicates contribute
+ * 0.  Returns HW_OK or HW_ENOMEM (indicators/hv_contrib.c). */
+int hw_hv_contributions_2d(const double *f, const int *idx, size_t k, const double *ref,
+                           double *contrib);
+
 /* IGD (mean Euclidean distance from each reference point to its nearest
  * approximation point) and IGD+ (Ishibuchi et al. 2015: distance counting
  * only the amount by which the approximation point is worse). */

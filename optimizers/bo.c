@@ -81,154 +81,10 @@
 #include <string.h>
 
 #include "core/json.h"
-#include "indicators/indicators.h"
-#include "optimizers/gp.h"
-#include "optimizers/optimizer.h"
-
-enum { BO_RSBO = 0, BO_LSBO = 1, BO_EHVI = 2 };
-
-#define ACQ_BLOCK 64
-#define LOCAL_STARTS 4
-#define LOCAL_STEPS 12
-#define FIT_MAX_ITER 50
-#define FIT_EVERY_BELOW 30
-#define RESTART_ALWAYS_BELOW 50
-#define RESTART_EVERY 5
-#define REFIT_FRACTION 20 /* refit interval >= n / REFIT_FRACTION */
-
-/* ---- EHVI kernels -------------------------------------------------------- */
-
-static double norm_cdf(double u) { return 0.5 * erfc(-u / M_SQRT2); }
-static double norm_pdf(double u) { return 0.3989422804014327 * exp(-0.5 * u * u); }
-
-/* psi(c) = integral_{-inf}^{c} Phi((z - mu) / s) dz. */
-static double psi(double c, double mu, double s)
-{
-    if (c == -INFINITY) return 0.0;
-    if (!(s > 0.0)) return c > mu ? c - mu : 0.0;
-    double u = (c - mu) / s;
-    return (c - mu) * norm_cdf(u) + s * norm_pdf(u);
-}
-
-static int cmp_first(const void *a, const void *b)
-{
-    const double *x = a, *y = b;
-    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
-    if (x[1] != y[1]) return x[1] < y[1] ? -1 : 1;
-    return 0;
-}
-
-size_t hw_ehvi_staircase_2d(const double *pts, size_t n, const double *ref, double *out)
-{
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!(pts[2 * i] < ref[0] && pts[2 * i + 1] < ref[1])) continue;
-        out[2 * m] = pts[2 * i];
-        out[2 * m + 1] = pts[2 * i + 1];
-        m++;
-    }
-    qsort(out, m, 2 * sizeof *out, cmp_first);
-    size_t k = 0;
-    double best2 = INFINITY;
-    for (size_t i = 0; i < m; i++) {
-        if (out[2 * i + 1] >= best2) continue; /* dominated or duplicate */
-        best2 = out[2 * i + 1];
-        out[2 * k] = out[2 * i];
-        out[2 * k + 1] = out[2 * i + 1];
-        k++;
-    }
-    return k;
-}
-
-double hw_ehvi_2d(const double *stair, size_t k, const double *ref, const double *mu,
-                  const double *sigma)
-{
-    /* Strip i covers z1 in [a, b) with z2 < cap: a = x_{i-1} (or -inf),
-     * b = x_i (or ref1 for the last), cap = y_{i-1} (or ref2 for the first). */
-    double sum = 0.0, prev = psi(-INFINITY, mu[0], sigma[0]), cap = ref[1];
-    for (size_t i = 0; i <= k; i++) {
-        double b = i < k ? stair[2 * i] : ref[0];
-        double pb = psi(b, mu[0], sigma[0]);
-        sum += (pb - prev) * psi(cap, mu[1], sigma[1]);
-        prev = pb;
-        if (i < k) cap = stair[2 * i + 1];
-    }
-    return sum > 0.0 ? sum : 0.0;
-}
-
-int hw_ehvi_mc(const double *front, size_t k, int d, const double *ref, double front_hv,
-               const double *mu, const double *sigma, const double *z, int m, double *work,
-               double *out, hw_err *e)
-{
-    if (k) memcpy(work, front, k * (size_t)d * sizeof *work);
-    double *y = work + k * (size_t)d, sum = 0.0;
-    for (int s = 0; s < m; s++) {
-        int inside = 1;
-        for (int j = 0; j < d; j++) {
-            y[j] = mu[j] + sigma[j] * z[(size_t)s * (size_t)d + (size_t)j];
-            if (!(y[j] < ref[j])) inside = 0;
-        }
-        if (!inside) continue;
-        int dominated = 0;
-        for (size_t i = 0; i < k && !dominated; i++) {
-            int le = 1;
-            for (int j = 0; j < d && le; j++) le = front[i * (size_t)d + (size_t)j] <= y[j];
-            dominated = le;
-        }
-        if (dominated) continue;
-        double hv;
-        int rc = hw_hypervolume(work, k + 1, d, ref, &hv, e);
-        if (rc) return rc;
-        if (hv > front_hv) sum += hv - front_hv;
-    }
-    *out = sum / (double)m;
-    return HW_OK;
-}
-
-/* ---- state ------------------------------------------------------------- */
-
-typedef struct {
-    int kind;
-    const hw_problem *p;
-    int d, M;
-    hw_rng rng;
-    /* config */
-    int initial_points, candidates, restarts, refit_every, mc_samples, batch, kernel, log_transform;
-    double *weights; /* n_weights x M */
-    size_t n_weights;
-    /* observations (every told genome; f rows with non-finite values are
-     * kept for de-duplication but not modelled) */
-    size_t n, cap;
-    double *X, *F;
-    unsigned char *ok;
-    size_t n_initial_asked;
-    size_t iter;            /* BO proposals made so far */
-    size_t pending;         /* genomes asked but not told */
-    /* models */
-    hw_gp **gp;
-    size_t gp_n;            /* rows of modelled data in the GPs */
-    size_t fit_n;           /* gp_n at the last hyperparameter fit */
-    size_t n_fits;          /* hyperparameter fits so far */
-    int *use_log;           /* per objective */
-    int all_cat;
-} bo_state;
-
-/* Per-ask acquisition context. */
-typedef struct {
-    int kind, M;
-    double off[HW_MAX_OBJ], scale[HW_MAX_OBJ]; /* acq space = (model - off) * scale */
-    double w[HW_MAX_OBJ];
-    double beta, best;
-    double ref[HW_MAX_OBJ];
-    double *front;  /* acq-space points (2-D: staircase) */
-    size_t k, front_cap;
-    double front_hv;
-    double *z;      /* MC normals */
-    int m;
-} acq_ctx;
+#include "core/numeric.h"
+#include "optimizers/bo_internal.h"
 
 static const char *const KERNELS[] = {"ard", "ard_mle", "shared", NULL};
-enum { KERNEL_ARD = 0, KERNEL_ARD_MLE = 1, KERNEL_SHARED = 2 };
 
 static void bo_destroy(void *vst)
 {
@@ -238,34 +94,6 @@ static void bo_destroy(void *vst)
     free(st->gp); free(st->use_log);
     free(st->weights); free(st->X); free(st->F); free(st->ok);
     free(st);
-}
-
-/* Simplex lattice with H divisions in M dims, written into w (count rows). */
-static size_t lattice(int M, int H, double *w, size_t max_rows)
-{
-    size_t count = 0;
-    int c[HW_MAX_OBJ];
-    for (int j = 0; j < M; j++) c[j] = 0;
-    c[M - 1] = H;
-    for (;;) {
-        if (w && count < max_rows)
-            for (int j = 0; j < M; j++) w[count * (size_t)M + (size_t)j] = (double)c[j] / H;
-        count++;
-        /* next composition of H into M parts (c[M-1] implicit) */
-        int j = M - 2;
-        while (j >= 0) {
-            int rest = H;
-            for (int t = 0; t < j; t++) rest -= c[t];
-            if (c[j] < rest) { c[j]++; break; }
-            c[j] = 0;
-            j--;
-        }
-        if (j < 0) break;
-        int used = 0;
-        for (int t = 0; t < M - 1; t++) used += c[t];
-        c[M - 1] = H - used;
-    }
-    return count;
 }
 
 static int parse_weights(bo_state *st, const cJSON *params, const char *path, hw_err *e)
@@ -279,11 +107,19 @@ static int parse_weights(bo_state *st, const cJSON *params, const char *path, hw
     if (!wj) {
         if (st->kind != BO_LSBO) return HW_OK;
         int H = 1;
-        while (M > 1 && lattice(M, H + 1, NULL, 0) <= 16) H++; /* one objective: the single weight 1 */
-        size_t cnt = lattice(M, H, NULL, 0);
+        while (M > 1 && hw_lattice_count(M, H + 1) <= 16) H++; /* one objective: the single weight 1 */
+        size_t cnt = (size_t)hw_lattice_count(M, H);
         st->weights = malloc(cnt * (size_t)M * sizeof *st->weights);
         if (!st->weights) return hw_fail(e, HW_ENOMEM, "%s: out of memory", p);
-        st->n_weights = lattice(M, H, st->weights, cnt);
+        st->n_weights = hw_lattice_fill(M, H, st->weights);
+        /* the cycle runs from (0, ..., 0, 1) to (1, 0, ..., 0): the lattice's
+         * rows in reverse */
+        for (size_t a = 0, b = cnt - 1; a < b; a++, b--)
+            for (int j = 0; j < M; j++) {
+                double t = st->weights[a * (size_t)M + (size_t)j];
+                st->weights[a * (size_t)M + (size_t)j] = st->weights[b * (size_t)M + (size_t)j];
+                st->weights[b * (size_t)M + (size_t)j] = t;
+            }
         return HW_OK;
     }
     if (!cJSON_IsArray(wj) || cJSON_GetArraySize(wj) == 0)
@@ -411,434 +247,6 @@ static int ehvi_create(void **st, const hw_problem *p, const cJSON *params, cons
 
 static size_t bo_batch_size(const void *vst) { return (size_t)((const bo_state *)vst)->batch; }
 
-/* ---- helpers ------------------------------------------------------------ */
-
-static void to_unit(const bo_state *st, const double *x, double *u)
-{
-    for (int i = 0; i < st->d; i++) {
-        const hw_var *v = &st->p->vars[i];
-        if (v->type == HW_VAR_CATEGORICAL) u[i] = x[i];
-        else u[i] = v->hi > v->lo ? (x[i] - v->lo) / (v->hi - v->lo) : 0.0;
-    }
-}
-
-static int same_genome(const double *a, const double *b, int d)
-{
-    for (int i = 0; i < d; i++) if (a[i] != b[i]) return 0;
-    return 1;
-}
-
-static int seen(const bo_state *st, const double *x, const double *extra, size_t n_extra)
-{
-    for (size_t i = 0; i < st->n; i++)
-        if (same_genome(st->X + i * (size_t)st->d, x, st->d)) return 1;
-    for (size_t i = 0; i < n_extra; i++)
-        if (same_genome(extra + i * (size_t)st->d, x, st->d)) return 1;
-    return 0;
-}
-
-static double model_value(const bo_state *st, int j, double f)
-{
-    return st->use_log[j] ? log(f) : f;
-}
-
-/* Bring the GPs up to date with the observations: a full rebuild and
- * hyperparameter fit when due, otherwise O(n^2) extensions. */
-static int sync_models(bo_state *st, hw_err *e)
-{
-    int d = st->d, M = st->M;
-    size_t n_ok = 0;
-    for (size_t i = 0; i < st->n; i++) n_ok += st->ok[i];
-    size_t interval = (size_t)st->refit_every;
-    if (n_ok / REFIT_FRACTION > interval) interval = n_ok / REFIT_FRACTION;
-    int need_full = st->gp_n == 0 || n_ok < FIT_EVERY_BELOW || n_ok - st->fit_n >= interval;
-    /* log transform only while every modelled value is positive */
-    for (int j = 0; j < M; j++) {
-        int want = 0;
-        if (st->log_transform) {
-            want = 1;
-            for (size_t i = 0; i < st->n; i++)
-                if (st->ok[i] && !(st->F[i * (size_t)M + (size_t)j] > 0.0)) want = 0;
-        }
-        if (want != st->use_log[j]) { st->use_log[j] = want; need_full = 1; }
-    }
-    double *U = malloc((n_ok ? n_ok : 1) * (size_t)d * sizeof *U);
-    if (!U) return hw_fail(e, HW_ENOMEM, "bo: out of memory");
-    size_t r = 0;
-    for (size_t i = 0; i < st->n; i++)
-        if (st->ok[i]) to_unit(st, st->X + i * (size_t)d, U + (r++) * (size_t)d);
-    int rc = HW_OK;
-    if (need_full) {
-        /* random restarts while data are few and on every RESTART_EVERY-th refit;
-         * other refits start from the previous optimum only */
-        int restarts = n_ok < RESTART_ALWAYS_BELOW || st->n_fits % RESTART_EVERY == 0 ? st->restarts : 0;
-        st->n_fits++;
-        uint64_t seeds[HW_MAX_OBJ];
-        for (int j = 0; j < M; j++) seeds[j] = hw_rng_u64(&st->rng);
-        int rcs[HW_MAX_OBJ];
-        hw_err errs[HW_MAX_OBJ];
-        double *Yall = malloc((n_ok ? n_ok : 1) * (size_t)M * sizeof *Yall);
-        if (!Yall) { free(U); return hw_fail(e, HW_ENOMEM, "bo: out of memory"); }
-        for (int j = 0; j < M; j++) {
-            size_t q = 0;
-            for (size_t i = 0; i < st->n; i++)
-                if (st->ok[i]) Yall[(size_t)j * n_ok + q++] = model_value(st, j, st->F[i * (size_t)M + (size_t)j]);
-        }
-#pragma omp parallel for schedule(dynamic, 1)
-        for (int j = 0; j < M; j++) {
-            hw_rng fr;
-            hw_rng_seed(&fr, seeds[j], HW_STREAM_OPTIMIZER);
-            rcs[j] = hw_gp_set_data(st->gp[j], U, Yall + (size_t)j * n_ok, n_ok, &errs[j]);
-            if (!rcs[j]) rcs[j] = hw_gp_fit(st->gp[j], restarts, FIT_MAX_ITER, &fr, &errs[j]);
-        }
-        free(Yall);
-        for (int j = 0; j < M && !rc; j++)
-            if (rcs[j]) { rc = rcs[j]; if (e) *e = errs[j]; }
-        st->fit_n = n_ok;
-    } else {
-        /* modelled rows gp_n.. are new: extend each factor by one row each */
-        size_t q = 0;
-        for (size_t row = 0; row < st->n && !rc; row++) {
-            if (!st->ok[row]) continue;
-            if (q >= st->gp_n)
-                for (int j = 0; j < M && !rc; j++)
-                    rc = hw_gp_add(st->gp[j], U + q * (size_t)d,
-                                   model_value(st, j, st->F[row * (size_t)M + (size_t)j]), e);
-            q++;
-        }
-    }
-    st->gp_n = n_ok;
-    free(U);
-    return rc;
-}
-
-/* Evaluate the acquisition of m genomes (acq out).  OpenMP over blocks. */
-static int acq_eval(const bo_state *st, const acq_ctx *c, const double *x, size_t m, double *acq,
-                    hw_err *e)
-{
-    int d = st->d, M = st->M;
-    size_t nb = (m + ACQ_BLOCK - 1) / ACQ_BLOCK;
-    int rc_all = HW_OK;
-    hw_err err_first;
-    err_first.code = 0;
-    err_first.msg[0] = 0;
-#pragma omp parallel if (nb > 1)
-    {
-        double *u = malloc(ACQ_BLOCK * (size_t)d * sizeof *u);
-        double *mu = malloc(ACQ_BLOCK * (size_t)M * sizeof *mu);
-        double *var = malloc(ACQ_BLOCK * (size_t)M * sizeof *var);
-        double *work = malloc((c->k + 1) * (size_t)M * sizeof *work);
-        int rc_local = (!u || !mu || !var || !work) ? HW_ENOMEM : HW_OK;
-        hw_err el;
-        el.code = 0;
-#pragma omp for schedule(dynamic, 1)
-        for (size_t b = 0; b < nb; b++) {
-            if (rc_local) continue;
-            size_t c0 = b * ACQ_BLOCK, cnt = m - c0 < ACQ_BLOCK ? m - c0 : ACQ_BLOCK;
-            for (size_t t = 0; t < cnt; t++) to_unit(st, x + (c0 + t) * (size_t)d, u + t * (size_t)d);
-            for (int j = 0; j < M && !rc_local; j++)
-                rc_local = hw_gp_predict(st->gp[j], u, cnt, mu + (size_t)j * ACQ_BLOCK,
-                                         var + (size_t)j * ACQ_BLOCK, &el);
-            for (size_t t = 0; t < cnt && !rc_local; t++) {
-                double a[HW_MAX_OBJ], s[HW_MAX_OBJ];
-                for (int j = 0; j < M; j++) {
-                    a[j] = (mu[(size_t)j * ACQ_BLOCK + t] - c->off[j]) * c->scale[j];
-                    s[j] = sqrt(var[(size_t)j * ACQ_BLOCK + t]) * c->scale[j];
-                }
-                double v = 0.0;
-                if (c->kind == BO_RSBO) {
-                    double worst = -INFINITY;
-                    for (int j = 0; j < M; j++) {
-                        double t2 = c->w[j] * (a[j] - c->beta * s[j] + 1.0);
-                        if (t2 > worst) worst = t2;
-                    }
-                    v = -worst;
-                } else if (c->kind == BO_LSBO) {
-                    double sm = 0.0, sv = 0.0;
-                    for (int j = 0; j < M; j++) { sm += c->w[j] * a[j]; sv += c->w[j] * c->w[j] * s[j] * s[j]; }
-                    double sd = sqrt(sv), imp = c->best - sm;
-                    if (sd > 0.0) { double z = imp / sd; v = imp * norm_cdf(z) + sd * norm_pdf(z); }
-                    else v = imp > 0.0 ? imp : 0.0;
-                } else if (M == 2) {
-                    v = hw_ehvi_2d(c->front, c->k, c->ref, a, s);
-                } else {
-                    rc_local = hw_ehvi_mc(c->front, c->k, M, c->ref, c->front_hv, a, s, c->z, c->m,
-                                          work, &v, &el);
-                }
-                acq[c0 + t] = v;
-            }
-        }
-        free(u); free(mu); free(var); free(work);
-        if (rc_local) {
-#pragma omp critical
-            {
-                if (!rc_all) { rc_all = rc_local; err_first = el; }
-            }
-        }
-    }
-    if (rc_all) {
-        if (e) *e = err_first;
-        if (rc_all == HW_ENOMEM && !err_first.msg[0]) return hw_fail(e, HW_ENOMEM, "bo: out of memory");
-    }
-    return rc_all;
-}
-
-/* Observed (and fantasised) points in the acquisition space. */
-typedef struct {
-    double *pts; /* rows x M in model space */
-    size_t n, cap;
-} pointset;
-
-static int ps_push(pointset *s, const double *row, int M)
-{
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 64;
-        double *q = realloc(s->pts, cap * (size_t)M * sizeof *q);
-        if (!q) return HW_ENOMEM;
-        s->pts = q;
-        s->cap = cap;
-    }
-    memcpy(s->pts + s->n * (size_t)M, row, (size_t)M * sizeof *row);
-    s->n++;
-    return HW_OK;
-}
-
-/* Build the per-point context: scaling, weights, front, reference. */
-static int ctx_prepare(bo_state *st, acq_ctx *c, const pointset *obs, hw_err *e)
-{
-    int M = st->M;
-    const hw_problem *p = st->p;
-    c->kind = st->kind;
-    c->M = M;
-    if (st->kind != BO_EHVI) {
-        for (int j = 0; j < M; j++) {
-            double lo = INFINITY, hi = -INFINITY;
-            for (size_t i = 0; i < obs->n; i++) {
-                double v = obs->pts[i * (size_t)M + (size_t)j];
-                lo = fmin(lo, v); hi = fmax(hi, v);
-            }
-            c->off[j] = lo;
-            c->scale[j] = hi > lo ? 1.0 / (hi - lo) : 1.0;
-        }
-        if (st->kind == BO_RSBO) {
-            double sum = 0.0;
-            for (int j = 0; j < M; j++) { c->w[j] = -log(hw_rng_uniform_open(&st->rng)); sum += c->w[j]; }
-            for (int j = 0; j < M; j++) c->w[j] /= sum;
-            double t = (double)st->iter + 1.0;
-            c->beta = fmin(3.0, sqrt(0.2 * st->d * log(2.0 * t)));
-        } else {
-            const double *w = st->weights + (st->iter % st->n_weights) * (size_t)M;
-            for (int j = 0; j < M; j++) c->w[j] = w[j];
-            c->best = INFINITY;
-            for (size_t i = 0; i < obs->n; i++) {
-                double s = 0.0;
-                for (int j = 0; j < M; j++) s += c->w[j] * (obs->pts[i * (size_t)M + (size_t)j] - c->off[j]) * c->scale[j];
-                c->best = fmin(c->best, s);
-            }
-        }
-        return HW_OK;
-    }
-    /* EHVI: the problem's normalised space. */
-    for (int j = 0; j < M; j++) {
-        if (p->obj_lo && p->obj_hi && p->obj_hi[j] > p->obj_lo[j]) {
-            c->off[j] = p->obj_lo[j];
-            c->scale[j] = 1.0 / (p->obj_hi[j] - p->obj_lo[j]);
-        } else { c->off[j] = 0.0; c->scale[j] = 1.0; }
-    }
-    if (c->front_cap < obs->n) {
-        double *q = realloc(c->front, obs->n * (size_t)M * sizeof *q);
-        if (!q) return hw_fail(e, HW_ENOMEM, "bo: out of memory");
-        c->front = q;
-        c->front_cap = obs->n;
-    }
-    double *a = malloc((obs->n ? obs->n : 1) * (size_t)M * sizeof *a);
-    unsigned char *keep = malloc(obs->n ? obs->n : 1);
-    if (!a || !keep) { free(a); free(keep); return hw_fail(e, HW_ENOMEM, "bo: out of memory"); }
-    for (size_t i = 0; i < obs->n; i++)
-        for (int j = 0; j < M; j++)
-            a[i * (size_t)M + (size_t)j] = (obs->pts[i * (size_t)M + (size_t)j] - c->off[j]) * c->scale[j];
-    size_t kept = obs->n ? hw_nondominated(a, obs->n, M, keep) : 0;
-    if (kept == (size_t)-1) { free(a); free(keep); return hw_fail(e, HW_ENOMEM, "bo: out of memory"); }
-    /* reference: the problem's default while some observed point is strictly
-     * inside it; otherwise (or without a default) 10% beyond the observed
-     * non-dominated points' range, so there is an improvement to expect */
-    int inside_default = 0;
-    for (size_t i = 0; p->default_ref && i < obs->n && !inside_default; i++) {
-        int in = 1;
-        for (int j = 0; j < M; j++) if (!(a[i * (size_t)M + (size_t)j] < p->default_ref[j])) in = 0;
-        inside_default = in;
-    }
-    for (int j = 0; j < M; j++) {
-        if (inside_default) { c->ref[j] = p->default_ref[j]; continue; }
-        double lo = INFINITY, hi = -INFINITY;
-        for (size_t i = 0; i < obs->n; i++)
-            if (keep[i]) { lo = fmin(lo, a[i * (size_t)M + (size_t)j]); hi = fmax(hi, a[i * (size_t)M + (size_t)j]); }
-        double r = p->default_ref ? p->default_ref[j] : -INFINITY;
-        if (kept) {
-            double need = hi + 0.1 * (hi > lo ? hi - lo : fmax(fabs(hi), 1e-9));
-            if (!(r >= need)) r = need;
-        }
-        c->ref[j] = isfinite(r) ? r : 1.0;
-    }
-    c->k = 0;
-    if (M == 2) {
-        double *tmp = malloc((obs->n ? obs->n : 1) * 2 * sizeof *tmp);
-        if (!tmp) { free(a); free(keep); return hw_fail(e, HW_ENOMEM, "bo: out of memory"); }
-        size_t q = 0;
-        for (size_t i = 0; i < obs->n; i++)
-            if (keep[i]) { tmp[2 * q] = a[2 * i]; tmp[2 * q + 1] = a[2 * i + 1]; q++; }
-        c->k = hw_ehvi_staircase_2d(tmp, q, c->ref, c->front);
-        free(tmp);
-    } else {
-        for (size_t i = 0; i < obs->n; i++) {
-            if (!keep[i]) continue;
-            int inside = 1;
-            for (int j = 0; j < M; j++) if (!(a[i * (size_t)M + (size_t)j] < c->ref[j])) inside = 0;
-            if (!inside) continue;
-            memcpy(c->front + c->k * (size_t)M, a + i * (size_t)M, (size_t)M * sizeof *a);
-            c->k++;
-        }
-        c->front_hv = 0.0;
-        int rc = c->k ? hw_hypervolume(c->front, c->k, M, c->ref, &c->front_hv, e) : HW_OK;
-        if (rc) { free(a); free(keep); return rc; }
-        free(c->z);
-        c->m = st->mc_samples;
-        c->z = malloc((size_t)c->m * (size_t)M * sizeof *c->z);
-        if (!c->z) { free(a); free(keep); return hw_fail(e, HW_ENOMEM, "bo: out of memory"); }
-        for (size_t i = 0; i < (size_t)c->m * (size_t)M; i++) c->z[i] = hw_rng_normal(&st->rng);
-    }
-    free(a);
-    free(keep);
-    return HW_OK;
-}
-
-/* Choose one genome maximising the acquisition; chosen: the batch so far. */
-static int propose_one(bo_state *st, const acq_ctx *c, const double *chosen, size_t n_chosen,
-                       double *out, int *found, hw_err *e)
-{
-    int d = st->d, M = st->M;
-    const hw_problem *p = st->p;
-    size_t C = (size_t)st->candidates;
-    size_t nbr_per = (size_t)d + 1;
-    size_t cap = C + (size_t)LOCAL_STARTS * nbr_per;
-    double *x = malloc(cap * (size_t)d * sizeof *x);
-    double *acq = malloc(cap * sizeof *acq);
-    size_t *order = malloc(C * sizeof *order);
-    /* non-dominated observed genomes as mutation parents */
-    size_t *par = malloc((st->n ? st->n : 1) * sizeof *par);
-    unsigned char *keep = malloc(st->n ? st->n : 1);
-    double *fo = malloc((st->n ? st->n : 1) * (size_t)M * sizeof *fo);
-    int rc = HW_OK;
-    if (!x || !acq || !order || !par || !keep || !fo) { rc = hw_fail(e, HW_ENOMEM, "bo: out of memory"); goto done; }
-    size_t n_ok = 0;
-    size_t *okrow = par; /* reuse: first collect ok rows */
-    for (size_t i = 0; i < st->n; i++)
-        if (st->ok[i]) {
-            memcpy(fo + n_ok * (size_t)M, st->F + i * (size_t)M, (size_t)M * sizeof *fo);
-            okrow[n_ok++] = i;
-        }
-    size_t n_par = 0;
-    if (n_ok) {
-        if (hw_nondominated(fo, n_ok, M, keep) == (size_t)-1) { rc = hw_fail(e, HW_ENOMEM, "bo: out of memory"); goto done; }
-        for (size_t i = 0; i < n_ok; i++) if (keep[i]) par[n_par++] = okrow[i];
-    }
-    for (size_t i = 0; i < C; i++) {
-        double *xi = x + i * (size_t)d;
-        if (i % 2 == 0 || n_par == 0) hw_var_sample(p, &st->rng, xi);
-        else {
-            size_t pi = par[hw_rng_below(&st->rng, (uint32_t)n_par)];
-            memcpy(xi, st->X + pi * (size_t)d, (size_t)d * sizeof *xi);
-            hw_var_mutate(p, &st->rng, xi, 0.0, 20.0);
-        }
-    }
-    rc = acq_eval(st, c, x, C, acq, e);
-    if (rc) goto done;
-    for (size_t i = 0; i < C; i++) order[i] = i;
-    /* partial selection of the best LOCAL_STARTS distinct unseen candidates */
-    size_t best_i = (size_t)-1;
-    double best_v = -INFINITY;
-    double *cur = malloc((size_t)d * sizeof *cur);
-    if (!cur) { rc = hw_fail(e, HW_ENOMEM, "bo: out of memory"); goto done; }
-    for (int s = 0; s < LOCAL_STARTS; s++) {
-        size_t bi = (size_t)-1;
-        for (size_t i = 0; i < C; i++) {
-            if (order[i] == (size_t)-1) continue;
-            if (bi == (size_t)-1 || acq[i] > acq[bi]) bi = i;
-        }
-        if (bi == (size_t)-1) break;
-        order[bi] = (size_t)-1;
-        memcpy(cur, x + bi * (size_t)d, (size_t)d * sizeof *cur);
-        double cv = acq[bi], step = 0.1;
-        int cur_ok = !seen(st, cur, chosen, n_chosen);
-        if (cur_ok && cv > best_v) { best_v = cv; best_i = (size_t)s; memcpy(out, cur, (size_t)d * sizeof *out); }
-        for (int it = 0; it < LOCAL_STEPS; it++) {
-            double *nb = x + C * (size_t)d; /* neighbour area */
-            size_t nn = 0;
-            for (int g = 0; g < d; g++) {
-                const hw_var *v = &p->vars[g];
-                double *y = nb + nn * (size_t)d;
-                memcpy(y, cur, (size_t)d * sizeof *y);
-                if (v->type == HW_VAR_CATEGORICAL) {
-                    if (v->n_cat < 2) continue;
-                    uint32_t k = hw_rng_below(&st->rng, (uint32_t)v->n_cat - 1u);
-                    y[g] = (double)(k >= (uint32_t)cur[g] ? k + 1 : k);
-                } else {
-                    y[g] = fmin(fmax(cur[g] + step * (v->hi - v->lo) * hw_rng_normal(&st->rng), v->lo), v->hi);
-                }
-                nn++;
-            }
-            if (!st->all_cat) { /* one move of all real genes at once */
-                double *y = nb + nn * (size_t)d;
-                memcpy(y, cur, (size_t)d * sizeof *y);
-                for (int g = 0; g < d; g++) {
-                    const hw_var *v = &p->vars[g];
-                    if (v->type != HW_VAR_CATEGORICAL)
-                        y[g] = fmin(fmax(cur[g] + step * (v->hi - v->lo) * hw_rng_normal(&st->rng), v->lo), v->hi);
-                }
-                nn++;
-            }
-            if (!nn) break;
-            rc = acq_eval(st, c, nb, nn, acq + C, e);
-            if (rc) { free(cur); goto done; }
-            size_t bj = (size_t)-1;
-            for (size_t j = 0; j < nn; j++) {
-                if (!(acq[C + j] > cv)) continue;
-                if (st->all_cat && seen(st, nb + j * (size_t)d, chosen, n_chosen)) continue;
-                if (bj == (size_t)-1 || acq[C + j] > acq[C + bj]) bj = j;
-            }
-            if (bj == (size_t)-1) {
-                if (st->all_cat) break;
-                step *= 0.5;
-                if (step < 1e-3) break;
-                continue;
-            }
-            memcpy(cur, nb + bj * (size_t)d, (size_t)d * sizeof *cur);
-            cv = acq[C + bj];
-            if (cv > best_v && !seen(st, cur, chosen, n_chosen)) {
-                best_v = cv; best_i = (size_t)s;
-                memcpy(out, cur, (size_t)d * sizeof *out);
-            }
-        }
-    }
-    free(cur);
-    if (best_i == (size_t)-1) {
-        /* every candidate was seen: the best unseen pool member, else a fresh random genome */
-        for (size_t i = 0; i < C; i++) {
-            if (seen(st, x + i * (size_t)d, chosen, n_chosen)) continue;
-            if (best_i == (size_t)-1 || acq[i] > best_v) { best_i = i; best_v = acq[i]; }
-        }
-        if (best_i != (size_t)-1) memcpy(out, x + best_i * (size_t)d, (size_t)d * sizeof *out);
-        for (int t = 0; t < 1000 && best_i == (size_t)-1; t++) {
-            hw_var_sample(p, &st->rng, out);
-            if (!seen(st, out, chosen, n_chosen)) best_i = 0;
-        }
-    }
-    *found = best_i != (size_t)-1;
-done:
-    free(x); free(acq); free(order); free(par); free(keep); free(fo);
-    return rc;
-}
-
 /* ---- ask / tell ---------------------------------------------------------- */
 
 static int bo_ask(void *vst, double *x, size_t max_n, size_t *n_out, hw_err *e)
@@ -847,7 +255,6 @@ static int bo_ask(void *vst, double *x, size_t max_n, size_t *n_out, hw_err *e)
     int d = st->d, M = st->M;
     *n_out = 0;
     if (max_n == 0) return HW_OK;
-    st->pending = 0;
     if (st->n_initial_asked < (size_t)st->initial_points) {
         size_t want = (size_t)st->initial_points - st->n_initial_asked;
         if (want > max_n) want = max_n;
@@ -862,11 +269,10 @@ static int bo_ask(void *vst, double *x, size_t max_n, size_t *n_out, hw_err *e)
             if (ok) got++;
         }
         st->n_initial_asked += want;
-        st->pending = got;
         *n_out = got;
         return HW_OK;
     }
-    int rc = sync_models(st, e);
+    int rc = bo_sync_models(st, e);
     if (rc) return rc;
     size_t want = (size_t)st->batch < max_n ? (size_t)st->batch : max_n;
     /* observed objectives in model space (for the scalarisations) or f (ehvi) */
@@ -884,10 +290,10 @@ static int bo_ask(void *vst, double *x, size_t max_n, size_t *n_out, hw_err *e)
     memset(&c, 0, sizeof c);
     size_t base_n = st->gp_n, got = 0;
     for (size_t b = 0; b < want; b++) {
-        rc = ctx_prepare(st, &c, &obs, e);
+        rc = bo_ctx_prepare(st, &c, &obs, e);
         if (rc) break;
         int found = 0;
-        rc = propose_one(st, &c, x, got, x + got * (size_t)d, &found, e);
+        rc = bo_propose_one(st, &c, x, got, x + got * (size_t)d, &found, e);
         if (rc || !found) break;
         st->iter++;
         got++;
@@ -915,7 +321,6 @@ static int bo_ask(void *vst, double *x, size_t max_n, size_t *n_out, hw_err *e)
     free(c.z);
     free(obs.pts);
     if (rc) return rc;
-    st->pending = got;
     *n_out = got;
     return HW_OK;
 }
@@ -924,8 +329,6 @@ static int bo_tell(void *vst, const double *x, const double *f, size_t n, hw_err
 {
     bo_state *st = vst;
     int d = st->d, M = st->M;
-    if (n > st->pending)
-        return hw_fail(e, HW_ESTATE, "bo: told %zu results for %zu asked genomes", n, st->pending);
     if (st->n + n > st->cap) {
         size_t cap = st->cap ? st->cap : 64;
         while (cap < st->n + n) cap *= 2;
@@ -947,10 +350,10 @@ static int bo_tell(void *vst, const double *x, const double *f, size_t n, hw_err
         st->ok[r] = (unsigned char)ok;
     }
     st->n += n;
-    st->pending = 0;
     return HW_OK;
 }
 
 const hw_optimizer_ops hw_rsbo_ops = {"rsbo", rsbo_create, bo_ask, bo_tell, bo_destroy, bo_batch_size};
 const hw_optimizer_ops hw_lsbo_ops = {"lsbo", lsbo_create, bo_ask, bo_tell, bo_destroy, bo_batch_size};
 const hw_optimizer_ops hw_ehvi_ops = {"ehvi", ehvi_create, bo_ask, bo_tell, bo_destroy, bo_batch_size};
+

@@ -1,7 +1,9 @@
 /* optimizers/generation.h — the generation queue of the generational
  * optimizers (nsga2, moead): a generation of n genomes handed out by ask()
  * in pieces of at most max_n and told back in order; a short tell ends the
- * generation early (the untold genomes are dropped). */
+ * generation early (the untold genomes are dropped).  The ask/tell contract
+ * (no ask before the tell, no tell of more than asked) is checked by the
+ * hw_optimizer instance (optimizer.h), not here. */
 #ifndef HWNAS_OPTIMIZERS_GENERATION_H
 #define HWNAS_OPTIMIZERS_GENERATION_H
 
@@ -20,15 +22,9 @@ typedef struct {
     int initial;      /* the generation is (the rest of) the random initial population */
 } hw_generation;
 
-/* ask() prologue: HW_ESTATE (message "NAME: ask called before ...") while
- * the last ask awaits its tell. */
-int hw_generation_check_ask(const hw_generation *g, const char *name, hw_err *e);
 /* Copies the next at most max_n genomes (n_var genes each) to x and returns
  * how many. */
 size_t hw_generation_take(hw_generation *g, int n_var, double *x, size_t max_n);
-/* tell() prologue: HW_ESTATE (message "NAME: told ...") when n exceeds the
- * last ask. */
-int hw_generation_check_tell(const hw_generation *g, const char *name, size_t n, hw_err *e);
 /* Records a tell of n genomes (a short tell ends the generation). */
 void hw_generation_told(hw_generation *g, size_t n);
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/numeric.h"
+
 #define SQRT5 2.23606797749978969641
 #define LOG_2PI 1.83787706640934548356
 #define PREDICT_BLOCK 64
@@ -152,37 +154,6 @@ double hw_gp_kernel(const hw_gp *gp, const double *a, const double *b)
 
 /* ---- dense kernels on row-major matrices with row stride s ------------ */
 
-/* In-place Cholesky of the lower triangle; -1 if not positive definite. */
-static int cholesky(double *A, size_t n, size_t s)
-{
-    for (size_t j = 0; j < n; j++) {
-        double *rj = A + j * s;
-        double sum = rj[j];
-        for (size_t k = 0; k < j; k++) sum -= rj[k] * rj[k];
-        if (!(sum > 0.0) || !isfinite(sum)) return -1;
-        double ljj = sqrt(sum);
-        rj[j] = ljj;
-        for (size_t i = j + 1; i < n; i++) {
-            double *ri = A + i * s;
-            double t = ri[j];
-            for (size_t k = 0; k < j; k++) t -= ri[k] * rj[k];
-            ri[j] = t / ljj;
-        }
-    }
-    return 0;
-}
-
-/* Solve L v = b in place (b -> v). */
-static void forward_solve(const double *L, size_t n, size_t s, double *b)
-{
-    for (size_t i = 0; i < n; i++) {
-        const double *ri = L + i * s;
-        double t = b[i];
-        for (size_t k = 0; k < i; k++) t -= ri[k] * b[k];
-        b[i] = t / ri[i];
-    }
-}
-
 /* Solve L^T w = v in place (v -> w). */
 static void backward_solve(const double *L, size_t n, size_t s, double *v)
 {
@@ -216,7 +187,7 @@ static int factorise(const hw_gp *gp, const double *theta, const double *w, doub
     double j = 0.0;
     for (int t = 0; t <= JITTER_TRIES; t++) {
         fill_kernel(gp, theta, w, j, A, s);
-        if (cholesky(A, gp->n, s) == 0) { *jit = j; return 0; }
+        if (hw_cholesky(A, gp->n, s) == 0) { *jit = j; return 0; }
         j = base * 1e-10 * pow(10.0, t);
     }
     return -1;
@@ -241,7 +212,7 @@ static void solve_alpha(hw_gp *gp)
 {
     size_t n = gp->n;
     memcpy(gp->alpha, gp->ys, n * sizeof *gp->alpha);
-    forward_solve(gp->L, n, gp->cap, gp->alpha);
+    hw_cholesky_forward(gp->L, n, gp->cap, gp->alpha);
     double quad = 0.0, logdet = 0.0;
     for (size_t i = 0; i < n; i++) {
         quad += gp->alpha[i] * gp->alpha[i];
@@ -341,7 +312,7 @@ int hw_gp_add(hw_gp *gp, const double *x, double y, hw_err *e)
     double *row = gp->L + n * s;
     for (size_t j = 0; j < n; j++) row[j] = matern52(s2, scaled_r2(gp, w, x, gp->X + j * d));
     free(w);
-    forward_solve(gp->L, n, s, row);
+    hw_cholesky_forward(gp->L, n, s, row);
     double sum = s2 + noise + gp->jitter;
     for (size_t j = 0; j < n; j++) sum -= row[j] * row[j];
     gp->n = n + 1;
@@ -409,7 +380,7 @@ static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *
     if (factorise(gp, theta, ws->w, ws->A, n, &jit) != 0) return -1;
     double *A = ws->A, *al = ws->a;
     memcpy(al, gp->ys, n * sizeof *al);
-    forward_solve(A, n, n, al);
+    hw_cholesky_forward(A, n, n, al);
     double quad = 0.0, logdet = 0.0;
     for (size_t i = 0; i < n; i++) { quad += al[i] * al[i]; logdet += log(A[i * n + i]); }
     backward_solve(A, n, n, al);

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "indicators/archive.h"
 #include "optimizers/local_search.h"
 #include "optimizers/mutate_one.h"
 #include "optimizers/nsga2.h"
-#include "optimizers/pareto.h"
 
 typedef struct {
     const hw_problem *p;
@@ -18,11 +18,9 @@ typedef struct {
     hw_rng rng;
     size_t init_told;      /* initial random points told so far (the archive
                             * is non-empty once there is one) */
-    size_t asked;          /* genomes of the last ask, awaiting tell */
-    /* Archive in age order, capacity max_archive + 1. */
-    double *ax, *af;
-    size_t count;
-    /* Truncation work space (capacity entries). */
+    /* The non-dominated points told so far, in age order (indicators/archive.h). */
+    hw_pareto_archive arch;
+    /* Truncation work space (max_archive + 1 entries). */
     int *idx;
     double *cd;
     unsigned char *drop;
@@ -32,7 +30,8 @@ static void ls_destroy(void *st)
 {
     local_search *s = st;
     if (!s) return;
-    free(s->ax); free(s->af); free(s->idx); free(s->cd); free(s->drop);
+    hw_pareto_archive_free(&s->arch);
+    free(s->idx); free(s->cd); free(s->drop);
     free(s);
 }
 
@@ -70,32 +69,17 @@ static int ls_create(void **out, const hw_problem *p, const cJSON *params, const
     s->eta_m = eta_m; s->extra_rate = extra_rate; s->skip_inert = skip_inert;
     hw_rng_seed(&s->rng, seed, HW_STREAM_OPTIMIZER);
     size_t cap = s->max_archive + 1;
-    s->ax = malloc(cap * (size_t)s->nv * sizeof *s->ax);
-    s->af = malloc(cap * (size_t)s->m * sizeof *s->af);
+    int arc = hw_pareto_archive_init(&s->arch, s->m, s->nv, e);
+    if (arc) { ls_destroy(s); return arc; }
     s->idx = malloc(cap * sizeof *s->idx);
     s->cd = malloc(cap * sizeof *s->cd);
     s->drop = malloc(cap);
-    if (!s->ax || !s->af || !s->idx || !s->cd || !s->drop) {
+    if (!s->idx || !s->cd || !s->drop) {
         ls_destroy(s);
         return hw_fail(e, HW_ENOMEM, "local_search: out of memory (max_archive %lld)", max_archive);
     }
     *out = s;
     return HW_OK;
-}
-
-/* Keep the members with drop[i] == 0, in order. */
-static void ls_compact(local_search *s)
-{
-    size_t nv = (size_t)s->nv, m = (size_t)s->m, k = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        if (s->drop[i]) continue;
-        if (k != i) {
-            memcpy(s->ax + k * nv, s->ax + i * nv, nv * sizeof *s->ax);
-            memcpy(s->af + k * m, s->af + i * m, m * sizeof *s->af);
-        }
-        k++;
-    }
-    s->count = k;
 }
 
 typedef struct { double cd; size_t i; } ranked;
@@ -111,35 +95,25 @@ static int ranked_cmp(const void *pa, const void *pb)
 
 static int ls_truncate(local_search *s, size_t keep)
 {
-    size_t n = s->count;
+    size_t n = s->arch.size;
     for (size_t i = 0; i < n; i++) s->idx[i] = (int)i;
-    if (nsga2_crowding(s->af, s->m, s->idx, n, s->cd)) return HW_ENOMEM;
+    if (nsga2_crowding(s->arch.f, s->m, s->idx, n, s->cd)) return HW_ENOMEM;
     ranked *r = malloc(n * sizeof *r);
     if (!r) return HW_ENOMEM;
     for (size_t i = 0; i < n; i++) { r[i].cd = s->cd[i]; r[i].i = i; s->drop[i] = 0; }
     qsort(r, n, sizeof *r, ranked_cmp);
     for (size_t j = 0; j + keep < n; j++) s->drop[r[j].i] = 1;
     free(r);
-    ls_compact(s);
+    hw_pareto_archive_remove(&s->arch, s->drop);
     return HW_OK;
 }
 
-/* Insert (x, f) unless weakly dominated; evict what it dominates. */
+/* Insert (x, f) unless weakly dominated (it evicts what it dominates);
+ * truncate when the archive outgrows max_archive. */
 static int ls_insert(local_search *s, const double *x, const double *f)
 {
-    size_t nv = (size_t)s->nv, m = (size_t)s->m;
-    for (size_t i = 0; i < s->count; i++)
-        if (hw_pareto_weakly_dominates(s->af + i * m, f, s->m)) return HW_OK;
-    int any = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        s->drop[i] = (unsigned char)hw_pareto_dominates(f, s->af + i * m, s->m);
-        any |= s->drop[i];
-    }
-    if (any) ls_compact(s);
-    memcpy(s->ax + s->count * nv, x, nv * sizeof *x);
-    memcpy(s->af + s->count * m, f, m * sizeof *f);
-    s->count++;
-    if (s->count > s->max_archive)
+    if (hw_pareto_archive_insert(&s->arch, f, x, NULL, 1, NULL, NULL)) return HW_ENOMEM;
+    if (s->arch.size > s->max_archive)
         return ls_truncate(s, s->max_archive - s->max_archive / 10);
     return HW_OK;
 }
@@ -150,22 +124,22 @@ static int ls_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
     size_t nv = (size_t)s->nv;
     (void)e;
     *n = 0;
-    s->asked = 0;
     if (s->init_told < s->initial_points) {
         size_t k = s->initial_points - s->init_told;
         if (k > max_n) k = max_n;
         for (size_t i = 0; i < k; i++) hw_var_sample(s->p, &s->rng, x + i * nv);
-        *n = s->asked = k;
+        *n = k;
         return HW_OK;
     }
     size_t k = s->batch < max_n ? s->batch : max_n;
     for (size_t i = 0; i < k; i++) {
-        size_t parent = s->count > 1 ? hw_rng_below(&s->rng, (uint32_t)s->count) : 0;
+        size_t count = s->arch.size;
+        size_t parent = count > 1 ? hw_rng_below(&s->rng, (uint32_t)count) : 0;
         double *c = x + i * nv;
-        memcpy(c, s->ax + parent * nv, nv * sizeof *c);
+        memcpy(c, s->arch.x + parent * nv, nv * sizeof *c);
         hw_mutate_one(s->p, &s->rng, c, s->eta_m, s->extra_rate, s->skip_inert);
     }
-    *n = s->asked = k;
+    *n = k;
     return HW_OK;
 }
 
@@ -173,9 +147,6 @@ static int ls_tell(void *st, const double *x, const double *f, size_t n, hw_err 
 {
     local_search *s = st;
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
-    if (n > s->asked)
-        return hw_fail(e, HW_ESTATE, "local_search: told %zu results for %zu asked genomes",
-                       n, s->asked);
     for (size_t i = 0; i < n; i++)
         for (size_t o = 0; o < m; o++)
             if (!isfinite(f[i * m + o]))
@@ -188,7 +159,6 @@ static int ls_tell(void *st, const double *x, const double *f, size_t n, hw_err 
     for (size_t i = 0; i < n; i++)
         if (ls_insert(s, x + i * nv, f + i * m))
             return hw_fail(e, HW_ENOMEM, "local_search: out of memory");
-    s->asked = 0;
     return HW_OK;
 }
 
@@ -201,9 +171,9 @@ static size_t ls_batch_size(const void *st)
 size_t hw_local_search_archive(const void *st, double *x, double *f)
 {
     const local_search *s = st;
-    if (x) memcpy(x, s->ax, s->count * (size_t)s->nv * sizeof *x);
-    if (f) memcpy(f, s->af, s->count * (size_t)s->m * sizeof *f);
-    return s->count;
+    if (x && s->arch.size) memcpy(x, s->arch.x, s->arch.size * (size_t)s->nv * sizeof *x);
+    if (f && s->arch.size) memcpy(f, s->arch.f, s->arch.size * (size_t)s->m * sizeof *f);
+    return s->arch.size;
 }
 
 const hw_optimizer_ops hw_local_search_ops = {

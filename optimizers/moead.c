@@ -69,32 +69,12 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/numeric.h"
 #include "optimizers/moead.h"
 #include "optimizers/generation.h"
 #include "optimizers/optimizer.h"
 
 /* ---- weights ------------------------------------------------------------ */
-
-static double lattice_count(int m, int H)
-{
-    double c = 1.0; /* C(H+m-1, m-1) */
-    for (int i = 1; i < m; i++) c = c * (H + i) / i;
-    return c;
-}
-
-static void lattice_fill(int m, int H, int k, int left, int *c, double *w, size_t *pos)
-{
-    if (k == m - 1) {
-        c[k] = left;
-        for (int j = 0; j < m; j++) w[*pos * (size_t)m + (size_t)j] = (double)c[j] / H;
-        (*pos)++;
-        return;
-    }
-    for (int v = left; v >= 0; v--) {
-        c[k] = v;
-        lattice_fill(m, H, k + 1, left - v, c, w, pos);
-    }
-}
 
 int moead_lattice_weights(int m, size_t target, double **w, size_t *n, int *H_out)
 {
@@ -102,19 +82,16 @@ int moead_lattice_weights(int m, size_t target, double **w, size_t *n, int *H_ou
     *n = 0;
     if (m < 2 || m > HW_MAX_OBJ || target < 1) return HW_EINVAL;
     int H = 1;
-    while (lattice_count(m, H + 1) <= (double)target) H++;
-    double below = lattice_count(m, H), above = lattice_count(m, H + 1);
+    while (hw_lattice_count(m, H + 1) <= (double)target) H++;
+    double below = hw_lattice_count(m, H), above = hw_lattice_count(m, H + 1);
     if (below < (double)target && above - (double)target < (double)target - below) H++;
-    double cnt = lattice_count(m, H);
+    double cnt = hw_lattice_count(m, H);
     if (cnt > 1e7) return HW_EINVAL;
     size_t count = (size_t)llround(cnt);
     double *out = malloc(count * (size_t)m * sizeof *out);
     if (!out) return HW_ENOMEM;
-    int c[HW_MAX_OBJ];
-    size_t pos = 0;
-    lattice_fill(m, H, 0, H, c, out, &pos);
     *w = out;
-    *n = pos;
+    *n = hw_lattice_fill(m, H, out);
     if (H_out) *H_out = H;
     return HW_OK;
 }
@@ -532,9 +509,8 @@ static void place_child(moead *s, size_t i, const double *x, const double *raw, 
 static int moead_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
 {
     moead *s = stp;
+    (void)e;
     *n = 0;
-    int rc = hw_generation_check_ask(&s->q, "moead", e);
-    if (rc) return rc;
     if (max_n == 0) return HW_OK;
     size_t nv = (size_t)s->nv;
     if (s->q.asked == s->q.n) {
@@ -560,8 +536,7 @@ static int moead_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
 static int moead_tell(void *stp, const double *x, const double *f, size_t n, hw_err *e)
 {
     moead *s = stp;
-    int rc = hw_generation_check_tell(&s->q, "moead", n, e);
-    if (rc) return rc;
+    (void)e;
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
     double raw[HW_MAX_OBJ], fn[HW_MAX_OBJ];
     for (size_t t = 0; t < n; t++) {

@@ -23,7 +23,6 @@ typedef struct {
     /* Ring buffer: slot (head + i) % pop_size is the i-th oldest member. */
     double *px, *pf;
     size_t count, head;
-    size_t asked;          /* genomes of the last ask, awaiting tell */
     /* Tournament work space (sample_size entries each). */
     size_t *slots;
     int *front;
@@ -178,12 +177,11 @@ static int morea_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
     morea *s = st;
     size_t nv = (size_t)s->nv;
     *n = 0;
-    s->asked = 0;
     if (s->count < s->pop_size) {
         size_t k = s->pop_size - s->count;
         if (k > max_n) k = max_n;
         for (size_t i = 0; i < k; i++) hw_var_sample(s->p, &s->rng, x + i * nv);
-        *n = s->asked = k;
+        *n = k;
         return HW_OK;
     }
     size_t k = s->batch < max_n ? s->batch : max_n;
@@ -194,7 +192,7 @@ static int morea_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
         memcpy(c, s->px + parent * nv, nv * sizeof *c);
         hw_mutate_one(s->p, &s->rng, c, s->eta_m, s->extra_rate, s->skip_inert);
     }
-    *n = s->asked = k;
+    *n = k;
     return HW_OK;
 }
 
@@ -202,8 +200,6 @@ static int morea_tell(void *st, const double *x, const double *f, size_t n, hw_e
 {
     morea *s = st;
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
-    if (n > s->asked)
-        return hw_fail(e, HW_ESTATE, "morea: told %zu results for %zu asked genomes", n, s->asked);
     for (size_t i = 0; i < n; i++)
         for (size_t o = 0; o < m; o++)
             if (!isfinite(f[i * m + o]))
@@ -216,7 +212,6 @@ static int morea_tell(void *st, const double *x, const double *f, size_t n, hw_e
         memcpy(s->px + slot * nv, x + i * nv, nv * sizeof *x);
         memcpy(s->pf + slot * m, f + i * m, m * sizeof *f);
     }
-    s->asked = 0;
     return HW_OK;
 }
 

@@ -374,9 +374,8 @@ static int assess_population(nsga2 *s)
 static int nsga2_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
 {
     nsga2 *s = stp;
+    (void)e;
     *n = 0;
-    int rc = hw_generation_check_ask(&s->q, "nsga2", e);
-    if (rc) return rc;
     if (max_n == 0) return HW_OK;
     if (s->q.asked == s->q.n) { /* start a generation */
         s->q.asked = s->q.told = 0;
@@ -397,14 +396,13 @@ static int nsga2_ask(void *stp, double *x, size_t max_n, size_t *n, hw_err *e)
 static int nsga2_tell(void *stp, const double *x, const double *f, size_t n, hw_err *e)
 {
     nsga2 *s = stp;
-    int rc = hw_generation_check_tell(&s->q, "nsga2", n, e);
-    if (rc) return rc;
     size_t nv = (size_t)s->nv, m = (size_t)s->m;
     memcpy(s->q.x + s->q.told * nv, x, n * nv * sizeof(double));
     for (size_t i = 0; i < n * m; i++) /* NaN (failed evaluation) ranks worst */
         s->qf[s->q.told * m + i] = isnan(f[i]) ? INFINITY : f[i];
     hw_generation_told(&s->q, n);
     if (s->q.told < s->q.n) return HW_OK;
+    int rc;
     if (s->q.initial) { /* random genomes join the population as they are */
         memcpy(s->px + s->pop_n * nv, s->q.x, s->q.told * nv * sizeof(double));
         memcpy(s->pf + s->pop_n * m, s->qf, s->q.told * m * sizeof(double));

@@ -9,7 +9,7 @@ For every split seed, every scale x metric x device row:
   * the split is exactly the C side's (surrogates/data.c sur_is_validation:
     splitmix64(fnv1a(arch) ^ splitmix64(seed + 0x5EED)) % 5 == 0 -> validation);
   * the target is log of the per-arch median of the samples (CPU energy: the
-    given mean; perplexity: the one value), as in surrogates/model.c;
+    given mean; perplexity: the one value), as in surrogates/model_fit.c;
   * order-free engineered features: embed, n_layer, bias, counts of each MLP
     ratio and head choice, sums of MLP ratios and heads, exact params and FLOPs
     (analytic files);

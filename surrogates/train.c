@@ -24,7 +24,7 @@
  *   positional signal (mean tau over 6 split seeds: order-free 0.914,
  *   6 bins 0.936, 4 bins 0.930, 9 bins 0.932);
  * - latency / energy: the log prediction is blended with a ridge on log y over
- *   order-free features (blend_fit in model.c), weight 0 .. 0.5 in steps of
+ *   order-free features (blend_fit in model_fit.c), weight 0 .. 0.5 in steps of
  *   0.1 picked per model by the out-of-fold squared log error (0 keeps the
  *   model alone). Mean tau over split seeds 1-3: +0.0002 over the 81
  *   hardware rows (better on 41, worse on 4 by <= 0.0004); the one row below
@@ -206,16 +206,10 @@ double sur_spearman(const double *a, const double *b, size_t n)
     return r;
 }
 
-static int cmp_d(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 static double median_of(double *v, size_t n)
 {
     if (n == 0) return NAN;
-    qsort(v, n, sizeof *v, cmp_d);
+    qsort(v, n, sizeof *v, hw_cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 

@@ -3,6 +3,7 @@
  * permutation's bijectivity, real-gene levels, huge spaces, partial tells,
  * batch-size independence and config validation. */
 #include "check.h"
+#include "opt_instance.h"
 #include "opt_toy.h"
 
 #include "optimizers/grid_search.h"
@@ -171,26 +172,27 @@ TEST(partial_tell_reproposes_the_rest)
     double x[24 * 4], f[24 * 2] = {0}, ref[24 * 4];
     CHECK_EQ_INT(grid_all(&p, "{\"name\":\"grid_search\"}", 5, 64, ref, 24), 24);
     hw_err e = {0};
-    void *st = toy_create(&hw_grid_search_ops, &p, "{\"name\":\"grid_search\"}", 5, &e);
-    CHECK(st != NULL);
-    if (!st) return;
+    hw_optimizer *o = toy_instance(&hw_grid_search_ops, &p, "{\"name\":\"grid_search\"}", 5, &e);
+    CHECK(o != NULL);
+    if (!o) return;
     size_t n;
-    CHECK_OK(hw_grid_search_ops.ask(st, x, 10, &n, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 10, &n, &e));
     CHECK_EQ_INT(n, 10);
-    CHECK(hw_grid_search_ops.tell(st, x, f, 11, &e) == HW_ESTATE);
-    CHECK_OK(hw_grid_search_ops.tell(st, x, f, 4, &e));
-    CHECK_OK(hw_grid_search_ops.ask(st, x, 10, &n, &e));
+    CHECK(hw_optimizer_tell(o, x, f, 11, &e) == HW_ESTATE);
+    CHECK(strstr(e.msg, "grid_search: told 11 results for 10 asked genomes") != NULL);
+    CHECK_OK(hw_optimizer_tell(o, x, f, 4, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 10, &n, &e));
     CHECK(memcmp(x, ref + 4 * 4, 10 * 4 * sizeof(double)) == 0);
-    hw_grid_search_ops.destroy(st);
+    hw_optimizer_destroy(o);
     /* Lexicographic too. */
     CHECK_EQ_INT(grid_all(&p, "{\"name\":\"grid_search\",\"order\":\"lexicographic\"}", 5, 64, ref, 24), 24);
-    st = toy_create(&hw_grid_search_ops, &p, "{\"name\":\"grid_search\",\"order\":\"lexicographic\"}", 5, &e);
-    CHECK_OK(hw_grid_search_ops.ask(st, x, 10, &n, &e));
-    CHECK_OK(hw_grid_search_ops.tell(st, x, f, 3, &e));
-    CHECK_OK(hw_grid_search_ops.ask(st, x, 30, &n, &e));
+    o = toy_instance(&hw_grid_search_ops, &p, "{\"name\":\"grid_search\",\"order\":\"lexicographic\"}", 5, &e);
+    CHECK_OK(hw_optimizer_ask(o, x, 10, &n, &e));
+    CHECK_OK(hw_optimizer_tell(o, x, f, 3, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 30, &n, &e));
     CHECK_EQ_INT(n, 21);
     CHECK(memcmp(x, ref + 3 * 4, 21 * 4 * sizeof(double)) == 0);
-    hw_grid_search_ops.destroy(st);
+    hw_optimizer_destroy(o);
 }
 
 TEST(config_errors_name_the_key)

@@ -2,6 +2,7 @@
  * against brute force, the bound on its size, one-gene moves, config
  * validation, partial tells and determinism. */
 #include "check.h"
+#include "opt_instance.h"
 #include "opt_toy.h"
 
 #include "optimizers/local_search.h"
@@ -155,28 +156,30 @@ TEST(partial_tell_and_over_tell)
 {
     hw_problem p = toy_cat_problem();
     hw_err e = {0};
-    void *st = toy_create(&hw_local_search_ops, &p, "{\"name\":\"local_search\",\"initial_points\":6,"
+    hw_optimizer *o = toy_instance(&hw_local_search_ops, &p, "{\"name\":\"local_search\",\"initial_points\":6,"
                           "\"batch_size\":5}", 4, &e);
-    CHECK(st != NULL);
-    if (!st) return;
+    CHECK(o != NULL);
+    if (!o) return;
     double x[8 * 6], f[8 * 2];
     size_t n;
     /* 6 initial points asked, 2 told: the other 4 are offered again. */
-    CHECK_OK(hw_local_search_ops.ask(st, x, 8, &n, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 8, &n, &e));
     CHECK_EQ_INT(n, 6);
     p.evaluate(&p, x, NULL, n, f, NULL, &e);
-    CHECK_OK(hw_local_search_ops.tell(st, x, f, 2, &e));
-    CHECK_OK(hw_local_search_ops.ask(st, x, 8, &n, &e));
+    CHECK_OK(hw_optimizer_tell(o, x, f, 2, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 8, &n, &e));
     CHECK_EQ_INT(n, 4);
     p.evaluate(&p, x, NULL, n, f, NULL, &e);
-    CHECK(hw_local_search_ops.tell(st, x, f, 5, &e) == HW_ESTATE);
-    CHECK_OK(hw_local_search_ops.tell(st, x, f, 4, &e));
+    CHECK(hw_optimizer_tell(o, x, f, 5, &e) == HW_ESTATE);
+    CHECK(strstr(e.msg, "local_search: told 5 results for 4 asked genomes") != NULL);
+    CHECK_OK(hw_optimizer_tell(o, x, f, 4, &e));
     /* Search phase: batch_size neighbours. */
-    CHECK_OK(hw_local_search_ops.ask(st, x, 8, &n, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 8, &n, &e));
     CHECK_EQ_INT(n, 5);
-    CHECK_OK(hw_local_search_ops.tell(st, x, f, 0, &e));
-    CHECK(hw_local_search_ops.tell(st, x, f, 1, &e) == HW_ESTATE);
-    hw_local_search_ops.destroy(st);
+    CHECK_OK(hw_optimizer_tell(o, x, f, 0, &e));
+    CHECK(hw_optimizer_tell(o, x, f, 1, &e) == HW_ESTATE);
+    CHECK(strstr(e.msg, "local_search: told 1 results for 0 asked genomes") != NULL);
+    hw_optimizer_destroy(o);
 }
 
 TEST(same_seed_same_run)

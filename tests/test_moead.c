@@ -2,6 +2,7 @@
  * config errors, ask/tell protocol, convergence on a local ZDT1. */
 #include "check.h"
 
+#include "opt_instance.h"
 #include "opt_toy.h"
 #include "optimizers/moead.h"
 
@@ -281,31 +282,35 @@ TEST(protocol_partial_tells_and_misuse)
 {
     local_problem lp;
     local_init(&lp, 5, 0, 0);
-    void *st = make_opt(&lp.p, "{\"name\":\"moead\",\"population_size\":10,\"neighbourhood_size\":4}", 2);
-    CHECK_EQ_INT(ops()->batch_size(st), 10);
+    hw_optimizer *o = toy_instance(ops(), &lp.p, "{\"name\":\"moead\",\"population_size\":10,\"neighbourhood_size\":4}", 2, NULL);
+    CHECK(o != NULL);
+    if (!o) return;
+    CHECK_EQ_INT(hw_optimizer_batch_size(o), 10);
     double x[10 * 5], f[10 * 2];
     size_t n = 0;
     hw_err e = {0};
-    CHECK_OK(ops()->ask(st, x, 100, &n, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 100, &n, &e));
     CHECK_EQ_INT(n, 10);
-    CHECK(ops()->ask(st, x, 100, &n, &e) == HW_ESTATE);
+    CHECK(hw_optimizer_ask(o, x, 100, &n, &e) == HW_ESTATE);
+    CHECK(strstr(e.msg, "moead: ask called before the previous 10 genomes were told") != NULL);
     for (int i = 0; i < 4; i++) zdt1(x + 5 * i, 5, f + 2 * i);
-    CHECK(ops()->tell(st, x, f, 11, &e) == HW_ESTATE);
-    CHECK_OK(ops()->tell(st, x, f, 4, &e));
-    CHECK_OK(ops()->ask(st, x, 100, &n, &e)); /* the other 6 initial genomes */
+    CHECK(hw_optimizer_tell(o, x, f, 11, &e) == HW_ESTATE);
+    CHECK(strstr(e.msg, "moead: told 11 results for 10 asked genomes") != NULL);
+    CHECK_OK(hw_optimizer_tell(o, x, f, 4, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 100, &n, &e)); /* the other 6 initial genomes */
     CHECK_EQ_INT(n, 6);
     for (int i = 0; i < 6; i++) zdt1(x + 5 * i, 5, f + 2 * i);
-    CHECK_OK(ops()->tell(st, x, f, 6, &e));
-    CHECK_OK(ops()->ask(st, x, 100, &n, &e));
+    CHECK_OK(hw_optimizer_tell(o, x, f, 6, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 100, &n, &e));
     CHECK_EQ_INT(n, 10);
     for (int i = 0; i < 3; i++) zdt1(x + 5 * i, 5, f + 2 * i);
     f[1] = NAN;
-    CHECK_OK(ops()->tell(st, x, f, 3, &e));
-    CHECK_OK(ops()->ask(st, x, 100, &n, &e));
+    CHECK_OK(hw_optimizer_tell(o, x, f, 3, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 100, &n, &e));
     CHECK_EQ_INT(n, 10);
     for (int i = 0; i < 50; i++) CHECK(x[i] >= 0 && x[i] <= 1);
-    CHECK_OK(ops()->tell(st, x, f, 0, &e));
-    ops()->destroy(st);
+    CHECK_OK(hw_optimizer_tell(o, x, f, 0, &e));
+    hw_optimizer_destroy(o);
     /* a one-objective problem is refused */
     lp.p.n_obj = 1;
     void *none = NULL;

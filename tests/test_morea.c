@@ -1,6 +1,7 @@
 /* MOREA (optimizers/morea.c): the aging queue, the Pareto tournament, the
  * one-gene mutation, config validation, partial tells and determinism. */
 #include "check.h"
+#include "opt_instance.h"
 #include "opt_toy.h"
 
 #include "space/space.h"
@@ -202,41 +203,43 @@ TEST(partial_tell_and_over_tell)
 {
     hw_problem p = toy_cat_problem();
     hw_err e = {0};
-    void *st = toy_create(&hw_morea_ops, &p, "{\"name\":\"morea\",\"population_size\":10,"
+    hw_optimizer *o = toy_instance(&hw_morea_ops, &p, "{\"name\":\"morea\",\"population_size\":10,"
                           "\"sample_size\":3,\"batch_size\":4}", 2, &e);
-    CHECK(st != NULL);
-    if (!st) return;
+    CHECK(o != NULL);
+    if (!o) return;
     double x[10 * 6], f[10 * 2];
     size_t n;
     /* Initial phase: 7 asked, 3 told -> 7 more offered next. */
-    CHECK_OK(hw_morea_ops.ask(st, x, 7, &n, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 7, &n, &e));
     CHECK_EQ_INT(n, 7);
     p.evaluate(&p, x, NULL, n, f, NULL, &e);
-    CHECK_OK(hw_morea_ops.tell(st, x, f, 3, &e));
-    CHECK_EQ_INT(hw_morea_population(st, NULL, NULL), 3);
-    CHECK_OK(hw_morea_ops.ask(st, x, 10, &n, &e));
+    CHECK_OK(hw_optimizer_tell(o, x, f, 3, &e));
+    CHECK_EQ_INT(hw_morea_population(hw_optimizer_state(o), NULL, NULL), 3);
+    CHECK_OK(hw_optimizer_ask(o, x, 10, &n, &e));
     CHECK_EQ_INT(n, 7);
     p.evaluate(&p, x, NULL, n, f, NULL, &e);
-    CHECK(hw_morea_ops.tell(st, x, f, 8, &e) == HW_ESTATE);
-    CHECK_OK(hw_morea_ops.tell(st, x, f, 7, &e));
-    CHECK_EQ_INT(hw_morea_population(st, NULL, NULL), 10);
+    CHECK(hw_optimizer_tell(o, x, f, 8, &e) == HW_ESTATE);
+    CHECK(strstr(e.msg, "morea: told 8 results for 7 asked genomes") != NULL);
+    CHECK_OK(hw_optimizer_tell(o, x, f, 7, &e));
+    CHECK_EQ_INT(hw_morea_population(hw_optimizer_state(o), NULL, NULL), 10);
     /* Children: 4 asked, 1 told -> exactly one joins, the oldest leaves. */
     double before[10 * 6], after[10 * 6];
-    hw_morea_population(st, before, NULL);
-    CHECK_OK(hw_morea_ops.ask(st, x, 10, &n, &e));
+    hw_morea_population(hw_optimizer_state(o), before, NULL);
+    CHECK_OK(hw_optimizer_ask(o, x, 10, &n, &e));
     CHECK_EQ_INT(n, 4);
     p.evaluate(&p, x, NULL, n, f, NULL, &e);
-    CHECK_OK(hw_morea_ops.tell(st, x, f, 1, &e));
-    CHECK_EQ_INT(hw_morea_population(st, after, NULL), 10);
+    CHECK_OK(hw_optimizer_tell(o, x, f, 1, &e));
+    CHECK_EQ_INT(hw_morea_population(hw_optimizer_state(o), after, NULL), 10);
     CHECK(memcmp(after, before + 6, 9 * 6 * sizeof(double)) == 0);
     CHECK(memcmp(after + 9 * 6, x, 6 * sizeof(double)) == 0);
     /* A tell without an ask is refused; non-finite objectives too. */
-    CHECK(hw_morea_ops.tell(st, x, f, 1, &e) == HW_ESTATE);
-    CHECK_OK(hw_morea_ops.ask(st, x, 1, &n, &e));
+    CHECK(hw_optimizer_tell(o, x, f, 1, &e) == HW_ESTATE);
+    CHECK(strstr(e.msg, "morea: told 1 results for 0 asked genomes") != NULL);
+    CHECK_OK(hw_optimizer_ask(o, x, 1, &n, &e));
     f[1] = NAN;
-    CHECK(hw_morea_ops.tell(st, x, f, 1, &e) == HW_EINVAL);
+    CHECK(hw_optimizer_tell(o, x, f, 1, &e) == HW_EINVAL);
     CHECK(strstr(e.msg, "not finite") != NULL);
-    hw_morea_ops.destroy(st);
+    hw_optimizer_destroy(o);
 }
 
 TEST(same_seed_same_run)

@@ -8,6 +8,7 @@
 #include "optimizers/nsga2.h"
 #include "optimizers/optimizer.h"
 
+#include "opt_instance.h"
 #include "opt_toy.h"
 
 /* ---- ranking ------------------------------------------------------------ */
@@ -226,40 +227,44 @@ TEST(protocol_partial_tells_and_misuse)
 {
     local_problem lp;
     local_init(&lp, 5, 0, 0);
-    void *st = make_opt(&lp.p, "{\"name\":\"nsga2\",\"population_size\":10}", 2);
+    hw_optimizer *o = toy_instance(ops(), &lp.p, "{\"name\":\"nsga2\",\"population_size\":10}", 2, NULL);
+    CHECK(o != NULL);
+    if (!o) return;
     double x[10 * 5], f[10 * 2];
     size_t n = 0;
     hw_err e = {0};
     /* initial population: ask 10, tell 4 -> the next ask gives the other 6 random */
-    CHECK_OK(ops()->ask(st, x, 100, &n, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 100, &n, &e));
     CHECK_EQ_INT(n, 10);
-    CHECK(ops()->ask(st, x, 100, &n, &e) == HW_ESTATE); /* no tell yet */
+    CHECK(hw_optimizer_ask(o, x, 100, &n, &e) == HW_ESTATE); /* no tell yet */
+    CHECK(strstr(e.msg, "nsga2: ask called before the previous 10 genomes were told") != NULL);
     for (int i = 0; i < 4; i++) zdt1(x + 5 * i, 5, f + 2 * i);
-    CHECK(ops()->tell(st, x, f, 11, &e) == HW_ESTATE);    /* more than asked */
-    CHECK_OK(ops()->tell(st, x, f, 4, &e));
-    CHECK_OK(ops()->ask(st, x, 100, &n, &e));
+    CHECK(hw_optimizer_tell(o, x, f, 11, &e) == HW_ESTATE);    /* more than asked */
+    CHECK(strstr(e.msg, "nsga2: told 11 results for 10 asked genomes") != NULL);
+    CHECK_OK(hw_optimizer_tell(o, x, f, 4, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 100, &n, &e));
     CHECK_EQ_INT(n, 6);
     for (int i = 0; i < 6; i++) zdt1(x + 5 * i, 5, f + 2 * i);
-    CHECK_OK(ops()->tell(st, x, f, 6, &e));
+    CHECK_OK(hw_optimizer_tell(o, x, f, 6, &e));
     /* offspring: ask 10, tell 3, then a full generation follows */
-    CHECK_OK(ops()->ask(st, x, 100, &n, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 100, &n, &e));
     CHECK_EQ_INT(n, 10);
     for (int i = 0; i < 3; i++) zdt1(x + 5 * i, 5, f + 2 * i);
-    CHECK_OK(ops()->tell(st, x, f, 3, &e));
-    CHECK_OK(ops()->ask(st, x, 4, &n, &e));
+    CHECK_OK(hw_optimizer_tell(o, x, f, 3, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 4, &n, &e));
     CHECK_EQ_INT(n, 4);
-    CHECK_OK(ops()->tell(st, x, f, 0, &e)); /* told nothing: generation ends */
-    CHECK_OK(ops()->ask(st, x, 100, &n, &e));
+    CHECK_OK(hw_optimizer_tell(o, x, f, 0, &e)); /* told nothing: generation ends */
+    CHECK_OK(hw_optimizer_ask(o, x, 100, &n, &e));
     CHECK_EQ_INT(n, 10);
     for (int i = 0; i < 10; i++) {
         for (int j = 0; j < 5; j++) CHECK(x[5 * i + j] >= 0 && x[5 * i + j] <= 1);
         zdt1(x + 5 * i, 5, f + 2 * i);
     }
     f[0] = NAN; /* a failed evaluation must not break selection */
-    CHECK_OK(ops()->tell(st, x, f, 10, &e));
-    CHECK_OK(ops()->ask(st, x, 0, &n, &e));
+    CHECK_OK(hw_optimizer_tell(o, x, f, 10, &e));
+    CHECK_OK(hw_optimizer_ask(o, x, 0, &n, &e));
     CHECK_EQ_INT(n, 0);
-    ops()->destroy(st);
+    hw_optimizer_destroy(o);
 }
 
 TEST(categorical_children_are_deduplicated)

@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include "core/rng.h"
+#include "indicators/indicators.h"
 #include "optimizers/pareto.h"
 
 TEST(dominance_definitions)

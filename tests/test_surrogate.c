@@ -534,12 +534,6 @@ TEST(shipped_models_rank_the_data)
     sur_data_free(&d);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static hw_problem *make_problem(const char *noise, hw_err *e)
 {
     char text[2048];
@@ -608,7 +602,7 @@ TEST(hwgpt_surrogate_noise_is_reproducible)
         CHECK_OK(ps->evaluate(ps, x, &id, 1, f, NULL, &e));
         v[k] = f[1];
     }
-    qsort(v, 2000, sizeof *v, cmp_double);
+    qsort(v, 2000, sizeof *v, hw_cmp_double);
     double mu = 0, ss = 0, med = 0.5 * (v[999] + v[1000]);
     for (int k = 0; k < 2000; k++) mu += v[k] / 2000;
     for (int k = 0; k < 2000; k++) ss += (v[k] - mu) * (v[k] - mu) / 1999;

@@ -82,7 +82,7 @@ static int run_once(const bench_args *a, const cJSON *pc, const cJSON *oc, uint6
     const hw_optimizer_ops *ops = hw_optimizer_find("moead");
     hw_problem *p = NULL;
     void *st = NULL;
-    int rc = hw_problem_create(pc, "problem", seed, &p, e);
+    int rc = hw_problem_create(pc, "problem", &p, e);
     if (rc) return rc;
     if (!p->true_front_hv) {
         hw_problem_destroy(p);
@@ -90,7 +90,7 @@ static int run_once(const bench_args *a, const cJSON *pc, const cJSON *oc, uint6
     }
     size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj, evals = (size_t)a->evals, done = 0;
     double *x = NULL, *f = malloc(evals * m * sizeof *f), ref[HW_MAX_OBJ];
-    uint64_t *ids = NULL;
+    hw_eval_id *ids = NULL;
     for (size_t k = 0; k < m; k++) ref[k] = 1.1;
     double t0 = hw_now();
     if ((rc = ops->create(&st, p, oc, "optimizer", seed, e))) goto done;
@@ -102,7 +102,7 @@ static int run_once(const bench_args *a, const cJSON *pc, const cJSON *oc, uint6
         size_t want = evals - done < batch ? evals - done : batch, n = 0;
         if ((rc = ops->ask(st, x, want, &n, e))) goto done;
         if (n == 0) break;
-        for (size_t i = 0; i < n; i++) ids[i] = done + i;
+        for (size_t i = 0; i < n; i++) ids[i] = (hw_eval_id){seed, done + i};
         if ((rc = p->evaluate(p, x, ids, n, f + done * m, NULL, e))) goto done;
         if ((rc = ops->tell(st, x, f + done * m, n, e))) goto done;
         done += n;

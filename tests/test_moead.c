@@ -223,11 +223,11 @@ static double *dtlz2_trace(int m, const char *opt_json, size_t evals)
     cJSON *pc = cJSON_Parse(pj);
     hw_problem *p = NULL;
     hw_err e = {0};
-    CHECK_OK(hw_problem_create(pc, "problem", 3, &p, &e));
+    CHECK_OK(hw_problem_create(pc, "problem", &p, &e));
     cJSON_Delete(pc);
     void *st = make_opt(p, opt_json, 3);
     double *x = calloc(evals * 12, sizeof(double)), f[HW_MAX_OBJ * 200];
-    uint64_t ids[200] = {0};
+    hw_eval_id ids[200] = {{0, 0}};
     size_t done = 0;
     while (done < evals) {
         size_t n = 0, want = evals - done < 200 ? evals - done : 200;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/fileio.h"
 
 typedef struct {
     const char *name;
@@ -31,11 +32,21 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return 0;
+        return hw_close_stdout("hwnas", 0);
     }
-    if (strcmp(argv[1], "--version") == 0) { printf("hwnas %s\n", HWNAS_VERSION); return 0; }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("hwnas %s\n", HWNAS_VERSION);
+        return hw_close_stdout("hwnas", 0);
+    }
+    /* every command's output is checked once, here: a full disk or a closed
+     * stdout is an error (exit 1), never a silent success */
     for (const command *c = COMMANDS; c->name; c++)
-        if (strcmp(argv[1], c->name) == 0) return c->fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], c->name) == 0) {
+            char prog[64];
+            snprintf(prog, sizeof prog, "hwnas %s", c->name);
+            int status = c->fn(argc - 1, argv + 1);
+            return hw_close_stdout(prog, status);
+        }
     fprintf(stderr, "hwnas: unknown command '%s' (see 'hwnas --help')\n", argv[1]);
     return 2;
 }

@@ -32,8 +32,9 @@
 
 typedef struct hw_archive hw_archive;
 
-/* ref: d numbers (normalised space); lo, hi: d numbers each or both NULL.
- * The arrays are copied. */
+/* ref: d numbers (normalised space), or NULL for an archive that only keeps
+ * the non-dominated points (no hypervolume: the hypervolume calls fail with
+ * HW_ESTATE); lo, hi: d numbers each or both NULL.  The arrays are copied. */
 int hw_archive_create(int d, const double *ref, const double *lo, const double *hi, hw_archive **out, hw_err *e);
 void hw_archive_destroy(hw_archive *a);
 

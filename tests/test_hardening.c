@@ -286,3 +286,21 @@ TEST(output_write_fifo_symlink_directory)
     CHECK_MSG(strstr(e.msg, "is a directory"), "%s", e.msg);
     unlink(fifo); unlink(link); unlink(target); rmdir(dir);
 }
+
+TEST(front_ids_any_magnitude)
+{
+    /* dominance only: no reference point, so no range limit and no
+     * hypervolume work (front of huge negative objectives) */
+    double f[12] = {-1e300, -1e300, 5, -1e300, -1e300, 6, 1e300, -2e300, 0, -1e300, -1e300, 5};
+    uint64_t ids[4];
+    size_t m = 0;
+    CHECK_OK(hw_front_ids(f, 4, 3, ids, &m, NULL));
+    CHECK_EQ_INT(m, 2);
+    CHECK(ids[0] == 0 && ids[1] == 2);
+    hw_archive *a = NULL;
+    hw_err e;
+    CHECK_OK(hw_archive_create(3, NULL, NULL, NULL, &a, &e));
+    double hv;
+    CHECK_EQ_INT(hw_archive_hypervolume(a, &hv, &e), HW_ESTATE);
+    hw_archive_destroy(a);
+}

@@ -42,7 +42,7 @@ for cmd in trajectory front; do
     want="$TMP/$cmd.csv"
     # FIFO: a reader gets the table, the FIFO stays a FIFO
     mkfifo "$TMP/fifo_$cmd"
-    cat "$TMP/fifo_$cmd" >"$TMP/fifo_$cmd.got" &
+    timeout 30 cat "$TMP/fifo_$cmd" >"$TMP/fifo_$cmd.got" &
     reader=$!
     timeout 20 "$BIN" $cmd --out "$TMP/fifo_$cmd" "$LOG" 2>"$TMP/err"
     check "$cmd --out FIFO: exit 0 ($(cat "$TMP/err"))" [ $? -eq 0 ]

@@ -15,11 +15,14 @@ LIBSRC="$SRC/core/*.c $SRC/space/*.c $SRC/benchmark/*.c $SRC/indicators/*.c $SRC
 FLAGS="-std=c11 -g -D_DEFAULT_SOURCE -DHWNAS_SOURCE_DIR=\"$SRC\" -DHWNAS_VERSION=\"fuzz\" -I$SRC"
 LIBS="-fopenmp -lcjson -lgsl -lgslcblas -lz -lm"
 mkdir -p "$OUT"
-# shellcheck disable=SC2086
-clang $FLAGS -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    "$SRC"/fuzz/fuzz_inputs.c $LIBSRC $LIBS -o "$OUT/fuzz_inputs"
-# shellcheck disable=SC2086
-clang $FLAGS -O1 "$SRC"/fuzz/model_seed.c $LIBSRC $LIBS -o "$OUT/model_seed"
+# rebuilt only when a source is newer than the binaries (one build takes minutes)
+if [ ! -x "$OUT/model_seed" ] || [ -n "$(find "$SRC" -path "$OUT" -prune -o -name '*.[ch]' -newer "$OUT/model_seed" -print | head -1)" ]; then
+    # shellcheck disable=SC2086
+    clang $FLAGS -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+        "$SRC"/fuzz/fuzz_inputs.c $LIBSRC $LIBS -o "$OUT/fuzz_inputs"
+    # shellcheck disable=SC2086
+    clang $FLAGS -O1 "$SRC"/fuzz/model_seed.c $LIBSRC $LIBS -o "$OUT/model_seed"
+fi
 C="$OUT/corpus${TARGET}"
 mkdir -p "$C"
 i=0

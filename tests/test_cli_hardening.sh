@@ -50,11 +50,13 @@ for cmd in trajectory front; do
     check "$cmd --out FIFO: still a FIFO" [ -p "$TMP/fifo_$cmd" ]
     check "$cmd --out FIFO: the reader got the table" cmp -s "$want" "$TMP/fifo_$cmd.got"
     check "$cmd --out FIFO: no .tmp left" [ ! -e "$TMP/fifo_$cmd.tmp" ]
-    # a character device: written through, not replaced
-    if [ -w /dev/null ]; then
-        "$BIN" $cmd --out /dev/null "$LOG" 2>"$TMP/err"
-        check "$cmd --out /dev/null: exit 0 ($(cat "$TMP/err"))" [ $? -eq 0 ]
-        check "$cmd --out /dev/null: still a character device" [ -c /dev/null ]
+    # a character device: written through, not replaced.  Never a system
+    # device (a regressed binary would replace /dev/null for everyone): a
+    # private null device node, which only root can create.
+    if mknod "$TMP/null_$cmd" c 1 3 2>/dev/null; then
+        "$BIN" $cmd --out "$TMP/null_$cmd" "$LOG" 2>"$TMP/err"
+        check "$cmd --out DEVICE: exit 0 ($(cat "$TMP/err"))" [ $? -eq 0 ]
+        check "$cmd --out DEVICE: still a character device" [ -c "$TMP/null_$cmd" ]
     fi
     # symlink to a regular file: the link stays, its target gets the table
     echo old >"$TMP/target_$cmd.csv"

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -277,9 +278,17 @@ TEST(output_write_fifo_symlink_directory)
     CHECK_STR(b, "new!");
     snprintf(tmp, sizeof tmp, "%s.tmp", target);
     CHECK(access(tmp, F_OK) != 0);
-    /* a device: written through, not replaced */
-    CHECK_OK(hw_output_write("/dev/null", "x", 1, &e));
-    CHECK(stat("/dev/null", &sb) == 0 && S_ISCHR(sb.st_mode));
+    /* a device: written through, not replaced — on a private null device
+     * node (root only), never /dev/null itself: a regression would replace
+     * the system's */
+    char dev[256];
+    tmp_path(dev, sizeof dev, "onull");
+    unlink(dev);
+    if (mknod(dev, S_IFCHR | 0600, makedev(1, 3)) == 0) {
+        CHECK_OK(hw_output_write(dev, "x", 1, &e));
+        CHECK(lstat(dev, &sb) == 0 && S_ISCHR(sb.st_mode));
+        unlink(dev);
+    }
     /* a directory: refused */
     CHECK(mkdir(dir, 0700) == 0 || errno == EEXIST);
     CHECK_EQ_INT(hw_output_write(dir, "x", 1, &e), HW_EIO);

@@ -1,7 +1,8 @@
 /* cli/csvout.h — a growable text buffer for CSV output shared by the
  * analysis subcommands (trajectory, front): fields quoted when needed,
  * numbers in their shortest round-trip form, and the whole table written at
- * once to stdout or atomically to a file (FILE.tmp, then rename), so a
+ * once to stdout or to a file with hw_output_write (core/fileio.h: a regular
+ * file is replaced atomically, a FIFO or device written through), so a
  * failing command leaves no partial output. */
 #ifndef HWNAS_CLI_CSVOUT_H
 #define HWNAS_CLI_CSVOUT_H
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/fileio.h"
 #include "core/json.h"
 
 typedef struct {
@@ -75,26 +77,7 @@ static inline int csv_write(const csvbuf *b, const char *path, hw_err *e)
             return hw_fail(e, HW_EIO, "cannot write to stdout: %s", strerror(errno));
         return HW_OK;
     }
-    size_t n = strlen(path) + 8;
-    char *tmp = malloc(n);
-    if (!tmp) return hw_fail(e, HW_ENOMEM, "out of memory");
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        int rc = hw_fail(e, HW_EIO, "%s: cannot write: %s", path, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    int bad = (b->len && fwrite(b->p, 1, b->len, f) != b->len);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        int rc = hw_fail(e, HW_EIO, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return rc;
-    }
-    free(tmp);
-    return HW_OK;
+    return hw_output_write(path, b->p ? b->p : "", b->len, e);
 }
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/fileio.h"
 #include "core/registry.h"
 
 #define HW_COMMAND(name, fn, help) static const hw_command command_##fn = {name, fn, help};
@@ -34,11 +35,20 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return 0;
+        return hw_close_stdout("hwnas", 0);
     }
-    if (strcmp(argv[1], "--version") == 0) { printf("hwnas %s\n", HWNAS_VERSION); return 0; }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("hwnas %s\n", HWNAS_VERSION);
+        return hw_close_stdout("hwnas", 0);
+    }
+    /* every command's output is checked once, here: a full disk or a closed
+     * stdout is an error (exit 1), never a silent success */
     const hw_command *c = hw_registry_find(COMMANDS, argv[1]);
-    if (c) return c->fn(argc - 1, argv + 1);
+    if (c) {
+        char prog[64];
+        snprintf(prog, sizeof prog, "hwnas %s", c->name);
+        return hw_close_stdout(prog, c->fn(argc - 1, argv + 1));
+    }
     char list[512];
     hw_registry_list(COMMANDS, list, sizeof list);
     fprintf(stderr, "hwnas: unknown command '%s' (expected one of: %s; see 'hwnas --help')\n", argv[1], list);

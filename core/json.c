@@ -509,6 +509,25 @@ static int text_error(const char *text, const char *what, hw_err *e)
     return rc;
 }
 
+/* The first comma (outside strings) followed only by white space and a
+ * closing ] or }, before `limit`; or NULL.  cJSON reports a trailing comma
+ * where it stops (on the closing bracket, often the next line). */
+static const char *trailing_comma(const char *text, const char *limit)
+{
+    int in_str = 0;
+    for (const char *p = text; p < limit && *p; p++) {
+        if (in_str) {
+            if (*p == '\\' && p[1]) p++;
+            else if (*p == '"') in_str = 0;
+        } else if (*p == '"') in_str = 1;
+        else if (*p == ',') {
+            const char *q = skip_space(p + 1);
+            if (*q == ']' || *q == '}') return p;
+        }
+    }
+    return NULL;
+}
+
 int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e)
 {
     text_scan scan = {.s = (const unsigned char *)text};
@@ -523,6 +542,8 @@ int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e)
         int line = 1, col = 1;
         const char *p = text;
         if (!end) end = text;
+        const char *comma = j ? NULL : trailing_comma(text, end + 1);
+        if (comma) end = comma;
         for (; p < end && *p; p++) {
             if (*p == '\n') { line++; col = 1; } else col++;
         }
@@ -540,6 +561,9 @@ int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e)
         }
         if (j)
             return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON: unexpected text after the value", what, line, col);
+        if (comma)
+            return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON: trailing comma before '%c'", what, line, col,
+                           *skip_space(comma + 1));
         if (!*skip_space(end))
             return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON: unexpected end of input", what, line, col);
         if ((*end == '[' || *end == '{') && json_depth(text, end) >= CJSON_NESTING_LIMIT)

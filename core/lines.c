@@ -87,6 +87,10 @@ int hw_lines_next(hw_lines *l, char **line, size_t *len, hw_err *e)
     l->lineno++;
     while (n > 0 && (l->buf[n - 1] == '\n' || l->buf[n - 1] == '\r')) l->buf[--n] = 0;
     *line = l->buf;
+    if (l->lineno == 1 && n >= 3 && memcmp(l->buf, "\xef\xbb\xbf", 3) == 0) { /* a UTF-8 BOM, as configs allow */
+        *line += 3;
+        n -= 3;
+    }
     if (len) *len = n;
     return 1;
 }

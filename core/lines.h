@@ -1,5 +1,7 @@
 /* core/lines.h — read a text file line by line, gzip or plain (zlib detects
- * which), with the line number for error messages.  Lines of any length. */
+ * which), with the line number for error messages.  Lines of any length.
+ * A UTF-8 byte order mark at the start of the file is skipped (as the JSON
+ * config reader does). */
 #ifndef HWNAS_CORE_LINES_H
 #define HWNAS_CORE_LINES_H
 

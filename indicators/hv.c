@@ -39,18 +39,14 @@
 
 int hw_hypervolume(const double *pts, size_t n, int d, const double *ref, double *out, hw_err *e)
 {
+    *out = 0;
     if (d < 1) return hw_fail(e, HW_EINVAL, "hypervolume: dimension must be >= 1 (got %d)", d);
-    if (!ref || !all_finite(ref, (size_t)d))
-        return hw_fail(e, HW_EINVAL, "hypervolume: reference point must be %d finite numbers", d);
-    if (n && !pts) return hw_fail(e, HW_EINVAL, "hypervolume: no points given for n = %zu", n);
-    for (size_t i = 0; i < n * (size_t)d; i++)
-        if (!isfinite(pts[i]))
-            return hw_fail(e, HW_EINVAL, "hypervolume: point %zu objective %d is not finite", i / (size_t)d,
-                           (int)(i % (size_t)d));
-    int rc = d == 2   ? hv_2d(pts, n, ref, out)
-             : d == 3 ? hv_3d(pts, n, ref, out)
-             : d == 4 ? hv_4d(pts, n, ref, out)
-                      : hv_nd(pts, n, d, ref, out);
+    int rc = hw_hv_check(pts, n, d, ref, e); /* finite, and no overflow possible (hv_range.c) */
+    if (rc) return rc;
+    rc = d == 2   ? hv_2d(pts, n, ref, out)
+         : d == 3 ? hv_3d(pts, n, ref, out)
+         : d == 4 ? hv_4d(pts, n, ref, out)
+                  : hv_nd(pts, n, d, ref, out);
     if (rc == HW_ENOMEM) return hw_fail(e, rc, "hypervolume: out of memory for %zu points", n);
     if (rc != HW_OK) return hw_fail(e, rc, "hypervolume: invalid input");
     return HW_OK;

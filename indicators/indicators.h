@@ -34,9 +34,41 @@ int hw_hypervolume(const double *pts, size_t n, int d, const double *ref, double
 int hw_hv_contributions_2d(const double *f, const int *idx, size_t k, const double *ref,
                            double *contrib);
 
+/* Range checks: hw_hypervolume (and the trajectory archive) never return a
+ * non-finite value; an input whose hypervolume could leave a double's range
+ * is refused up front with HW_ERANGE and one line naming the box volume.
+ * The rule: with lo_k the smallest coordinate k of the points strictly inside
+ * the box (an HV never exceeds prod_k (ref_k - lo_k)),
+ *   prod_k max(ref_k - lo_k, 1) <= 2^1000   (about 1e301),
+ * which bounds every partial product and sum the exact algorithms form.  A
+ * volume that underflows rounds towards 0 (never NaN).
+ *
+ * hw_hv_check_ref: before any point exists (a config's reference_point):
+ * ref must be d finite numbers and, when lo is given (a lower bound of every
+ * objective, e.g. 0 for run_experiment's normalised objectives, or a
+ * problem's ideal point), the box [lo, ref] must satisfy the rule.  Errors:
+ * HW_EINVAL "reference point[k]: ... is not finite", HW_ERANGE "hypervolume:
+ * the box from ... to the reference point has a volume of about 1e600, beyond
+ * the range of a double ...".
+ * hw_hv_check: the same for a given point set (points finite too); this is
+ * what hw_hypervolume runs first. */
+int hw_hv_check_ref(int d, const double *ref, const double *lo, hw_err *e);
+
+/* Exclusive contribution of point p to the set pts (n x d):
+ * HV(pts + {p}) - HV(pts) = vol([p, ref)) - HV({max(q, p) : q in pts}),
+ * 0 when a point of pts weakly dominates p or p is not strictly inside the
+ * box; the clipped ("limit") points are reduced to their non-dominated ones
+ * first.  Cost: O(n d + n k d) plus hw_hypervolume of the k kept points. */
+int hw_hv_contribution(const double *pts, size_t n, int d, const double *p, const double *ref, double *out,
+                       hw_err *e);
+int hw_hv_check(const double *pts, size_t n, int d, const double *ref, hw_err *e);
+
 /* IGD (mean Euclidean distance from each reference point to its nearest
  * approximation point) and IGD+ (Ishibuchi et al. 2015: distance counting
- * only the amount by which the approximation point is worse). */
+ * only the amount by which the approximation point is worse).  Points with
+ * coordinates too large to square in doubles (beyond about 1e150) are
+ * measured on a copy scaled by a power of two (exact); a mean distance that
+ * itself exceeds a double's range is refused (HW_ERANGE), never inf/NaN. */
 int hw_igd(const double *ref_front, size_t nr, const double *approx, size_t na, int d,
            double *igd, double *igd_plus, hw_err *e);
 

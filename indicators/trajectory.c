@@ -1,5 +1,7 @@
 /* indicators/trajectory.c — incremental non-dominated archive and its
- * hypervolume trajectory, see trajectory.h. */
+ * hypervolume trajectory, see trajectory.h.  The hypervolume is updated on
+ * every addition: 2-D by the staircase strips it changes, any other d by
+ * the new point's exclusive contribution (hw_hv_contribution). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +31,10 @@ struct hw_archive {
     double ref[HW_ARCHIVE_MAX_D];
     double lo[HW_ARCHIVE_MAX_D], scale[HW_ARCHIVE_MAX_D];
     int normalise;
-    ksum hv2;         /* 2-D: running hypervolume */
-    double hv_cache;  /* 3+-D: hypervolume when !dirty */
-    int dirty;
+    ksum hv;          /* running hypervolume (sum of the additions' contributions) */
+    double ideal[HW_ARCHIVE_MAX_D]; /* smallest normalised coordinates of the points in the box */
+    int any_inside;
+    int track_hv;     /* 0: created without ref (dominance only, hw_front_ids) */
 };
 
 int hw_archive_create(int d, const double *ref, const double *lo, const double *hi, hw_archive **out, hw_err *e)
@@ -41,7 +44,7 @@ int hw_archive_create(int d, const double *ref, const double *lo, const double *
         return hw_fail(e, HW_EINVAL, "archive: %d objectives (expected 1 to %d)", d, HW_ARCHIVE_MAX_D);
     if (!lo != !hi) return hw_fail(e, HW_EINVAL, "archive: normalisation needs both lo and hi");
     for (int k = 0; k < d; k++) {
-        if (!isfinite(ref[k])) return hw_fail(e, HW_EINVAL, "archive: reference point[%d] is not finite", k);
+        if (ref && !isfinite(ref[k])) return hw_fail(e, HW_EINVAL, "archive: reference point[%d] is not finite", k);
         if (lo && !(hi[k] > lo[k] && isfinite(hi[k] - lo[k])))
             return hw_fail(e, HW_EINVAL, "archive: objective %d: hi %.17g not above lo %.17g", k, hi[k], lo[k]);
     }
@@ -49,8 +52,9 @@ int hw_archive_create(int d, const double *ref, const double *lo, const double *
     if (!a) return hw_fail(e, HW_ENOMEM, "out of memory");
     a->d = d;
     a->normalise = lo != NULL;
+    a->track_hv = ref != NULL;
     for (int k = 0; k < d; k++) {
-        a->ref[k] = ref[k];
+        a->ref[k] = ref ? ref[k] : 0;
         if (lo) { a->lo[k] = lo[k]; a->scale[k] = hi[k] - lo[k]; }
     }
     *out = a;
@@ -138,14 +142,16 @@ static int add_2d(hw_archive *a, const double *f, uint64_t id, hw_err *e)
     /* hypervolume change: the strips of s-1 (its neighbour changes), of the
      * removed points, and of p */
     double next_t = t < m ? nrm[2 * t] : r[0];
-    if (s > 0) {
-        double xs = s < m ? nrm[2 * s] : r[0];
-        ksum_add(&a->hv2, -strip(nrm[2 * (s - 1)], nrm[2 * (s - 1) + 1], xs, r));
-        ksum_add(&a->hv2, strip(nrm[2 * (s - 1)], nrm[2 * (s - 1) + 1], pn[0], r));
+    if (a->track_hv) {
+        if (s > 0) {
+            double xs = s < m ? nrm[2 * s] : r[0];
+            ksum_add(&a->hv, -strip(nrm[2 * (s - 1)], nrm[2 * (s - 1) + 1], xs, r));
+            ksum_add(&a->hv, strip(nrm[2 * (s - 1)], nrm[2 * (s - 1) + 1], pn[0], r));
+        }
+        for (size_t i = s; i < t; i++)
+            ksum_add(&a->hv, -strip(nrm[2 * i], nrm[2 * i + 1], i + 1 < m ? nrm[2 * (i + 1)] : r[0], r));
+        ksum_add(&a->hv, strip(pn[0], pn[1], next_t, r));
     }
-    for (size_t i = s; i < t; i++)
-        ksum_add(&a->hv2, -strip(nrm[2 * i], nrm[2 * i + 1], i + 1 < m ? nrm[2 * (i + 1)] : r[0], r));
-    ksum_add(&a->hv2, strip(pn[0], pn[1], next_t, r));
     /* replace [s, t) by p */
     size_t tail = m - t;
     if (t != s + 1) {
@@ -170,6 +176,13 @@ static int add_nd(hw_archive *a, const double *f, uint64_t id, hw_err *e)
         while (k < d && q[k] <= f[k]) k++;
         if (k == d) return 0;
     }
+    /* HV(S + p) = HV(S) + p's exclusive contribution over S (the points p
+     * dominates included: they are part of what S already covers). */
+    double pn[HW_ARCHIVE_MAX_D], excl = 0;
+    normalise(a, f, pn);
+    int rc = a->track_hv ? hw_hv_contribution(a->nrm, m, d, pn, a->ref, &excl, e) : HW_OK;
+    if (rc) return rc;
+    ksum_add(&a->hv, excl);
     size_t w = 0;
     for (size_t i = 0; i < m; i++) {
         const double *q = a->nat + i * (size_t)d;
@@ -184,39 +197,58 @@ static int add_nd(hw_archive *a, const double *f, uint64_t id, hw_err *e)
         w++;
     }
     a->m = w;
-    int rc = grow(a, e);
+    rc = grow(a, e);
     if (rc) return rc;
     memcpy(a->nat + w * (size_t)d, f, (size_t)d * sizeof *f);
-    normalise(a, f, a->nrm + w * (size_t)d);
+    memcpy(a->nrm + w * (size_t)d, pn, (size_t)d * sizeof *pn);
     a->id[w] = id;
     a->m = w + 1;
-    a->dirty = 1;
     return 1;
+}
+
+/* Keeps every hypervolume the archive can reach representable: a point in
+ * the box that lowers the ideal point is refused (HW_ERANGE) when the box
+ * from the new ideal point to ref fails hw_hv_check_ref. */
+static int check_range(hw_archive *a, const double *f, hw_err *e)
+{
+    double pn[HW_ARCHIVE_MAX_D], lo[HW_ARCHIVE_MAX_D];
+    normalise(a, f, pn);
+    int changed = !a->any_inside;
+    for (int k = 0; k < a->d; k++) {
+        if (!(pn[k] < a->ref[k])) return HW_OK; /* outside the box */
+        lo[k] = a->any_inside && a->ideal[k] <= pn[k] ? a->ideal[k] : pn[k];
+        changed |= lo[k] != a->ideal[k];
+    }
+    if (!changed) return HW_OK;
+    int rc = hw_hv_check_ref(a->d, a->ref, lo, e);
+    if (rc) return rc;
+    memcpy(a->ideal, lo, (size_t)a->d * sizeof *lo);
+    a->any_inside = 1;
+    return HW_OK;
 }
 
 int hw_archive_add(hw_archive *a, const double *f, uint64_t id, hw_err *e)
 {
+    for (int k = 0; k < a->d; k++)
+        if (!isfinite(f[k])) return hw_fail(e, HW_EINVAL, "archive: point %llu objective %d is not finite",
+                                            (unsigned long long)id, k);
+    int rc = a->track_hv ? check_range(a, f, e) : HW_OK;
+    if (rc) return rc;
     return a->d == 2 ? add_2d(a, f, id, e) : add_nd(a, f, id, e);
 }
 
 int hw_archive_hypervolume_exact(hw_archive *a, double *hv, hw_err *e)
 {
-    int rc = hw_hypervolume(a->nrm, a->m, a->d, a->ref, hv, e);
-    if (rc) return rc;
-    a->hv_cache = *hv;
-    a->dirty = 0;
-    return HW_OK;
+    if (!a->track_hv) return hw_fail(e, HW_ESTATE, "archive: created without a reference point");
+    return hw_hypervolume(a->nrm, a->m, a->d, a->ref, hv, e);
 }
 
 int hw_archive_hypervolume(hw_archive *a, double *hv, hw_err *e)
 {
-    if (a->d == 2) {
-        double v = a->hv2.s + a->hv2.c;
-        *hv = v > 0 ? v : 0.0;
-        return HW_OK;
-    }
-    if (!a->dirty) { *hv = a->hv_cache; return HW_OK; }
-    return hw_archive_hypervolume_exact(a, hv, e);
+    if (!a->track_hv) return hw_fail(e, HW_ESTATE, "archive: created without a reference point");
+    double v = a->hv.s + a->hv.c;
+    *hv = v > 0 ? v : 0.0;
+    return HW_OK;
 }
 
 size_t hw_trajectory_rows(size_t n, size_t every)
@@ -251,9 +283,8 @@ int hw_hv_trajectory(const double *f, size_t n, int d, const double *ref, const 
 
 int hw_front_ids(const double *f, size_t n, int d, uint64_t *ids, size_t *m, hw_err *e)
 {
-    double ref[HW_ARCHIVE_MAX_D] = {0};
     hw_archive *a = NULL;
-    int rc = hw_archive_create(d, ref, NULL, NULL, &a, e);
+    int rc = hw_archive_create(d, NULL, NULL, NULL, &a, e); /* dominance only */
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         int added = hw_archive_add(a, f + i * (size_t)d, i, e);

@@ -9,13 +9,17 @@
  *
  * 2 objectives: the archive is a staircase sorted by f1; an addition costs a
  * binary search plus the removal of the points it dominates, and the
- * hypervolume is updated by the change of the few strips it touches
- * (compensated sum), so every value agrees with a full recomputation to a
- * few ulps.  3+ objectives: an addition scans the archive, and the
- * hypervolume is recomputed (hw_hypervolume) only when the archive changed
- * since it was last asked for.  hw_archive_hypervolume_exact always
- * recomputes, with the same result as hw_hypervolume on the normalised
- * archive. */
+ * hypervolume is updated by the change of the few strips it touches.
+ * 1 or 3+ objectives: an addition scans the archive (dominated: nothing
+ * changes) and adds the new point's exclusive contribution
+ * (hw_hv_contribution: its box minus the hypervolume of the archive clipped
+ * to it, reduced to its non-dominated points) — the hypervolume is never
+ * recomputed from scratch.  Both sums are compensated (Neumaier), so every
+ * value agrees with a full recomputation to a few ulps times the number of
+ * additions.  hw_archive_hypervolume_exact always recomputes, with the same
+ * result as hw_hypervolume on the normalised archive.
+ * Range: an addition whose hypervolume could leave a double's range (the
+ * rule of hw_hv_check_ref, indicators.h) fails with HW_ERANGE. */
 #ifndef HWNAS_INDICATORS_TRAJECTORY_H
 #define HWNAS_INDICATORS_TRAJECTORY_H
 
@@ -28,21 +32,23 @@
 
 typedef struct hw_archive hw_archive;
 
-/* ref: d numbers (normalised space); lo, hi: d numbers each or both NULL.
- * The arrays are copied. */
+/* ref: d numbers (normalised space), or NULL for an archive that only keeps
+ * the non-dominated points (no hypervolume: the hypervolume calls fail with
+ * HW_ESTATE); lo, hi: d numbers each or both NULL.  The arrays are copied. */
 int hw_archive_create(int d, const double *ref, const double *lo, const double *hi, hw_archive **out, hw_err *e);
 void hw_archive_destroy(hw_archive *a);
 
 /* Adds point f (d numbers, finite) with the caller's id.  Returns 1 when it
  * entered the archive, 0 when an archive point weakly dominates it, or a
- * negative hw_status (HW_ENOMEM). */
+ * negative hw_status (HW_ENOMEM; HW_EINVAL for a non-finite f; HW_ERANGE, see
+ * above). */
 int hw_archive_add(hw_archive *a, const double *f, uint64_t id, hw_err *e);
 
 size_t hw_archive_size(const hw_archive *a);
 /* The ids of the archive's points in increasing order; ids[hw_archive_size]. */
 void hw_archive_ids(const hw_archive *a, uint64_t *ids);
 
-/* Hypervolume of the normalised archive: incremental (2-D) or cached. */
+/* Hypervolume of the normalised archive: the running (incremental) value. */
 int hw_archive_hypervolume(hw_archive *a, double *hv, hw_err *e);
 /* Full recomputation with hw_hypervolume. */
 int hw_archive_hypervolume_exact(hw_archive *a, double *hv, hw_err *e);

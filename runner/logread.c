@@ -222,6 +222,15 @@ static int read_summary(const cJSON *o, hw_log *log, hw_err *e)
     return HW_OK;
 }
 
+/* 1 when the reader is at the end of the file (the line just read was the
+ * last one).  A log cut by a full disk or kill -9 ends in a partial line. */
+static int is_last_line(hw_lines *lr)
+{
+    char *line;
+    size_t len;
+    return hw_lines_next(lr, &line, &len, NULL) == 0;
+}
+
 int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e)
 {
     memset(log, 0, sizeof *log);
@@ -241,7 +250,10 @@ int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e)
         ln = hw_lines_number(lr);
         if (log->complete) { rc = hw_fail(e, HW_EPARSE, "%s:%ld: a line after the summary line", path, ln); break; }
         if (len == 0) { rc = hw_fail(e, HW_EPARSE, "%s:%ld: empty line", path, ln); break; }
-        if ((rc = parse_line(line, path, ln, &j, e))) break;
+        if ((rc = parse_line(line, path, ln, &j, e))) {
+            if ((flags & HW_LOG_ALLOW_INCOMPLETE) && ln > 1 && is_last_line(lr)) rc = HW_OK; /* cut mid-line */
+            break;
+        }
         if (ln == 1) {
             rc = read_meta(j, log, e);
         } else if (cJSON_GetObjectItemCaseSensitive(j, "summary")) {

@@ -46,7 +46,9 @@ typedef struct {
 
 /* Reads path into *log (zeroed first; release with hw_log_free, also after a
  * failure).  A name ending in ".tmp" or a log without its summary line is
- * refused unless HW_LOG_ALLOW_INCOMPLETE. */
+ * refused unless HW_LOG_ALLOW_INCOMPLETE; with it, a last line that is not
+ * valid JSON (a log cut mid-line by a full disk or kill -9) is ignored and
+ * the complete lines before it are read. */
 int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e);
 void hw_log_free(hw_log *log);
 

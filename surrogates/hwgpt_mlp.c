@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "surrogates/torchzip.h"
+#include "core/fileio.h"
 
 int hwgpt_mlp_input_dim(int scale)
 {
@@ -193,17 +194,17 @@ int hwgpt_mlp_load(const char *path, int scale, hwgpt_mlp **out, hw_err *e)
 
 int hwgpt_mlp_load_stats(hwgpt_mlp *m, const char *path, hw_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return hw_fail(e, HW_EIO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    int big = !feof(f), err = ferror(f);
-    fclose(f);
-    if (err) return hw_fail(e, HW_EIO, "%s: read error", path);
-    if (big) return hw_fail(e, HW_EPARSE, "%s: larger than %zu bytes; expected a pickled {max, min}", path, sizeof buf);
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    int rrc = hw_read_regular_file(path, "statistics file", 4096, &buf, &n, e);
+    if (rrc) {
+        if (rrc == HW_EPARSE) hw_fail(e, rrc, "%s: larger than 4096 bytes; expected a pickled {max, min}", path);
+        return rrc;
+    }
     static const char *const keys[] = {"max", "min", NULL};
     double v[2];
     int rc = torchzip_pickle_numbers(path, buf, n, keys, v, e);
+    free(buf);
     if (rc) return rc;
     if (!isfinite(v[0]) || !isfinite(v[1]) || !(v[0] > v[1]))
         return hw_fail(e, HW_EPARSE, "%s: expected finite max > min, got max %g, min %g", path, v[0], v[1]);

@@ -7,6 +7,7 @@
 
 #include <zlib.h>
 
+#include "core/fileio.h"
 #include "surrogates/model_internal.h"
 
 void sur_model_free(sur_model *m)
@@ -186,22 +187,10 @@ static const char *get_gbm(rbuf *b, sur_gbm *g)
 int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return hw_fail(e, HW_EIO, "%s: cannot open: no such model file", path);
     unsigned char *data = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (cap - n < 65536) {
-            cap = cap ? cap * 2 : 1 << 20;
-            unsigned char *nd = realloc(data, cap);
-            if (!nd) { free(data); fclose(f); return hw_fail(e, HW_ENOMEM, "%s: out of memory", path); }
-            data = nd;
-        }
-        size_t got = fread(data + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    fclose(f);
+    size_t n = 0;
+    int rrc = hw_read_regular_file(path, "model file", 0, &data, &n, e); /* refuses FIFOs, devices, dirs */
+    if (rrc) return rrc;
     const char *why = NULL;
     sur_set *s = calloc(1, sizeof *s);
     rbuf b = {data, n, 0, 0};

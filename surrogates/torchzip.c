@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "core/fileio.h"
+
 #define SIG_EOCD 0x06054b50u
 #define SIG_EOCD64 0x06064b50u
 #define SIG_EOCD64_LOC 0x07064b50u
@@ -64,23 +66,10 @@ void torchzip_close(torchzip *z)
 int torchzip_open(const char *path, torchzip *z, hw_err *e)
 {
     memset(z, 0, sizeof *z);
-    FILE *f = fopen(path, "rb");
-    if (!f) return hw_fail(e, HW_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return hw_fail(e, HW_EIO, "%s: cannot open: not a regular file", path);
-    }
-    size_t len = (size_t)st.st_size;
-    unsigned char *buf = malloc(len ? len : 1);
-    if (!buf) { fclose(f); return hw_fail(e, HW_ENOMEM, "%s: out of memory (%zu bytes)", path, len); }
-    size_t got = fread(buf, 1, len, f);
-    int rerr = ferror(f);
-    fclose(f);
-    if (got != len || rerr) {
-        free(buf);
-        return hw_fail(e, HW_EIO, "%s: read error", path);
-    }
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    int rc = hw_read_regular_file(path, "checkpoint", 0, &buf, &len, e); /* refuses FIFOs, devices, dirs */
+    if (rc) return rc;
     return torchzip_parse(path, buf, len, z, e);
 }
 

@@ -70,12 +70,13 @@ int hw_loop_run(const hw_loop_spec *spec, hw_run_end *end, hw_err *e)
         if (spec->stop && *spec->stop) { r.stopped = 1; break; }
         size_t left = (size_t)(spec->budget - r.evaluations);
         size_t max_n = left < batch ? left : batch, n = 0;
+        double ta = hw_now();
         if ((rc = hw_optimizer_ask(spec->optimizer, buf.x, max_n, &n, e))) break;
         if (n == 0) break; /* the optimizer has finished */
         for (size_t i = 0; i < n; i++) buf.ids[i] = (hw_eval_id){spec->seed, (uint64_t)r.evaluations + i};
         double te = hw_now();
         if ((rc = hw_evaluate(spec->evaluator, &es, buf.x, buf.ids, n, buf.f, buf.f_std, buf.t_end, r.t0, e))) break;
-        hw_batch_event ev = {spec->seed, n, buf.ids, buf.x, buf.f, buf.f_std, buf.t_end, hw_now() - te,
+        hw_batch_event ev = {spec->seed, n, buf.ids, buf.x, buf.f, buf.f_std, buf.t_end, te - ta, hw_now() - te,
                              r.evaluations + (long long)n};
         if ((rc = notify_batch(spec, p, &ev, e))) break;
         if ((rc = hw_optimizer_tell(spec->optimizer, buf.x, buf.f, n, e))) break;

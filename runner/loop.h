@@ -38,6 +38,7 @@ typedef struct {
     const double *x;             /* n x n_var */
     const double *f, *f_std;     /* n x n_obj each */
     const double *t_end;         /* n: seconds since the run started when each evaluation ended */
+    double ask_s;                /* wall seconds the ask took */
     double eval_s;               /* wall seconds the batch's evaluation took */
     long long evaluations;       /* evaluations of the run including this batch */
 } hw_batch_event;

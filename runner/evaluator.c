@@ -88,15 +88,28 @@ static int evaluate_per_genome(hw_evaluator *ev, hw_eval_state *s, const double 
     int failed = 0;
     double work = 0;
     int parallel = s->threads > 1 && n > 1 && (!s->started || s->last_work >= HW_EVAL_PARALLEL_MIN_WORK);
-#pragma omp parallel for schedule(dynamic) num_threads(s->threads) if (parallel) reduction(| : failed) reduction(+ : work)
-    for (long i = 0; i < nn; i++) {
-        hw_err local;
+    if (parallel) {
+#pragma omp parallel for schedule(dynamic) num_threads(s->threads) reduction(| : failed) reduction(+ : work)
+        for (long i = 0; i < nn; i++) {
+            hw_err local;
+            double t_begin = hw_now();
+            rcs[i] = p->evaluate(p, x + (size_t)i * nv, ids + i, 1, f + (size_t)i * d, f_std + (size_t)i * d, &local);
+            double t = hw_now();
+            t_end[i] = t - t0;
+            work += t - t_begin;
+            if (rcs[i]) failed = 1;
+        }
+    } else { /* no parallel region at all: entering one costs more than these evaluations */
         double t_begin = hw_now();
-        rcs[i] = p->evaluate(p, x + (size_t)i * nv, ids + i, 1, f + (size_t)i * d, f_std + (size_t)i * d, &local);
-        double t = hw_now();
-        t_end[i] = t - t0;
-        work += t - t_begin;
-        if (rcs[i]) failed = 1;
+        for (long i = 0; i < nn; i++) {
+            hw_err local;
+            rcs[i] = p->evaluate(p, x + (size_t)i * nv, ids + i, 1, f + (size_t)i * d, f_std + (size_t)i * d, &local);
+            double t = hw_now();
+            t_end[i] = t - t0;
+            work += t - t_begin;
+            t_begin = t;
+            if (rcs[i]) failed = 1;
+        }
     }
     s->last_work = work;
     s->started = 1;

@@ -297,16 +297,24 @@ int hw_run_pending(const hw_run_config *c, const hw_run_options *o, hw_run_resul
         snprintf(prog.label, sizeof prog.label, "%s, %zu seeds", c->name, n_run);
     int failed = 0;
     long nn = (long)n_run;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(outer) if (outer > 1)
-    for (long k = 0; k < nn; k++) {
-        int skip;
+    if (outer > 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(outer)
+        for (long k = 0; k < nn; k++) {
+            int skip;
 #pragma omp atomic read
-        skip = failed;
-        if (skip || (o->stop && *o->stop)) continue; /* not started: stays pending */
-        rcs[k] = run_seed(c, ev, o, inner, &prog, &res[todo[k]], &errs[k]);
-        if (rcs[k]) {
+            skip = failed;
+            if (skip || (o->stop && *o->stop)) continue; /* not started: stays pending */
+            rcs[k] = run_seed(c, ev, o, inner, &prog, &res[todo[k]], &errs[k]);
+            if (rcs[k]) {
 #pragma omp atomic write
-            failed = 1;
+                failed = 1;
+            }
+        }
+    } else {
+        for (long k = 0; k < nn && !failed; k++) {
+            if (o->stop && *o->stop) break; /* not started: stays pending */
+            rcs[k] = run_seed(c, ev, o, inner, &prog, &res[todo[k]], &errs[k]);
+            failed = rcs[k] != 0;
         }
     }
     hw_progress_done(&prog.prog);

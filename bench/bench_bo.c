@@ -31,6 +31,7 @@
 #include "core/util.h"
 #include "indicators/indicators.h"
 #include "optimizers/optimizer.h"
+#include "bench_loop.h"
 
 static double median(double *v, int n)
 {
@@ -53,27 +54,24 @@ static int drive(const hw_optimizer_ops *ops, const char *cfg, hw_problem *p, ui
                  hw_err *e)
 {
     cJSON *params = cfg ? cJSON_Parse(cfg) : NULL;
-    void *st = NULL;
-    int rc = ops->create(&st, p, params, "optimizer", seed, e);
-    cJSON_Delete(params);
-    if (rc) return rc;
-    size_t done = 0;
-    if (n_ms) *n_ms = 0;
-    while (done < evals && !rc) {
-        size_t want = ops->batch_size(st), n = 0;
+    bench_record rec = {X, F, 0, 0, ask_ms, 0, skip};
+    hw_optimizer *o = NULL;
+    hw_evaluator *ev = NULL;
+    hw_observer obs = {&rec, bench_record_batch, NULL};
+    int rc = hw_optimizer_create(ops, p, params, "optimizer", seed, &o, e);
+    if (!rc) rc = hw_evaluator_create(p, &ev, e);
+    if (!rc) {
+        /* the optimizer's batch (1 when it has none), at most 1024 */
+        size_t want = hw_optimizer_batch_size(o);
         if (want == 0 || want > 1024) want = want ? 1024 : 1;
-        if (want > evals - done) want = evals - done;
-        double t0 = hw_now();
-        rc = ops->ask(st, X + done * (size_t)p->n_var, want, &n, e);
-        double t1 = hw_now();
-        if (rc || n == 0) break;
-        if (ask_ms && done >= skip) ask_ms[(*n_ms)++] = 1e3 * (t1 - t0);
-        rc = evaluate(p, X + done * (size_t)p->n_var, n, done, F + done * (size_t)p->n_obj, e);
-        if (!rc) rc = ops->tell(st, X + done * (size_t)p->n_var, F + done * (size_t)p->n_obj, n, e);
-        done += n;
+        hw_loop_spec spec = {ev, o, seed, (long long)evals, want, 1, 0, NULL, &obs, 1};
+        rc = hw_loop_run(&spec, NULL, e);
     }
-    ops->destroy(st);
-    if (!rc && done < evals) rc = hw_fail(e, HW_ESTATE, "%s stopped after %zu evaluations", ops->name, done);
+    hw_evaluator_destroy(ev);
+    hw_optimizer_destroy(o);
+    cJSON_Delete(params);
+    if (n_ms) *n_ms = rec.n_ms;
+    if (!rc && rec.done < evals) rc = hw_fail(e, HW_ESTATE, "%s stopped after %zu evaluations", ops->name, rec.done);
     return rc;
 }
 

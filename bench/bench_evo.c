@@ -16,6 +16,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "optimizers/optimizer.h"
+#include "bench_loop.h"
 
 typedef struct {
     const char *label, *config; /* config NULL: random sampling baseline */
@@ -57,8 +58,6 @@ static int run_once(const row *w, uint64_t seed, size_t evals, double *sec, doub
     size_t nv = (size_t)p->n_var;
     double *x = malloc(evals * nv * sizeof *x), *f = malloc(evals * 2 * sizeof *f);
     hw_eval_id *ids = malloc(evals * sizeof *ids);
-    void *st = NULL;
-    const hw_optimizer_ops *ops = NULL;
     if (!x || !f || !ids) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); goto done; }
     for (size_t i = 0; i < evals; i++) ids[i] = (hw_eval_id){seed, i};
     double t0 = hw_now();
@@ -70,27 +69,17 @@ static int run_once(const row *w, uint64_t seed, size_t evals, double *sec, doub
     } else {
         cJSON *c = NULL;
         if ((rc = hwj_parse(w->config, "config", &c, e))) goto done;
-        ops = hw_optimizer_find(cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring);
-        rc = ops->create(&st, p, c, "optimizer", seed, e);
+        const hw_optimizer_ops *ops = hw_optimizer_find(cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring);
+        bench_record rec = {x, f, 0, 0, NULL, 0, 0};
+        rc = bench_drive(ops, c, p, seed, evals, 0, &rec, e);
         cJSON_Delete(c);
         if (rc) goto done;
-        size_t b = ops->batch_size(st), done_n = 0;
-        if (!b) b = 64;
-        while (done_n < evals) {
-            size_t n = 0, k = evals - done_n < b ? evals - done_n : b;
-            if ((rc = ops->ask(st, x + done_n * nv, k, &n, e))) goto done;
-            if (n == 0) break;
-            if ((rc = p->evaluate(p, x + done_n * nv, ids + done_n, n, f + done_n * 2, NULL, e))) goto done;
-            if ((rc = ops->tell(st, x + done_n * nv, f + done_n * 2, n, e))) goto done;
-            done_n += n;
-        }
-        evals = done_n;
+        evals = rec.done;
     }
     *sec = hw_now() - t0;
     const double ref[2] = {1.1, 1.1};
     *ratio = hv2(f, evals, ref) / p->true_front_hv(p, ref);
 done:
-    if (st) ops->destroy(st);
     free(x); free(f); free(ids);
     hw_problem_destroy(p);
     return rc;

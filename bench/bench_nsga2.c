@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "optimizers/nsga2.h"
 #include "optimizers/optimizer.h"
+#include "bench_loop.h"
 
 #define EVALS 25000
 #define MAX_RUNS 64
@@ -39,42 +40,54 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* One optimisation run; optimizer NULL = random sampling. */
+/* The baseline: uniform random genomes, as an optimizer. */
+typedef struct {
+    const hw_problem *p;
+    hw_rng r;
+} sampler;
+
+static int sample_create(void **st, const hw_problem *p, const cJSON *params, const char *path, uint64_t seed,
+                         hw_err *e)
+{
+    (void)params; (void)path;
+    sampler *s = malloc(sizeof *s);
+    if (!s) return hw_fail(e, HW_ENOMEM, "out of memory");
+    s->p = p;
+    hw_rng_seed(&s->r, seed, HW_STREAM_OPTIMIZER);
+    *st = s;
+    return HW_OK;
+}
+
+static int sample_ask(void *st, double *x, size_t max_n, size_t *n, hw_err *e)
+{
+    (void)e;
+    sampler *s = st;
+    for (size_t i = 0; i < max_n; i++) hw_var_sample(s->p, &s->r, x + i * (size_t)s->p->n_var);
+    *n = max_n;
+    return HW_OK;
+}
+
+static int sample_tell(void *st, const double *x, const double *f, size_t n, hw_err *e)
+{
+    (void)st; (void)x; (void)f; (void)n; (void)e;
+    return HW_OK;
+}
+
+static void sample_destroy(void *st) { free(st); }
+
+static const hw_optimizer_ops SAMPLE_OPS = {"random", sample_create, sample_ask, sample_tell, sample_destroy, NULL};
+
+/* One optimisation run through the run loop (batches of 100). */
 static int run_once(const hw_optimizer_ops *o, hw_problem *p, uint64_t seed, run_time *t, hw_err *e)
 {
-    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj, batch = 100;
-    double *x = malloc(batch * nv * sizeof *x), *f = malloc(batch * m * sizeof *f);
-    hw_eval_id *ids = malloc(batch * sizeof *ids);
-    void *st = NULL;
-    hw_rng r;
-    hw_rng_seed(&r, seed, HW_STREAM_OPTIMIZER);
-    int rc = HW_OK;
-    if (!x || !f || !ids) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); goto done; }
-    double t0 = hw_now(), c0 = cpu_now(), eval = 0.0;
-    if (o && (rc = o->create(&st, p, NULL, "optimizer", seed, e))) goto done;
-    size_t done_n = 0;
-    while (done_n < EVALS) {
-        size_t want = EVALS - done_n < batch ? EVALS - done_n : batch, n = want;
-        if (o) {
-            if ((rc = o->ask(st, x, want, &n, e))) goto done;
-            if (n == 0) break;
-        } else {
-            for (size_t i = 0; i < n; i++) hw_var_sample(p, &r, x + i * nv);
-        }
-        for (size_t i = 0; i < n; i++) ids[i] = (hw_eval_id){1, done_n + i};
-        double te = hw_now();
-        if ((rc = p->evaluate(p, x, ids, n, f, NULL, e))) goto done;
-        eval += hw_now() - te;
-        if (o && (rc = o->tell(st, x, f, n, e))) goto done;
-        done_n += n;
-    }
+    bench_record rec = {NULL, NULL, 0, 0, NULL, 0, 0};
+    double t0 = hw_now(), c0 = cpu_now();
+    int rc = bench_drive(o ? o : &SAMPLE_OPS, NULL, p, seed, EVALS, 100, &rec, e);
+    if (rc) return rc;
     t->total = hw_now() - t0;
     t->cpu = cpu_now() - c0;
-    t->eval = eval;
-done:
-    if (o && st) o->destroy(st);
-    free(x); free(f); free(ids);
-    return rc;
+    t->eval = rec.eval_s;
+    return HW_OK;
 }
 
 static int bench_optimizer(const char *name, hw_problem *p, int runs, hw_err *e)

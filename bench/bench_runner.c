@@ -1,11 +1,12 @@
 /* bench/bench_runner.c — what run_experiment costs on top of the work it
  * drives.  ZDT1 (30 variables), 25,000 evaluations, one thread:
- *   baseline: ask / evaluate / tell in a bare loop (no logging, no front);
- *   runner:   hw_run_experiment_main on the same config (validation, logging
- *             every evaluation, the non-dominated archive, HV, IGD, rename),
- *             wall time and its CPU time (the rest is waiting for the disk).
+ *   baseline: the run loop (hw_loop_run) with no observers (no logging, no
+ *             front);
+ *   runner:   what run_experiment does with the same config (hw_config_load,
+ *             hw_run_plan, hw_run_pending: validation, logging every
+ *             evaluation, the non-dominated archive, HV, IGD, rename), wall
+ *             time and its CPU time (the rest is waiting for the disk).
  * For random_search and nsga2.  Median of 5. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,60 +17,57 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "optimizers/optimizer.h"
-#include "runner/runner.h"
+#include "runner/config.h"
+#include "runner/loop.h"
+#include "runner/run.h"
 
 #define BUDGET 25000
 #define REPS 5
+
+static void fail(const hw_err *e)
+{
+    fprintf(stderr, "bench_runner: %s\n", e->msg);
+    exit(1);
+}
 
 static double bare_loop(const cJSON *cfg)
 {
     hw_err e;
     hw_problem *p = NULL;
-    void *st = NULL;
+    hw_optimizer *o = NULL;
+    hw_evaluator *ev = NULL;
     const cJSON *pc = cJSON_GetObjectItemCaseSensitive(cfg, "problem");
     const cJSON *oc = cJSON_GetObjectItemCaseSensitive(cfg, "optimizer");
     const hw_optimizer_ops *ops = hw_optimizer_find(cJSON_GetObjectItemCaseSensitive(oc, "name")->valuestring);
     double t0 = hw_now();
-    if (hw_problem_create(pc, "problem", &p, &e) || ops->create(&st, p, oc, "optimizer", 1, &e)) {
-        fprintf(stderr, "bench_runner: %s\n", e.msg);
-        exit(1);
-    }
-    size_t bs = ops->batch_size(st) ? ops->batch_size(st) : 64;
-    double *x = malloc(bs * (size_t)p->n_var * sizeof *x), *f = malloc(bs * (size_t)p->n_obj * sizeof *f);
-    double *fs = malloc(bs * (size_t)p->n_obj * sizeof *fs);
-    hw_eval_id *ids = malloc(bs * sizeof *ids);
-    size_t evals = 0;
-    while (evals < BUDGET) {
-        size_t n = 0, max_n = BUDGET - evals < bs ? BUDGET - evals : bs;
-        if (ops->ask(st, x, max_n, &n, &e) || n == 0) break;
-        for (size_t i = 0; i < n; i++) ids[i] = (hw_eval_id){1, evals + i};
-        for (size_t i = 0; i < n; i++)
-            p->evaluate(p, x + i * (size_t)p->n_var, ids + i, 1, f + i * (size_t)p->n_obj, fs + i * (size_t)p->n_obj, &e);
-        ops->tell(st, x, f, n, &e);
-        evals += n;
-    }
+    if (hw_problem_create(pc, "problem", &p, &e) || hw_optimizer_create(ops, p, oc, "optimizer", 1, &o, &e) ||
+        hw_evaluator_create(p, &ev, &e))
+        fail(&e);
+    hw_loop_spec spec = {ev, o, 1, BUDGET, 0, 1, 0, NULL, NULL, 0};
+    hw_run_end end;
+    if (hw_loop_run(&spec, &end, &e)) fail(&e);
     double t = hw_now() - t0;
-    free(x); free(f); free(fs); free(ids);
-    ops->destroy(st);
+    hw_evaluator_destroy(ev);
+    hw_optimizer_destroy(o);
     hw_problem_destroy(p);
     return t;
 }
 
 static double runner(const char *cfg_path, const char *out, double *cpu)
 {
-    char *argv[] = {"run_experiment", (char *)cfg_path, "--quiet", "--force", "--threads", "1", "--out", (char *)out, NULL};
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY);
-    dup2(null, STDOUT_FILENO);
+    hw_config_overrides ov = {0, 0, out, 1};
+    hw_run_config c;
+    hw_err e;
     double t0 = hw_now();
     clock_t c0 = clock();
-    int rc = hw_run_experiment_main(8, argv);
+    if (hw_config_load(cfg_path, &ov, &c, &e)) fail(&e);
+    hw_run_result *res = calloc(c.n_seeds, sizeof *res);
+    hw_run_options opt = {1, 1, NULL, NULL, 0};
+    if (!res || hw_run_plan(&c, 1, res, &e) || hw_run_pending(&c, &opt, res, &e)) fail(&e);
     *cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double t = hw_now() - t0;
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(null); close(saved);
-    if (rc) { fprintf(stderr, "bench_runner: run_experiment exited %d\n", rc); exit(1); }
+    free(res);
+    hw_config_free(&c);
     return t;
 }
 

@@ -2,7 +2,7 @@
  * (not part of the default build; see fuzz/run.sh).  The first input byte
  * picks the target, the rest is the input:
  *   0  hw_arch_parse (any scale, then each scale)
- *   1  a run_experiment config: hw_run_experiment_main --dry-run on it
+ *   1  a run_experiment config: hw_config_load and hw_run_plan (what --dry-run does)
  *   2  hw_read_points (the hv / igd point files)
  *   3  hw_log_read (trajectory logs), strict and with --allow-incomplete
  *   4  sur_set_load_file (surrogate model files): the input is a model file
@@ -21,7 +21,8 @@
 #include "space/space.h"
 #include "indicators/indicators.h"
 #include "runner/logread.h"
-#include "runner/runner.h"
+#include "runner/config.h"
+#include "runner/run.h"
 #include "surrogates/model.h"
 
 #include <zlib.h>
@@ -60,9 +61,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(s);
     } else if (target == 1) {
         const char *path = write_tmp(data, size);
-        char *argv[] = {"run_experiment", (char *)path, "--dry-run", "--quiet", "--out", "/tmp/hwnas_fuzz_out", NULL};
-        int rc = hw_run_experiment_main(6, argv); /* its stdout is closed by -close_fd_mask=1 */
-        if (rc != 0 && rc != 2 && rc != 1) abort();
+        hw_config_overrides ov = {0, 0, "/tmp/hwnas_fuzz_out", 0};
+        hw_run_config c;
+        if (hw_config_load(path, &ov, &c, &e)) check_one_line(&e);
+        else {
+            hw_run_result *res = calloc(c.n_seeds, sizeof *res);
+            if (res && hw_run_plan(&c, 0, res, &e)) check_one_line(&e);
+            free(res);
+            hw_config_free(&c);
+        }
     } else if (target == 2) {
         const char *path = write_tmp(data, size);
         double *pts = NULL;

@@ -12,6 +12,7 @@ struct hw_optimizer {
     double *asked;     /* the last ask's genomes, until told */
     size_t n_asked;    /* 0 = no ask awaiting its tell */
     size_t cap;        /* genomes asked fits */
+    int owns_state;    /* destroy st with the instance */
 };
 
 int hw_optimizer_create(const hw_optimizer_ops *ops, const hw_problem *p, const cJSON *params, const char *path,
@@ -23,6 +24,18 @@ int hw_optimizer_create(const hw_optimizer_ops *ops, const hw_problem *p, const 
     o->p = p;
     int rc = ops->create(&o->st, p, params, path, seed, e);
     if (rc) { free(o); return rc; }
+    o->owns_state = 1;
+    *out = o;
+    return HW_OK;
+}
+
+int hw_optimizer_wrap(const hw_optimizer_ops *ops, const hw_problem *p, void *st, hw_optimizer **out, hw_err *e)
+{
+    hw_optimizer *o = calloc(1, sizeof *o);
+    if (!o) return hw_fail(e, HW_ENOMEM, "%s: out of memory", ops->name);
+    o->ops = ops;
+    o->p = p;
+    o->st = st;
     *out = o;
     return HW_OK;
 }
@@ -85,7 +98,7 @@ void *hw_optimizer_state(const hw_optimizer *o) { return o->st; }
 void hw_optimizer_destroy(hw_optimizer *o)
 {
     if (!o) return;
-    if (o->st) o->ops->destroy(o->st);
+    if (o->st && o->owns_state) o->ops->destroy(o->st);
     free(o->asked);
     free(o);
 }

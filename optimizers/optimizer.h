@@ -57,6 +57,10 @@ typedef struct hw_optimizer hw_optimizer;
 
 int hw_optimizer_create(const hw_optimizer_ops *ops, const hw_problem *p, const cJSON *params, const char *path,
                         uint64_t seed, hw_optimizer **out, hw_err *e);
+/* An instance around a state st that ops->create already made (tests that
+ * create and inspect states themselves drive them through the run loop this
+ * way); it does not own st: hw_optimizer_destroy leaves st to the caller. */
+int hw_optimizer_wrap(const hw_optimizer_ops *ops, const hw_problem *p, void *st, hw_optimizer **out, hw_err *e);
 int hw_optimizer_ask(hw_optimizer *o, double *x, size_t max_n, size_t *n, hw_err *e);
 int hw_optimizer_tell(hw_optimizer *o, const double *x, const double *f, size_t n, hw_err *e);
 /* The optimizer's preferred batch (0 = no preference). */

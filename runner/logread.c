@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/lines.h"
 #include "runner/logread.h"
+#include "runner/logschema.h"
 
 void hw_log_free(hw_log *log)
 {
@@ -70,19 +71,19 @@ static int get_str_dup(const cJSON *o, const char *key, char **out, hw_err *e)
 
 static int read_meta(const cJSON *m, hw_log *log, hw_err *e)
 {
-    if (cJSON_GetObjectItemCaseSensitive(m, "eval") || cJSON_GetObjectItemCaseSensitive(m, "summary"))
+    if (cJSON_GetObjectItemCaseSensitive(m, HW_LOG_EVAL) || cJSON_GetObjectItemCaseSensitive(m, HW_LOG_SUMMARY))
         return hw_fail(e, HW_EPARSE, "expected the metadata line first, got an evaluation or summary line");
     int rc;
     long long v = 0;
-    if ((rc = get_str_dup(m, "name", &log->name, e))) return rc;
-    if ((rc = get_str_dup(m, "problem", &log->problem, e))) return rc;
-    if ((rc = get_str_dup(m, "optimizer", &log->optimizer, e))) return rc;
-    if ((rc = hwj_get_int(m, "", "seed", 1, 0, 9007199254740992LL, &v, e))) return rc;
+    if ((rc = get_str_dup(m, HW_LOG_NAME, &log->name, e))) return rc;
+    if ((rc = get_str_dup(m, HW_LOG_PROBLEM, &log->problem, e))) return rc;
+    if ((rc = get_str_dup(m, HW_LOG_OPTIMIZER, &log->optimizer, e))) return rc;
+    if ((rc = hwj_get_int(m, "", HW_LOG_SEED, 1, 0, 9007199254740992LL, &v, e))) return rc;
     log->seed = (uint64_t)v;
-    if ((rc = hwj_get_int(m, "", "n_var", 1, 0, 1000000000LL, &v, e))) return rc;
+    if ((rc = hwj_get_int(m, "", HW_LOG_N_VAR, 1, 0, 1000000000LL, &v, e))) return rc;
     log->n_var = (int)v;
-    if ((rc = hwj_get_int(m, "", "budget", 1, 1, 1000000000LL, &log->budget, e))) return rc;
-    const cJSON *names = cJSON_GetObjectItemCaseSensitive(m, "objectives");
+    if ((rc = hwj_get_int(m, "", HW_LOG_BUDGET, 1, 1, 1000000000LL, &log->budget, e))) return rc;
+    const cJSON *names = cJSON_GetObjectItemCaseSensitive(m, HW_LOG_OBJECTIVES);
     if (!names) return hw_fail(e, HW_EPARSE, "objectives: missing");
     int no = cJSON_GetArraySize(names);
     if (!cJSON_IsArray(names) || no < 1 || no > HW_LOG_MAX_OBJ)
@@ -97,14 +98,14 @@ static int read_meta(const cJSON *m, hw_log *log, hw_err *e)
     }
     size_t n = 0;
     const size_t d = (size_t)no;
-    if ((rc = hwj_get_double_array(m, "", "reference_point", 1, d, d, -HUGE_VAL, HUGE_VAL, &log->ref, &n, e)))
+    if ((rc = hwj_get_double_array(m, "", HW_LOG_REF, 1, d, d, -HUGE_VAL, HUGE_VAL, &log->ref, &n, e)))
         return rc;
-    int has_lo = cJSON_GetObjectItemCaseSensitive(m, "obj_lo") != NULL;
-    int has_hi = cJSON_GetObjectItemCaseSensitive(m, "obj_hi") != NULL;
+    int has_lo = cJSON_GetObjectItemCaseSensitive(m, HW_LOG_OBJ_LO) != NULL;
+    int has_hi = cJSON_GetObjectItemCaseSensitive(m, HW_LOG_OBJ_HI) != NULL;
     if (has_lo != has_hi) return hw_fail(e, HW_EPARSE, "%s: present without %s", has_lo ? "obj_lo" : "obj_hi", has_lo ? "obj_hi" : "obj_lo");
     if (has_lo) {
-        if ((rc = hwj_get_double_array(m, "", "obj_lo", 1, d, d, -HUGE_VAL, HUGE_VAL, &log->obj_lo, &n, e))) return rc;
-        if ((rc = hwj_get_double_array(m, "", "obj_hi", 1, d, d, -HUGE_VAL, HUGE_VAL, &log->obj_hi, &n, e))) return rc;
+        if ((rc = hwj_get_double_array(m, "", HW_LOG_OBJ_LO, 1, d, d, -HUGE_VAL, HUGE_VAL, &log->obj_lo, &n, e))) return rc;
+        if ((rc = hwj_get_double_array(m, "", HW_LOG_OBJ_HI, 1, d, d, -HUGE_VAL, HUGE_VAL, &log->obj_hi, &n, e))) return rc;
         for (size_t i = 0; i < d; i++)
             if (!(log->obj_hi[i] > log->obj_lo[i]))
                 return hw_fail(e, HW_EPARSE, "obj_hi[%zu]: %.17g is not above obj_lo[%zu] = %.17g", i,
@@ -155,20 +156,20 @@ static int read_numbers(const cJSON *o, const char *key, size_t want, double *ou
 
 static int read_eval(const cJSON *o, hw_log *log, unsigned flags, hw_err *e)
 {
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "eval");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_EVAL);
     if (!cJSON_IsNumber(id) || id->valuedouble != (double)log->n_eval)
         return hw_fail(e, HW_EPARSE, "eval: expected %zu (evaluations in order from 0)", log->n_eval);
     const size_t d = (size_t)log->n_obj;
-    int rc = read_numbers(o, "f", d, log->f + log->n_eval * d, e);
+    int rc = read_numbers(o, HW_LOG_F, d, log->f + log->n_eval * d, e);
     if (rc) return rc;
-    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "x");
-    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(o, "arch");
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_X);
+    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_ARCH);
     if (!x == !arch) return hw_fail(e, HW_EPARSE, "expected exactly one of 'x' and 'arch'");
     hw_log_genome kind = x ? HW_LOG_GENOME_X : HW_LOG_GENOME_ARCH;
     if (log->genome_kind && kind != log->genome_kind)
         return hw_fail(e, HW_EPARSE, "'%s' where earlier lines have '%s'", x ? "x" : "arch", x ? "arch" : "x");
     log->genome_kind = kind;
-    if (x && (rc = read_numbers(o, "x", (size_t)log->n_var, NULL, e))) return rc;
+    if (x && (rc = read_numbers(o, HW_LOG_X, (size_t)log->n_var, NULL, e))) return rc;
     if (arch && !cJSON_IsString(arch)) return hw_fail(e, HW_EPARSE, "arch: expected a string");
     if (flags & HW_LOG_KEEP_GENOMES) {
         char *g = x ? format_x(x) : dup_str(arch->valuestring);
@@ -182,13 +183,13 @@ static int read_eval(const cJSON *o, hw_log *log, unsigned flags, hw_err *e)
 static int read_summary(const cJSON *o, hw_log *log, hw_err *e)
 {
     long long evals = 0;
-    int rc = hwj_get_int(o, "", "evaluations", 1, 0, 1000000000LL, &evals, e);
+    int rc = hwj_get_int(o, "", HW_LOG_EVALUATIONS, 1, 0, 1000000000LL, &evals, e);
     if (rc) return rc;
     if ((size_t)evals != log->n_eval)
         return hw_fail(e, HW_EPARSE, "evaluations: %lld, but the log has %zu evaluation lines", evals, log->n_eval);
-    if ((rc = hwj_get_double(o, "", "hypervolume", 1, 0, HUGE_VAL, &log->hypervolume, e))) return rc;
-    const cJSON *front = cJSON_GetObjectItemCaseSensitive(o, "front");
-    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, "front_eval");
+    if ((rc = hwj_get_double(o, "", HW_LOG_HYPERVOLUME, 1, 0, HUGE_VAL, &log->hypervolume, e))) return rc;
+    const cJSON *front = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_FRONT);
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_FRONT_EVAL);
     if (!cJSON_IsArray(front)) return hw_fail(e, HW_EPARSE, "front: expected an array of points");
     if (!cJSON_IsArray(ids)) return hw_fail(e, HW_EPARSE, "front_eval: expected an array of eval ids");
     size_t nf = (size_t)cJSON_GetArraySize(front);
@@ -256,8 +257,8 @@ int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e)
         }
         if (ln == 1) {
             rc = read_meta(j, log, e);
-        } else if (cJSON_GetObjectItemCaseSensitive(j, "summary")) {
-            if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "summary")))
+        } else if (cJSON_GetObjectItemCaseSensitive(j, HW_LOG_SUMMARY)) {
+            if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, HW_LOG_SUMMARY)))
                 rc = hw_fail(e, HW_EPARSE, "summary: expected true");
             else
                 rc = read_summary(j, log, e);

@@ -1,6 +1,7 @@
 /* runner/logread.h — reads and validates one trajectory log written by
  * run_experiment (docs/run_experiment.md): the metadata line, the evaluation
- * lines in eval order, the summary line.  Every problem is reported as one
+ * lines in eval order, the summary line; field names from runner/logschema.h,
+ * the module that writes logs.  Every problem is reported as one
  * line "FILE:LINE: reason" (or "FILE: reason" for the file as a whole). */
 #ifndef HWNAS_RUNNER_LOGREAD_H
 #define HWNAS_RUNNER_LOGREAD_H

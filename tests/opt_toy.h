@@ -2,7 +2,8 @@
  * hypervolume and the checks shared by the optimizer tests (header-only,
  * static inline functions): the toy categorical and real problems, the local
  * ZDT1 problem with an optional categorical block, and the acceptance runs on
- * the project's test problems. */
+ * the project's test problems.  Every run goes through the run loop
+ * (runner/loop.h): toy_loop. */
 #ifndef HWNAS_TESTS_OPT_TOY_H
 #define HWNAS_TESTS_OPT_TOY_H
 
@@ -16,6 +17,7 @@
 #include "indicators/indicators.h"
 #include "benchmark/problem.h"
 #include "optimizers/optimizer.h"
+#include "runner/loop.h"
 
 /* Mixed categorical toy: genes with 2..5 choices; two conflicting
  * objectives on the index sum, with many ties. */
@@ -90,23 +92,60 @@ static inline void *toy_create(const hw_optimizer_ops *ops, const hw_problem *p,
     return rc ? NULL : st;
 }
 
+/* An observer that records every evaluated genome and objective, in order,
+ * into x and f (NULL: not recorded), sized for the run's budget. */
+typedef struct {
+    double *x, *f;
+    size_t done;
+} toy_record;
+
+static inline int toy_record_batch(void *ctx, const hw_problem *p, const hw_batch_event *b, hw_err *e)
+{
+    (void)e;
+    toy_record *r = ctx;
+    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj;
+    if (r->x) memcpy(r->x + r->done * nv, b->x, b->n * nv * sizeof(double));
+    if (r->f) memcpy(r->f + r->done * m, b->f, b->n * m * sizeof(double));
+    r->done += b->n;
+    return HW_OK;
+}
+
+/* Drives st (made by ops->create) on p through the run loop: budget
+ * evaluations of seed, asking at most max_n at a time (0: the optimizer's
+ * batch), recording genomes and objectives into x and f (either NULL) and
+ * calling the extra observer (NULL: none) after the recording.  Returns the
+ * evaluations done; *rc (optional) gets the loop's status, e its message. */
+static inline size_t toy_loop(const hw_optimizer_ops *ops, void *st, hw_problem *p, uint64_t seed, size_t budget,
+                              size_t max_n, double *x, double *f, const hw_observer *extra, int *rc, hw_err *e)
+{
+    hw_optimizer *o = NULL;
+    hw_evaluator *ev = NULL;
+    toy_record rec = {x, f, 0};
+    hw_observer obs[2] = {{&rec, toy_record_batch, NULL}, {0}};
+    if (extra) obs[1] = *extra;
+    hw_run_end end = {0};
+    int r = hw_optimizer_wrap(ops, p, st, &o, e);
+    if (!r) r = hw_evaluator_create(p, &ev, e);
+    if (!r) {
+        hw_loop_spec spec = {ev, o, seed, (long long)budget, max_n, 1, 0, NULL, obs, extra ? 2 : 1};
+        r = hw_loop_run(&spec, &end, e);
+    }
+    hw_evaluator_destroy(ev);
+    hw_optimizer_destroy(o);
+    if (rc) *rc = r;
+    return (size_t)end.evaluations;
+}
+
 /* Run budget evaluations asking at most max_n at a time; all genomes and
  * objectives in order into *x, *f (malloc'd).  Returns the number run. */
 static inline size_t toy_run(const hw_optimizer_ops *ops, void *st, hw_problem *p, size_t budget,
                       size_t max_n, double **x, double **f)
 {
-    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj, done = 0;
+    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj;
     *x = malloc(budget * nv * sizeof **x);
     *f = malloc(budget * m * sizeof **f);
     hw_err e = {0};
-    while (done < budget) {
-        size_t n = 0, k = budget - done < max_n ? budget - done : max_n;
-        if (ops->ask(st, *x + done * nv, k, &n, &e) || n == 0 || n > k) break;
-        p->evaluate(p, *x + done * nv, NULL, n, *f + done * m, NULL, &e);
-        if (ops->tell(st, *x + done * nv, *f + done * m, n, &e)) break;
-        done += n;
-    }
-    return done;
+    return toy_loop(ops, st, p, 0, budget, max_n, *x, *f, NULL, NULL, &e);
 }
 
 /* Number of genes in which a and b differ. */
@@ -211,6 +250,22 @@ static inline void zdt1(const double *x, int n, double *f)
     f[1] = g * (1.0 - sqrt(x[0] / g));
 }
 
+/* ZDT1 on the real genes (the first ones); each categorical gene k adds
+ * 0.1 * k / (n_choices - 1) to f2. */
+static inline int local_eval(hw_problem *p, const double *x, const hw_eval_id *ids, size_t n, double *f, double *fs,
+                             hw_err *e)
+{
+    (void)ids; (void)fs; (void)e;
+    size_t nv = (size_t)p->n_var;
+    int n_real = 0;
+    while (n_real < p->n_var && p->vars[n_real].type == HW_VAR_REAL) n_real++;
+    for (size_t i = 0; i < n; i++) {
+        zdt1(x + i * nv, n_real, f + 2 * i);
+        for (int c = n_real; c < p->n_var; c++) f[2 * i + 1] += 0.1 * x[i * nv + c] / (p->vars[c].n_cat - 1);
+    }
+    return HW_OK;
+}
+
 static inline void local_init(local_problem *lp, int n_real, int n_cat, int n_choices)
 {
     memset(lp, 0, sizeof *lp);
@@ -221,6 +276,7 @@ static inline void local_init(local_problem *lp, int n_real, int n_cat, int n_ch
     lp->p.n_var = n_real + n_cat;
     lp->p.vars = lp->vars;
     lp->p.n_obj = 2;
+    lp->p.evaluate = local_eval;
 }
 
 /* Run ask/evaluate/tell on the local problem (ZDT1 on the real genes; the
@@ -230,27 +286,13 @@ static inline void local_init(local_problem *lp, int n_real, int n_cat, int n_ch
 static inline size_t local_drive(const hw_optimizer_ops *o, const hw_problem *p, void *st, size_t evals, size_t piece, double *trace,
                           double *fall, int n_real)
 {
-    size_t nv = (size_t)p->n_var, done = 0;
-    double *x = malloc(piece * nv * sizeof(double)), *f = malloc(piece * 2 * sizeof(double));
+    int real = 0;
+    while (real < p->n_var && p->vars[real].type == HW_VAR_REAL) real++;
+    CHECK_EQ_INT(real, n_real); /* local_eval's ZDT1 block */
     hw_err e = {0};
-    while (done < evals) {
-        size_t want = evals - done < piece ? evals - done : piece, n = 0;
-        int rc = o->ask(st, x, want, &n, &e);
-        CHECK_MSG(rc == 0, "ask: %s", e.msg);
-        if (rc || n == 0) break;
-        for (size_t i = 0; i < n; i++) {
-            zdt1(x + i * nv, n_real, f + 2 * i);
-            for (int c = n_real; c < p->n_var; c++)
-                f[2 * i + 1] += 0.1 * x[i * nv + c] / (p->vars[c].n_cat - 1);
-        }
-        if (trace) memcpy(trace + done * nv, x, n * nv * sizeof(double));
-        if (fall) memcpy(fall + done * 2, f, n * 2 * sizeof(double));
-        rc = o->tell(st, x, f, n, &e);
-        CHECK_MSG(rc == 0, "tell: %s", e.msg);
-        done += n;
-    }
-    free(x);
-    free(f);
+    int rc = 0;
+    size_t done = toy_loop(o, st, (hw_problem *)p, 0, evals, piece, trace, fall, NULL, &rc, &e);
+    CHECK_MSG(rc == 0, "ask/tell: %s", e.msg);
     return done;
 }
 
@@ -275,17 +317,9 @@ static inline int accept_run(const hw_optimizer_ops *o, const char *problem_json
     cJSON_Delete(oc);
     CHECK_MSG(rc == 0, "setup: %s", e.msg);
     if (rc) { if (p) hw_problem_destroy(p); return rc; }
-    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj, batch = o->batch_size(st), done = 0;
-    double *x = malloc(batch * nv * sizeof(double)), *fall = malloc(evals * m * sizeof(double));
-    hw_eval_id *ids = malloc(batch * sizeof *ids);
-    while (done < evals && !rc) {
-        size_t want = evals - done < batch ? evals - done : batch, n = 0;
-        if ((rc = o->ask(st, x, want, &n, &e)) || n == 0) break;
-        for (size_t i = 0; i < n; i++) ids[i] = (hw_eval_id){seed, done + i};
-        if ((rc = p->evaluate(p, x, ids, n, fall + done * m, NULL, &e))) break;
-        rc = o->tell(st, x, fall + done * m, n, &e);
-        done += n;
-    }
+    size_t m = (size_t)p->n_obj;
+    double *fall = malloc(evals * m * sizeof(double));
+    size_t done = toy_loop(o, st, p, seed, evals, 0, NULL, fall, NULL, &rc, &e);
     CHECK_MSG(rc == 0 && done == evals, "run: %s (%zu of %zu evaluations)", e.msg, done, evals);
     const double *px, *pf;
     size_t np = pop(st, &px, &pf);
@@ -301,7 +335,7 @@ static inline int accept_run(const hw_optimizer_ops *o, const char *problem_json
     CHECK(*hv_true > 0);
     o->destroy(st);
     hw_problem_destroy(p);
-    free(x); free(fall); free(ids);
+    free(fall);
     return rc;
 }
 
@@ -457,6 +491,34 @@ static inline void local_check_same_seed_any_piece(const hw_optimizer_ops *o, co
     free(t1); free(t2); free(t3);
 }
 
+typedef struct {
+    size_t (*pop)(const void *, const double **, const double **);
+    const void *st;
+    size_t repeats, batches;
+} toy_children_check;
+
+/* Observer: the batch's children (asked before the tell, so pop still gives
+ * their parents) are valid and new. */
+static inline int toy_children_batch(void *ctx, const hw_problem *p, const hw_batch_event *b, hw_err *e)
+{
+    (void)e;
+    toy_children_check *c = ctx;
+    size_t nv = (size_t)p->n_var;
+    const double *px, *pf, *x = b->x;
+    size_t np = c->pop(c->st, &px, &pf);
+    CHECK_EQ_INT(b->n, 40);
+    for (size_t i = 0; i < b->n; i++) {
+        for (size_t g = 0; g < nv; g++) {
+            double v = x[i * nv + g];
+            CHECK(p->vars[g].type == HW_VAR_CATEGORICAL && v == floor(v) && v >= 0 && v < p->vars[g].n_cat);
+        }
+        for (size_t j = 0; j < i; j++) c->repeats += memcmp(x + i * nv, x + j * nv, nv * sizeof(double)) == 0;
+        for (size_t j = 0; j < np; j++) c->repeats += memcmp(x + i * nv, px + j * nv, nv * sizeof(double)) == 0;
+    }
+    c->batches++;
+    return HW_OK;
+}
+
 /* On the GPT-s space (all genes categorical), analytic objectives params and
  * flops, 15 generations of 40 (opt_json sets population_size 40): every
  * asked genome is valid, and no child repeats a member of the population
@@ -474,34 +536,15 @@ static inline void toy_check_hwgpt_children_valid_and_new(const hw_optimizer_ops
     CHECK_MSG(rc == 0, "problem: %s", e.msg);
     if (rc) return;
     void *st = toy_make(o, p, opt_json, 3);
-    size_t nv = (size_t)p->n_var, m = (size_t)p->n_obj;
-    double *x = malloc(40 * nv * sizeof(double)), *f = malloc(40 * m * sizeof(double));
-    double *parents = malloc(40 * nv * sizeof(double));
-    hw_eval_id ids[40];
-    size_t n = 0, evals = 0, repeats = 0;
-    for (int gen = 0; gen < 15; gen++) {
-        const double *px, *pf;
-        size_t np = pop(st, &px, &pf);
-        memcpy(parents, px, np * nv * sizeof(double));
-        CHECK_OK(o->ask(st, x, 40, &n, &e));
-        CHECK_EQ_INT(n, 40);
-        for (size_t i = 0; i < n; i++) {
-            for (size_t g = 0; g < nv; g++) {
-                double v = x[i * nv + g];
-                CHECK(p->vars[g].type == HW_VAR_CATEGORICAL && v == floor(v) && v >= 0 && v < p->vars[g].n_cat);
-            }
-            for (size_t j = 0; j < i; j++) repeats += memcmp(x + i * nv, x + j * nv, nv * sizeof(double)) == 0;
-            for (size_t j = 0; j < np; j++) repeats += memcmp(x + i * nv, parents + j * nv, nv * sizeof(double)) == 0;
-            ids[i] = (hw_eval_id){3, evals + i};
-        }
-        CHECK_OK(p->evaluate(p, x, ids, n, f, NULL, &e));
-        CHECK_OK(o->tell(st, x, f, n, &e));
-        evals += n;
-    }
-    CHECK_EQ_INT(repeats, 0);
+    toy_children_check check = {pop, st, 0, 0};
+    hw_observer obs = {&check, toy_children_batch, NULL};
+    size_t done = toy_loop(o, st, p, 3, 15 * 40, 40, NULL, NULL, &obs, &rc, &e);
+    CHECK_MSG(rc == 0, "run: %s", e.msg);
+    CHECK_EQ_INT(done, 15 * 40);
+    CHECK_EQ_INT(check.batches, 15);
+    CHECK_EQ_INT(check.repeats, 0);
     o->destroy(st);
     hw_problem_destroy(p);
-    free(x); free(f); free(parents);
 }
 
 #endif

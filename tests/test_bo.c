@@ -8,6 +8,7 @@
 #include "indicators/indicators.h"
 #include "optimizers/bo.h"
 #include "optimizers/optimizer.h"
+#include "runner/loop.h"
 
 /* ---- independent references ------------------------------------------- */
 
@@ -214,37 +215,60 @@ static void evaluate(const hw_problem *p, const double *x, size_t n, double *f)
     }
 }
 
-/* Run opt for `evals` evaluations; X gets every genome.  Returns evaluations done. */
+static int evaluate_problem(hw_problem *p, const double *x, const hw_eval_id *ids, size_t n, double *f, double *fs,
+                            hw_err *e)
+{
+    (void)ids; (void)fs; (void)e;
+    evaluate(p, x, n, f);
+    return HW_OK;
+}
+
+/* Observer: every genome and objective into X and F, in order. */
+typedef struct {
+    double *X, *F;
+    size_t done;
+} record;
+
+static int record_batch(void *ctx, const hw_problem *p, const hw_batch_event *b, hw_err *e)
+{
+    (void)e;
+    record *r = ctx;
+    memcpy(r->X + r->done * (size_t)p->n_var, b->x, b->n * (size_t)p->n_var * sizeof(double));
+    memcpy(r->F + r->done * 2, b->f, b->n * 2 * sizeof(double));
+    r->done += b->n;
+    return HW_OK;
+}
+
+/* Run opt for `evals` evaluations through the run loop, asking its batch
+ * size (or 1) at a time; X gets every genome.  Returns evaluations done. */
 static size_t drive(const char *name, const char *cfg, const hw_problem *p, uint64_t seed,
                     size_t evals, double *X, double *F)
 {
     const hw_optimizer_ops *ops = hw_optimizer_find(name);
     if (!ops) return 0;
     cJSON *params = cfg ? cJSON_Parse(cfg) : NULL;
-    void *st = NULL;
+    hw_problem q = *p;
+    q.evaluate = evaluate_problem;
+    hw_optimizer *o = NULL;
+    hw_evaluator *ev = NULL;
     hw_err e;
-    if (ops->create(&st, p, params, "optimizer", seed, &e) != HW_OK) {
+    if (hw_optimizer_create(ops, &q, params, "optimizer", seed, &o, &e) != HW_OK ||
+        hw_evaluator_create(&q, &ev, &e) != HW_OK) {
         fprintf(stderr, "%s\n", e.msg);
+        hw_optimizer_destroy(o);
         cJSON_Delete(params);
         return 0;
     }
-    size_t done = 0;
-    while (done < evals) {
-        size_t want = ops->batch_size(st), n = 0;
-        if (want == 0) want = 1;
-        if (want > evals - done) want = evals - done;
-        if (ops->ask(st, X + done * (size_t)p->n_var, want, &n, &e) != HW_OK) {
-            fprintf(stderr, "%s\n", e.msg);
-            break;
-        }
-        if (n == 0) break;
-        evaluate(p, X + done * (size_t)p->n_var, n, F + done * 2);
-        if (ops->tell(st, X + done * (size_t)p->n_var, F + done * 2, n, &e) != HW_OK) break;
-        done += n;
-    }
-    ops->destroy(st);
+    size_t want = hw_optimizer_batch_size(o);
+    record rec = {X, F, 0};
+    hw_observer obs = {&rec, record_batch, NULL};
+    hw_loop_spec spec = {ev, o, seed, (long long)evals, want ? want : 1, 1, 0, NULL, &obs, 1};
+    hw_run_end end = {0};
+    if (hw_loop_run(&spec, &end, &e) != HW_OK) fprintf(stderr, "%s\n", e.msg);
+    hw_evaluator_destroy(ev);
+    hw_optimizer_destroy(o);
     cJSON_Delete(params);
-    return done;
+    return (size_t)end.evaluations;
 }
 
 TEST(unknown_and_bad_config_keys_rejected)

@@ -1,0 +1,62 @@
+/* runner/config.h — an experiment config (docs/run_experiment.md): parsed
+ * and validated whole before any work.  Unknown keys, wrong types and
+ * ranges give one line naming the file and the key path
+ * ("FILE: budget.evaluations: ..."); the problem is built once here (it
+ * checks its own config) and serves every seed of the config; the optimizer
+ * config is checked by creating the optimizer once with the first seed; the
+ * reference point is checked against the problem's objectives. */
+#ifndef HWNAS_RUNNER_CONFIG_H
+#define HWNAS_RUNNER_CONFIG_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "benchmark/problem.h"
+#include "core/error.h"
+#include "optimizers/optimizer.h"
+
+#define HW_RUN_MAX_BUDGET 1000000000LL
+#define HW_RUN_MAX_THREADS 4096
+/* 2^53 - 1: JSON numbers are doubles, and every larger integer rounds to a
+ * double >= 2^53, so no seed is silently read as a neighbouring one. */
+#define HW_RUN_MAX_SEED 9007199254740991LL
+
+/* What the command line may override (zero = not given). */
+typedef struct {
+    int has_seed;
+    uint64_t seed;       /* run only this seed (replaces "seeds") */
+    const char *out;     /* replaces "output" */
+    int threads;         /* replaces "threads"; 0 = not given */
+} hw_config_overrides;
+
+typedef struct {
+    const char *file;            /* the config's path, as given */
+    cJSON *root;                 /* the whole config */
+    const char *name;
+    const cJSON *problem_cfg, *optimizer_cfg;
+    const hw_optimizer_ops *ops;
+    long long budget;            /* evaluations per seed */
+    uint64_t *seeds;             /* n_seeds, distinct */
+    size_t n_seeds;
+    double *ref;                 /* n_obj values in the indicator space; NULL = the problem's default */
+    int threads;                 /* >= 1: "threads", --threads, else omp_get_max_threads() */
+    const char *output;          /* the output directory ("results" by default) */
+    hw_problem *problem;         /* built once, serves every seed */
+} hw_run_config;
+
+/* Loads file and validates all of it (with the overrides applied).  On
+ * failure *c is released (hw_config_free is still safe).  HW_ENOMEM for out
+ * of memory, another code for bad input. */
+int hw_config_load(const char *file, const hw_config_overrides *ov, hw_run_config *c, hw_err *e);
+void hw_config_free(hw_run_config *c);
+
+/* The reference point of the runs (the config's, else the problem's). */
+const double *hw_config_ref(const hw_run_config *c);
+
+/* The part of a config that determines a run's results: all of it except
+ * the keys that only choose which runs happen, where, and how fast
+ * ("seeds", "threads", "output", "description").  NULL when out of memory. */
+cJSON *hw_config_identity(const cJSON *cfg);
+
+#endif

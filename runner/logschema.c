@@ -1,0 +1,207 @@
+/* runner/logschema.c — log writer and resume probe, see logschema.h. */
+#include "runner/logschema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef HWNAS_GIT_COMMIT
+#define HWNAS_GIT_COMMIT "unknown"
+#endif
+
+#define LOG_DESC_LEN 4096
+
+static void utc_now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "KEY": with the comma before it (first = 0) or the opening brace. */
+static void key(hw_jbuf *b, const char *k, int first)
+{
+    hw_jbuf_puts(b, first ? "{\"" : ",\"");
+    hw_jbuf_puts(b, k);
+    hw_jbuf_puts(b, "\":");
+}
+
+void hw_logw_meta(hw_jbuf *b, const hw_problem *p, const hw_log_meta *m)
+{
+    char host[256] = "unknown", when[32];
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = 0;
+    utc_now(when, sizeof when);
+    char *cfg = cJSON_PrintUnformatted(m->config);
+    key(b, HW_LOG_NAME, 1);
+    hw_jbuf_str(b, m->name);
+    key(b, HW_LOG_CONFIG, 0);
+    hw_jbuf_puts(b, cfg ? cfg : "null");
+    free(cfg);
+    key(b, HW_LOG_SEED, 0);
+    hw_jbuf_u64(b, m->seed);
+    key(b, HW_LOG_PROBLEM, 0);
+    hw_jbuf_str(b, p->name);
+    key(b, HW_LOG_N_VAR, 0);
+    hw_jbuf_u64(b, (uint64_t)p->n_var);
+    key(b, HW_LOG_OBJECTIVES, 0);
+    hw_jbuf_strs(b, p->obj_names, (size_t)p->n_obj);
+    key(b, HW_LOG_OPTIMIZER, 0);
+    hw_jbuf_str(b, m->optimizer);
+    key(b, HW_LOG_BUDGET, 0);
+    hw_jbuf_u64(b, (uint64_t)m->budget);
+    key(b, HW_LOG_BATCH_SIZE, 0);
+    hw_jbuf_u64(b, m->batch);
+    key(b, HW_LOG_REF, 0);
+    hw_jbuf_doubles(b, m->ref, (size_t)p->n_obj);
+    if (p->obj_lo && p->obj_hi) {
+        key(b, HW_LOG_OBJ_LO, 0);
+        hw_jbuf_doubles(b, p->obj_lo, (size_t)p->n_obj);
+        key(b, HW_LOG_OBJ_HI, 0);
+        hw_jbuf_doubles(b, p->obj_hi, (size_t)p->n_obj);
+    }
+    key(b, "version", 0);
+    hw_jbuf_str(b, HWNAS_VERSION);
+    key(b, "git_commit", 0);
+    hw_jbuf_str(b, HWNAS_GIT_COMMIT);
+    key(b, "threads", 0);
+    hw_jbuf_u64(b, (uint64_t)m->threads);
+    key(b, "host", 0);
+    hw_jbuf_str(b, host);
+    key(b, "started_at", 0);
+    hw_jbuf_str(b, when);
+    hw_jbuf_puts(b, "}\n");
+}
+
+static int describe_into(const hw_problem *p, const double *x, char *buf, size_t n, hw_err *e)
+{
+    int len = p->describe(p, x, buf, n);
+    if (len < 0 || (size_t)len >= n) return hw_fail(e, HW_ESTATE, "%s: cannot describe a genome", p->name);
+    return HW_OK;
+}
+
+int hw_logw_evals(hw_jbuf *b, const hw_problem *p, const hw_batch_event *ev, hw_err *e)
+{
+    const size_t nv = (size_t)p->n_var, d = (size_t)p->n_obj;
+    char desc[LOG_DESC_LEN];
+    for (size_t i = 0; i < ev->n; i++) {
+        key(b, HW_LOG_EVAL, 1);
+        hw_jbuf_u64(b, ev->ids[i].index);
+        key(b, HW_LOG_WALL_S, 0);
+        hw_jbuf_seconds(b, ev->t_end[i]);
+        if (p->describe) {
+            int rc = describe_into(p, ev->x + i * nv, desc, sizeof desc, e);
+            if (rc) return rc;
+            key(b, HW_LOG_ARCH, 0);
+            hw_jbuf_str(b, desc);
+        } else {
+            key(b, HW_LOG_X, 0);
+            hw_jbuf_doubles(b, ev->x + i * nv, nv);
+        }
+        key(b, HW_LOG_F, 0);
+        hw_jbuf_doubles(b, ev->f + i * d, d);
+        key(b, HW_LOG_F_STD, 0);
+        hw_jbuf_doubles(b, ev->f_std + i * d, d);
+        hw_jbuf_puts(b, "}\n");
+    }
+    return HW_OK;
+}
+
+int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw_err *e)
+{
+    const hw_front *fr = s->front;
+    const size_t d = (size_t)p->n_obj, nv = (size_t)p->n_var, nf = fr->n;
+    char desc[LOG_DESC_LEN];
+    key(b, HW_LOG_SUMMARY, 1);
+    hw_jbuf_puts(b, "true");
+    key(b, HW_LOG_EVALUATIONS, 0);
+    hw_jbuf_u64(b, (uint64_t)s->evaluations);
+    key(b, HW_LOG_FRONT, 0);
+    hw_jbuf_putc(b, '[');
+    for (size_t i = 0; i < nf; i++) {
+        if (i) hw_jbuf_putc(b, ',');
+        hw_jbuf_doubles(b, fr->f + i * d, d);
+    }
+    hw_jbuf_putc(b, ']');
+    key(b, HW_LOG_FRONT_EVAL, 0);
+    hw_jbuf_putc(b, '[');
+    for (size_t i = 0; i < nf; i++) {
+        if (i) hw_jbuf_putc(b, ',');
+        hw_jbuf_u64(b, fr->index[i]);
+    }
+    hw_jbuf_putc(b, ']');
+    key(b, p->describe ? HW_LOG_FRONT_ARCH : HW_LOG_FRONT_X, 0);
+    hw_jbuf_putc(b, '[');
+    for (size_t i = 0; i < nf; i++) {
+        if (i) hw_jbuf_putc(b, ',');
+        if (p->describe) {
+            int rc = describe_into(p, fr->x + i * nv, desc, sizeof desc, e);
+            if (rc) return rc;
+            hw_jbuf_str(b, desc);
+        } else
+            hw_jbuf_doubles(b, fr->x + i * nv, nv);
+    }
+    hw_jbuf_putc(b, ']');
+    key(b, HW_LOG_HYPERVOLUME, 0);
+    hw_jbuf_double(b, s->hypervolume);
+    if (s->has_hv_true) {
+        key(b, HW_LOG_HYPERVOLUME_TRUE, 0);
+        hw_jbuf_double(b, s->hv_true);
+    }
+    if (s->has_igd) {
+        key(b, HW_LOG_IGD, 0);
+        hw_jbuf_double(b, s->igd);
+        key(b, HW_LOG_IGD_PLUS, 0);
+        hw_jbuf_double(b, s->igd_plus);
+    }
+    char when[32];
+    utc_now(when, sizeof when);
+    key(b, "finished_at", 0);
+    hw_jbuf_str(b, when);
+    key(b, HW_LOG_WALL_S, 0);
+    hw_jbuf_seconds(b, s->wall_s);
+    hw_jbuf_puts(b, "}\n");
+    return HW_OK;
+}
+
+int hw_log_probe_read(const char *path, hw_log_probe *pr)
+{
+    memset(pr, 0, sizeof *pr);
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char *line = NULL, *last = NULL;
+    size_t cap = 0, last_cap = 0;
+    ssize_t len;
+    int first = 1;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        if (first) {
+            pr->meta = cJSON_Parse(line);
+            first = 0;
+            continue;
+        }
+        if ((size_t)len + 1 > last_cap) {
+            char *nl = realloc(last, (size_t)len + 1);
+            if (!nl) break;
+            last = nl;
+            last_cap = (size_t)len + 1;
+        }
+        memcpy(last, line, (size_t)len + 1);
+    }
+    fclose(f);
+    free(line);
+    cJSON *sum = last ? cJSON_Parse(last) : NULL;
+    free(last);
+    if (sum && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_SUMMARY))) pr->summary = sum;
+    else cJSON_Delete(sum);
+    return 1;
+}
+
+void hw_log_probe_free(hw_log_probe *pr)
+{
+    cJSON_Delete(pr->meta);
+    cJSON_Delete(pr->summary);
+    memset(pr, 0, sizeof *pr);
+}

@@ -1,0 +1,104 @@
+/* runner/logschema.h — the JSON Lines trajectory log (docs/run_experiment.md):
+ * its field names, its writer, and the probe that resume detection reads a
+ * log with.  runner/logread.h reads a whole log for analysis
+ * (hwnas trajectory, hwnas front) with the same field names.
+ *
+ * A log is three kinds of lines, in order:
+ *   metadata   {"name", "config", "seed", "problem", "n_var", "objectives",
+ *               "optimizer", "budget", "batch_size", "reference_point",
+ *               ["obj_lo", "obj_hi"], "version", "git_commit", "threads",
+ *               "host", "started_at"}
+ *   evaluation {"eval", "wall_s", "arch" | "x", "f", "f_std"}, one per
+ *               evaluation, "eval" = 0, 1, ... in order
+ *   summary    {"summary": true, "evaluations", "front", "front_eval",
+ *               "front_arch" | "front_x", "hypervolume",
+ *               ["hypervolume_true"], ["igd", "igd_plus"], "finished_at",
+ *               "wall_s"}
+ * Fields that vary between identical runs: wall_s, threads, host,
+ * started_at, finished_at (and version, git_commit between builds). */
+#ifndef HWNAS_RUNNER_LOGSCHEMA_H
+#define HWNAS_RUNNER_LOGSCHEMA_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "benchmark/problem.h"
+#include "core/error.h"
+#include "runner/front.h"
+#include "runner/jbuf.h"
+#include "runner/loop.h"
+
+/* Field names ------------------------------------------------------------ */
+#define HW_LOG_NAME "name"
+#define HW_LOG_CONFIG "config"
+#define HW_LOG_SEED "seed"
+#define HW_LOG_PROBLEM "problem"
+#define HW_LOG_N_VAR "n_var"
+#define HW_LOG_OBJECTIVES "objectives"
+#define HW_LOG_OPTIMIZER "optimizer"
+#define HW_LOG_BUDGET "budget"
+#define HW_LOG_BATCH_SIZE "batch_size"
+#define HW_LOG_REF "reference_point"
+#define HW_LOG_OBJ_LO "obj_lo"
+#define HW_LOG_OBJ_HI "obj_hi"
+#define HW_LOG_EVAL "eval"
+#define HW_LOG_WALL_S "wall_s"
+#define HW_LOG_ARCH "arch"
+#define HW_LOG_X "x"
+#define HW_LOG_F "f"
+#define HW_LOG_F_STD "f_std"
+#define HW_LOG_SUMMARY "summary"
+#define HW_LOG_EVALUATIONS "evaluations"
+#define HW_LOG_FRONT "front"
+#define HW_LOG_FRONT_EVAL "front_eval"
+#define HW_LOG_FRONT_ARCH "front_arch"
+#define HW_LOG_FRONT_X "front_x"
+#define HW_LOG_HYPERVOLUME "hypervolume"
+#define HW_LOG_HYPERVOLUME_TRUE "hypervolume_true"
+#define HW_LOG_IGD "igd"
+#define HW_LOG_IGD_PLUS "igd_plus"
+
+/* Writer ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *name;            /* the config's name */
+    const cJSON *config;         /* the whole config */
+    uint64_t seed;
+    const char *optimizer;
+    long long budget;
+    size_t batch;                /* genomes per ask */
+    const double *ref;           /* n_obj values */
+    int threads;
+} hw_log_meta;
+
+/* Appends the metadata line of a run of p. */
+void hw_logw_meta(hw_jbuf *b, const hw_problem *p, const hw_log_meta *m);
+/* Appends one evaluation line per genome of the batch. */
+int hw_logw_evals(hw_jbuf *b, const hw_problem *p, const hw_batch_event *ev, hw_err *e);
+
+typedef struct {
+    long long evaluations;
+    const hw_front *front;       /* natural units */
+    double hypervolume;
+    int has_hv_true, has_igd;
+    double hv_true, igd, igd_plus;
+    double wall_s;
+} hw_log_summary;
+
+/* Appends the summary line. */
+int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw_err *e);
+
+/* Probe (resume detection) ------------------------------------------------ */
+
+typedef struct {
+    cJSON *meta;                 /* the first line parsed (NULL if unreadable) */
+    cJSON *summary;              /* the last line, when it is a summary line; else NULL */
+} hw_log_probe;
+
+/* Reads the first and last line of path.  Returns 0 when the file does not
+ * exist, 1 when it does (probe filled; release with hw_log_probe_free). */
+int hw_log_probe_read(const char *path, hw_log_probe *pr);
+void hw_log_probe_free(hw_log_probe *pr);
+
+#endif

@@ -1,0 +1,78 @@
+/* runner/run.h — runs a validated experiment config (runner/config.h), or
+ * one seed of it, through the run loop (runner/loop.h): resume detection,
+ * the JSON Lines log of each seed (runner/logschema.h), the summary.
+ *
+ * Output layout: <output>/<name>/seed_<seed>.jsonl.  A run is written to
+ * seed_<seed>.jsonl.tmp and renamed to seed_<seed>.jsonl only after its
+ * summary line is on disk, so a .jsonl file is always complete; an
+ * interrupted run leaves only the .tmp file, which a rerun redoes from the
+ * start.  A seed whose complete log was written by the same config (see
+ * hw_config_identity) is skipped; a complete log of another config is an
+ * error unless forced.
+ *
+ * Parallelism: the config's problem and its evaluator are shared by all
+ * seeds.  With T threads and S seeds to run, min(T, S) seeds run
+ * concurrently (each its own log and optimizer) and each uses T / min(T, S)
+ * threads inside its batches (see runner/evaluator.h): microsecond
+ * evaluations are parallel across seeds, millisecond ones inside batches
+ * too.  Logs are identical at any thread count apart from the fields
+ * wall_s, threads, host, started_at and finished_at. */
+#ifndef HWNAS_RUNNER_RUN_H
+#define HWNAS_RUNNER_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "runner/config.h"
+#include "runner/loop.h"
+
+#define HW_RUN_PATH_LEN 4096
+
+typedef enum { HW_RUN_PENDING = 0, HW_RUN_SKIPPED = 1, HW_RUN_DONE = 2, HW_RUN_STOPPED = 3 } hw_run_status;
+
+/* "pending", "skipped", "done", "interrupted", indexed by hw_run_status. */
+extern const char *const HW_RUN_STATUS_NAMES[];
+
+/* One seed's run. */
+typedef struct {
+    uint64_t seed;
+    char log[HW_RUN_PATH_LEN];   /* <output>/<name>/seed_<seed>.jsonl */
+    int status;                  /* hw_run_status */
+    long long evaluations;
+    size_t front_size;
+    double hv, wall_s;           /* from the summary (done or skipped) */
+} hw_run_result;
+
+typedef struct {
+    int force;                   /* redo complete logs */
+    int quiet;                   /* no progress line on stderr */
+    const volatile sig_atomic_t *stop; /* optional: nonzero stops the runs between batches */
+    const hw_observer *observers;/* optional: more observers of every run, after the log writer */
+    size_t n_observers;
+} hw_run_options;
+
+/* The runs of c, one result per seed of c (res has c->n_seeds entries): log
+ * paths, and the state of existing logs: status HW_RUN_SKIPPED (with the
+ * figures of its summary) for a complete log of this config unless force,
+ * else HW_RUN_PENDING.  Writes nothing.  Fails (HW_EINVAL) when a log path
+ * is taken by something other than a regular file, or when a complete log
+ * of another config is in the way (unless force). */
+int hw_run_plan(const hw_run_config *c, int force, hw_run_result *res, hw_err *e);
+
+/* Creates the output directory <output>/<name>. */
+int hw_run_make_dir(const hw_run_config *c, hw_err *e);
+
+/* Runs every HW_RUN_PENDING entry of res (from hw_run_plan): status becomes
+ * HW_RUN_DONE or HW_RUN_STOPPED (the stop flag); a seed not started stays
+ * HW_RUN_PENDING.  On a failure the first failing seed (in seed order) is
+ * reported as "FILE: seed N: reason", it stays pending, and seeds not yet
+ * started are not started. */
+int hw_run_pending(const hw_run_config *c, const hw_run_options *o, hw_run_result *res, hw_err *e);
+
+/* Runs one seed (res from hw_run_plan) with up to `threads` threads inside
+ * its batches. */
+int hw_run_seed(const hw_run_config *c, const hw_run_options *o, int threads, hw_run_result *r, hw_err *e);
+
+#endif

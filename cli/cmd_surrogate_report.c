@@ -17,16 +17,10 @@ static void usage(FILE *f)
                "  DIR/surrogate_quality.md and .csv (default DIR: results) from the other 20%%\n");
 }
 
-static int cmp_d(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 static double med(double *v, int n)
 {
     if (n == 0) return NAN;
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    qsort(v, (size_t)n, sizeof *v, hw_cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 

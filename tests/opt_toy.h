@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/util.h"
 #include "core/json.h"
 #include "indicators/indicators.h"
 #include "benchmark/problem.h"
@@ -339,12 +340,6 @@ static inline int accept_run(const hw_optimizer_ops *o, const char *problem_json
     return rc;
 }
 
-static inline int cmp_double_asc(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Median over 5 seeds of the HV ratios to the true front: all evaluated
  * points, final population; *sample_ratio = HV of the true-front sample of
  * population size / HV of the true front (what a finite set can reach). */
@@ -361,8 +356,8 @@ static inline void accept_median(const hw_optimizer_ops *o, const char *label, c
         pp[s] = b / hv_true;
         printf("%s seed %d: HV ratio all evaluated %.4f, final population %.4f\n", label, s + 1, all[s], pp[s]);
     }
-    qsort(all, 5, sizeof(double), cmp_double_asc);
-    qsort(pp, 5, sizeof(double), cmp_double_asc);
+    qsort(all, 5, sizeof(double), hw_cmp_double);
+    qsort(pp, 5, sizeof(double), hw_cmp_double);
     *med_all = all[2];
     *med_pop = pp[2];
     *sample_ratio = hv_sample / hv_true;

@@ -221,7 +221,6 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_proble
     static const char *const predictors[] = {"hwgpt-mlp", NULL};
     int predictor = -1;
     const char *checkpoint = NULL;
-    char ckpt[4096];
     if ((rc = hwj_get_enum(cfg, path, "predictor", 0, predictors, &predictor, e)) ||
         (rc = hwj_get_string(cfg, path, "checkpoint", 0, &checkpoint, e))) {
         env_release(&env);
@@ -232,10 +231,10 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, uint64_t seed, hw_proble
         return hw_fail(e, HW_EINVAL, "%s.checkpoint: needs \"predictor\": \"hwgpt-mlp\"", path);
     }
     if (predictor >= 0) {
-        if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), sp->scale, ckpt, sizeof ckpt);
         hwgpt_mlp *model;
-        if ((rc = hwgpt_mlp_load(checkpoint ? checkpoint : ckpt, sp->scale, &model, e))) {
-            hw_err_prefix(e, "%s.checkpoint", path);
+        if ((rc = checkpoint ? hwgpt_mlp_load(checkpoint, sp->scale, &model, e)
+                             : hwgpt_mlp_load_default(hw_default_data_dir(), sp->scale, &model, e))) {
+            hw_err_prefix(e, "%s.%s", path, checkpoint ? "checkpoint" : "predictor");
             env_release(&env);
             return rc;
         }

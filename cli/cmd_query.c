@@ -185,12 +185,11 @@ int cmd_query(int argc, char **argv)
         return hw_exit_code(e.code);
     }
     if (predictor) {
-        char path[4096];
-        if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), sp->scale, path, sizeof path);
         hwgpt_mlp *model;
-        int lrc = hwgpt_mlp_load(checkpoint ? checkpoint : path, sp ? sp->scale : -1, &model, &e);
+        int lrc = checkpoint ? hwgpt_mlp_load(checkpoint, sp ? sp->scale : -1, &model, &e)
+                             : hwgpt_mlp_load_default(hw_default_data_dir(), sp->scale, &model, &e);
         if (lrc) {
-            fprintf(stderr, "hwnas query: --checkpoint: %s\n", e.msg);
+            fprintf(stderr, "hwnas query: %s%s\n", checkpoint ? "--checkpoint: " : "", e.msg);
             if (env.free_models) env.free_models(env.models);
             return hw_exit_code(lrc);
         }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/util.h"
 #include "surrogates/torchzip.h"
 
 int hwgpt_mlp_input_dim(int scale)
@@ -187,6 +188,14 @@ int hwgpt_mlp_load(const char *path, int scale, hwgpt_mlp **out, hw_err *e)
         *out = NULL;
     }
     return rc;
+}
+
+int hwgpt_mlp_load_default(const char *data_dir, int scale, hwgpt_mlp **out, hw_err *e)
+{
+    char path[4096];
+    hwgpt_mlp_default_path(data_dir, scale, path, sizeof path);
+    int rc = hw_data_require(data_dir, path, e);
+    return rc ? rc : hwgpt_mlp_load(path, scale, out, e);
 }
 
 int hwgpt_mlp_load_stats(hwgpt_mlp *m, const char *path, hw_err *e)

@@ -10,10 +10,14 @@ command -v python3 > /dev/null || { echo "python3 not found (scripts/setup.sh in
 R="$T/repo"
 mkdir -p "$R"
 cp -r "$SRC/scripts" "$SRC/experiments" "$R/"
+# Python's bytecode caches are not the scripts' doing (and are stale here)
+rm -rf "$R/scripts/__pycache__"
+export PYTHONDONTWRITEBYTECODE=1
 find "$R" -exec touch -d 2000-01-01 {} +   # a rewrite with the same bytes shows in the mtime
-snapshot() { (cd "$R" && find . -printf '%p %T@\n' | sort && find . -type f | sort | xargs md5sum); }
-snapshot > "$T/before"
-(cd "$R" && find . -type f | sort | xargs md5sum) > "$T/bytes"
+snapshot() { (cd "$R" && find . -printf '%p %T@\n' | sort && find . -type f | sort | xargs md5sum) > "$T/now"; }
+bytes() { (cd "$R" && find . -type f | sort | xargs md5sum) > "$T/now"; }
+snapshot && mv "$T/now" "$T/before"
+bytes && mv "$T/now" "$T/bytes"
 
 n=0
 for s in "$R"/scripts/*.py "$R"/scripts/*.sh; do
@@ -34,7 +38,8 @@ for s in "$R"/scripts/*.py "$R"/scripts/*.sh; do
     *.sh) grep -q "scripts/$name" "$T/out" || fail "$name --help: does not show how to call it: $(head -n 3 "$T/out")" ;;
     esac
     ! grep -q "%%" "$T/out" || fail "$name --help: prints '%%': $(grep "%%" "$T/out")"
-    snapshot | cmp -s - "$T/before" || fail "$name --help changed files: $(snapshot | diff "$T/before" - | head -n 5)"
+    snapshot
+    cmp -s "$T/now" "$T/before" || fail "$name --help changed files: $(diff "$T/before" "$T/now" | head -n 5)"
 done
 [ "$n" -ge 9 ] || fail "only $n scripts found"
 
@@ -49,8 +54,8 @@ done < "$T/gen.list"
 [ "$(tr '\n' ' ' < "$T/hand.list")" = "./nsga2_3obj.json ./nsga2_energy.json " ] ||
     fail "configs neither generated nor listed as hand-written: $(cat "$T/hand.list")"
 python3 "$R/scripts/make_configs.py" 2> "$T/err" || fail "make_configs: $(cat "$T/err")"
-(cd "$R" && find . -type f | sort | xargs md5sum) | cmp -s - "$T/bytes" ||
-    fail "make_configs.py changed the shipped configs: $( (cd "$R" && find . -type f | sort | xargs md5sum) | diff "$T/bytes" - | head -n 5)"
+bytes
+cmp -s "$T/now" "$T/bytes" || fail "make_configs.py changed the shipped configs: $(diff "$T/bytes" "$T/now" | head -n 5)"
 
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
 echo "ok: $n scripts"

@@ -77,6 +77,20 @@ const char *hw_default_data_dir(void)
     return d && *d ? d : HWNAS_SOURCE_DIR "/../shared/hwgpt-bench";
 }
 
+int hw_data_require(const char *dir, const char *path, hw_err *e)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) return HW_OK;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return hw_fail(e, HW_EMISSING,
+                       "%s: no HW-GPT-Bench data there (needed: %s): put HW-GPT-Bench's converted measurements "
+                       "there, or point --data or HWNAS_DATA at them; where to get them: docs/data.md",
+                       dir, path);
+    return hw_fail(e, HW_EMISSING,
+                   "%s: missing: %s is not a complete copy of HW-GPT-Bench's converted measurements "
+                   "(layout and source: docs/data.md)", path, dir);
+}
+
 const char *hw_default_models_dir(void)
 {
     const char *d = getenv("HWNAS_MODELS");

@@ -31,6 +31,11 @@ int hw_mkdir_p(const char *path, hw_err *e);
 /* Directory that holds hwnas data (HWNAS_DATA, else the development default
  * ../shared/hwgpt-bench next to the source tree). */
 const char *hw_default_data_dir(void);
+/* HW_OK when `path`, a file of the HW-GPT-Bench data directory `dir`, exists;
+ * else HW_EMISSING with one line saying what is missing and where it goes:
+ * the directory itself (where the data belongs, how to point elsewhere) or
+ * this file of an incomplete copy.  The data's source and layout: docs/data.md. */
+int hw_data_require(const char *dir, const char *path, hw_err *e);
 /* Directory of the shipped trained surrogate models in the source tree
  * (HWNAS_MODELS overrides): where train-surrogates writes by default. */
 const char *hw_default_models_dir(void);

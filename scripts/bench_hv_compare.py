@@ -14,8 +14,6 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
 
 def _timed(fn):
     t0 = time.perf_counter()
@@ -25,13 +23,14 @@ def _timed(fn):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("dir")
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("dir", help="the directory `bench_hv --write DIR` wrote")
+    ap.add_argument("--reps", type=int, default=5, help="calls per workload (median; default 5)")
     args = ap.parse_args()
     try:
+        import numpy as np
         import moocore
-    except ImportError:
-        print("moocore is not installed (pip install moocore)", file=sys.stderr)
+    except ImportError as e:
+        print("bench_hv_compare.py: %s (pip install numpy moocore)" % e, file=sys.stderr)
         return 2
     with open(f"{args.dir}/hwnas_hv.json") as f:
         ours = json.load(f)

@@ -10,18 +10,26 @@
 # share the problem and reference point, or the curves are not comparable.
 #
 # Environment: HWNAS_BUILD (build directory, default build), HWNAS_PYTHON
-# (interpreter with matplotlib, default python3; with Debian's
-# python3-matplotlib use "/usr/bin/python3 -s"), HWNAS_EVERY (trajectory row
-# every K evaluations, default 1), HWNAS_PLOT_ARGS (extra plot_hv.py options,
-# default --logx).
+# (interpreter with numpy and matplotlib; default: the first of python3,
+# /usr/bin/python3 that has them, see scripts/lib_python.sh), HWNAS_EVERY
+# (trajectory row every K evaluations, default 1), HWNAS_PLOT_ARGS (extra
+# plot_hv.py options, default --logx).
 set -euo pipefail
+case "${1:-}" in
+-h | --help)
+    sed -n '2,18s/^# \{0,1\}//p' "$0"
+    exit 0
+    ;;
+esac
 if [ $# -lt 2 ]; then
-    echo "usage: scripts/compare.sh OUTDIR CONFIG.json [CONFIG.json ...]" >&2
+    echo "usage: scripts/compare.sh OUTDIR CONFIG.json [CONFIG.json ...] (--help says more)" >&2
     exit 2
 fi
 src="$(cd "$(dirname "$0")/.." && pwd)"
 build="${HWNAS_BUILD:-$src/build}"
-py="${HWNAS_PYTHON:-python3}"
+. "$src/scripts/lib_python.sh"
+# before any run: a missing matplotlib should not cost the runs first
+py=$(plot_python) || { echo "compare.sh: cannot plot (see above); nothing was run" >&2; exit 1; }
 every="${HWNAS_EVERY:-1}"
 out="$1"; shift
 mkdir -p "$out"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write the shipped experiment configs (experiments/*.json).
 
-    python3 scripts/make_configs.py          # rewrite experiments/
+    python3 scripts/make_configs.py               # rewrite experiments/
+    python3 scripts/make_configs.py --root DIR    # write DIR/experiments/ instead
 
 Three families, one config per optimizer in each:
   experiments/<opt>.json              NAS: GPT-S space, surrogate backend,
@@ -18,12 +19,14 @@ Three families, one config per optimizer in each:
                                       seeds; BO at 100 evaluations on ZDT1 /
                                       ZDT2 with 6 variables and DTLZ2 with 5,
                                       10 seeds.
-Only the standard library; the output is deterministic.
+experiments/nsga2_energy.json and experiments/nsga2_3obj.json are written by
+hand and left alone.  Only the standard library; the output is deterministic.
 """
+import argparse
 import json
 import os
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 NAS = {"name": "hwgpt", "backend": "surrogate", "scale": "s", "device": "a100",
        "noise": "mean", "objectives": ["perplexity", "latency"]}
@@ -50,8 +53,8 @@ SMALL = {
 }
 
 
-def write(path, cfg):
-    path = os.path.join(ROOT, path)
+def write(root, path, cfg):
+    path = os.path.join(root, path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write("{\n")
@@ -74,17 +77,21 @@ def config(name, desc, problem, opt, params, evals, seeds, ref, output):
     }
 
 
-def main():
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", default=ROOT,
+                    help="write ROOT/experiments/... (default: this repository, %(default)s)")
+    root = ap.parse_args(argv).root
     for opt, (label, params) in OPTIMIZERS.items():
         bo = opt in BO
         evals, seeds = (100, 10) if bo else (5000, 5)
-        write("experiments/%s.json" % opt, config(
+        write(root, "experiments/%s.json" % opt, config(
             "%s_hwgpt_s_perplexity_latency_a100" % opt,
             "%s on HW-GPT-Bench's GPT-S space with the shipped surrogates: perplexity vs "
             "A100 latency (ms), predicted means; %d evaluations x %d seeds." % (label, evals, seeds),
             NAS, opt, params, evals, seeds, [1.1, 1.1], "results"))
         small = SMALL.get(opt, params)
-        write("experiments/nas100/%s.json" % opt, config(
+        write(root, "experiments/nas100/%s.json" % opt, config(
             "nas100_%s" % opt,
             "%s on the NAS-s problem (GPT-S, surrogate perplexity vs A100 latency) at 100 "
             "evaluations x 10 seeds, the budget of the Bayesian-optimization comparison." % label,
@@ -101,7 +108,7 @@ def main():
             problem = {"name": prob, "n_var": n_var}
             if prob == "dtlz2":
                 problem["n_obj"] = n_obj
-            write("experiments/validation/%s_%s.json" % (prob, opt), config(
+            write(root, "experiments/validation/%s_%s.json" % (prob, opt), config(
                 "%s_%s" % (prob, opt),
                 "Validation: %s on %s (%d variables%s), %d evaluations x %d seeds."
                 % (label, prob.upper(), n_var, ", %d objectives" % n_obj if prob == "dtlz2" else "",

@@ -51,10 +51,11 @@ def run(build, cfg, out, threads):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--out", default="/tmp/hwnas-optimizer-table")
-    ap.add_argument("--threads", type=int, default=0)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"), help="build directory (default: build/)")
+    ap.add_argument("--out", default="/tmp/hwnas-optimizer-table",
+                    help="where the runs write their logs (default /tmp/hwnas-optimizer-table; rerun with --force)")
+    ap.add_argument("--threads", type=int, default=0, help="evaluation threads (default: all cores)")
     ap.add_argument("--md", default=None, help="also write the table to this file")
     a = ap.parse_args()
     lines = ["| optimizer | " + " | ".join(c for c, _ in COLUMNS) + " |",

@@ -84,7 +84,7 @@ def summarise(seeds):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Median hypervolume over evaluations with the 25-75 %% band over seeds.")
+    ap = argparse.ArgumentParser(description="Median hypervolume over evaluations with the 25-75 % band over seeds.")
     ap.add_argument("csv", nargs="+", help="CSV files of `hwnas trajectory`")
     ap.add_argument("-o", "--out", required=True, help="output image (.png, .pdf, .svg)")
     ap.add_argument("--by", choices=["optimizer", "run"], default="optimizer", help="one curve per (default: optimizer)")

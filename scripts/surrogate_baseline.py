@@ -35,12 +35,24 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
-from scipy.stats import kendalltau
-from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.linear_model import RidgeCV
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+# numpy, scipy and scikit-learn: imported by import_stack() once the arguments
+# are parsed, so that --help works without them.
+np = kendalltau = HistGradientBoostingRegressor = RidgeCV = make_pipeline = StandardScaler = None
+
+
+def import_stack():
+    """Import the development-only stack, or exit with one line saying what to install."""
+    global np, kendalltau, HistGradientBoostingRegressor, RidgeCV, make_pipeline, StandardScaler
+    try:
+        import numpy as np
+        from scipy.stats import kendalltau
+        from sklearn.ensemble import HistGradientBoostingRegressor
+        from sklearn.linear_model import RidgeCV
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+    except ImportError as e:
+        sys.exit("surrogate_baseline.py: %s: needs numpy, scipy and scikit-learn (Debian: apt-get install "
+                 "python3-numpy python3-scipy python3-sklearn; or pip install numpy scipy scikit-learn)" % e)
 
 DEVICES = ["a100", "a40", "h100", "a6000", "rtx2080", "rtx3080", "v100", "P100",
            "cpu_xeon_silver", "cpu_xeon_gold", "cpu_amd_7502", "cpu_amd_7513", "cpu_amd_7452", "cpu_p100"]
@@ -134,15 +146,16 @@ def ours_tau(args, seed, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", default="../shared/hwgpt-bench")
-    ap.add_argument("--seeds", default="1,2,3")
-    ap.add_argument("--scales", default="s,m,l")
-    ap.add_argument("--hwnas", default="build/hwnas")
-    ap.add_argument("--ours-dir", default=None)
-    ap.add_argument("--out", default="results/surrogate_vs_baseline")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="../shared/hwgpt-bench", help="HW-GPT-Bench data directory (docs/data.md)")
+    ap.add_argument("--seeds", default="1,2,3", help="split seeds, comma-separated (default 1,2,3)")
+    ap.add_argument("--scales", default="s,m,l", help="scales, comma-separated (default s,m,l)")
+    ap.add_argument("--hwnas", default="build/hwnas", help="the hwnas binary (default build/hwnas)")
+    ap.add_argument("--ours-dir", default=None, help="read DIR/seed<N>/surrogate_quality.csv instead of running hwnas")
+    ap.add_argument("--out", default="results/surrogate_vs_baseline", help="output prefix (.csv and .md)")
     ap.add_argument("--reuse", default=None, help="take ridge and GBM taus from an earlier output CSV")
     args = ap.parse_args()
+    import_stack()
     seeds = [int(s) for s in args.seeds.split(",")]
     scales = args.scales.split(",")
     tmp = tempfile.mkdtemp(prefix="hwnas_sur_")

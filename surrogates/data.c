@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/lines.h"
+#include "core/util.h"
 #include "core/rng.h"
 
 const char *const SUR_DEVICE_NAMES[SUR_N_DEVICES] = {
@@ -344,7 +345,8 @@ int sur_data_load(const char *dir, int scale, sur_data *d, hw_err *e)
     name_map map = {0};
     if (map_init(&map, NULL, 1024)) return hw_fail(e, HW_ENOMEM, "out of memory");
     snprintf(path, sizeof path, "%s/analytic/%s.jsonl.gz", dir, sp->name);
-    int rc = load_analytic(path, scale, d, &map, e);
+    int rc = hw_data_require(dir, path, e);
+    if (rc == HW_OK) rc = load_analytic(path, scale, d, &map, e);
     if (rc) { free(map.slot); sur_data_free(d); return rc; }
     map.names = d->name;
     d->perplexity = malloc(d->n * sizeof *d->perplexity);

@@ -192,6 +192,14 @@ int hwgpt_mlp_load(const char *path, int scale, hwgpt_mlp **out, hw_err *e)
     return rc;
 }
 
+int hwgpt_mlp_load_default(const char *data_dir, int scale, hwgpt_mlp **out, hw_err *e)
+{
+    char path[4096];
+    hwgpt_mlp_default_path(data_dir, scale, path, sizeof path);
+    int rc = hw_data_require(data_dir, path, e);
+    return rc ? rc : hwgpt_mlp_load(path, scale, out, e);
+}
+
 int hwgpt_mlp_load_stats(hwgpt_mlp *m, const char *path, hw_err *e)
 {
     unsigned char *buf = NULL;
@@ -368,14 +376,18 @@ static int mlp_open(const hw_backend *b, const cJSON *cfg, const char *path, con
     (void)b; (void)rows; (void)n_rows;
     *env = NULL;
     const char *checkpoint = NULL;
-    char ckpt[4096], p[512];
+    char p[512];
     int rc = hwj_get_string(cfg, path, "checkpoint", 0, &checkpoint, e);
     if (rc) return rc;
     hwj_path(p, sizeof p, path, "checkpoint");
     if (!checkpoint && !sp) return hw_fail(e, HW_EINVAL, "%s: required when the scale is not given", p);
-    if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), sp->scale, ckpt, sizeof ckpt);
     hwgpt_mlp *model;
-    if ((rc = hwgpt_mlp_load(checkpoint ? checkpoint : ckpt, sp ? sp->scale : -1, &model, e)))
+    if (!checkpoint) { /* the published checkpoint in the data directory */
+        if ((rc = hwgpt_mlp_load_default(hw_default_data_dir(), sp->scale, &model, e))) {
+            hwj_path(p, sizeof p, path, "predictor");
+            return hw_err_prefix(e, "%s", p);
+        }
+    } else if ((rc = hwgpt_mlp_load(checkpoint, sp ? sp->scale : -1, &model, e)))
         return hw_err_prefix(e, "%s", p);
     *env = model;
     return HW_OK;

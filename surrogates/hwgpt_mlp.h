@@ -53,6 +53,10 @@ int hwgpt_mlp_default_path(const char *data_dir, int scale, char *buf, size_t n)
  * When max_min_stats_perplexity_<scale>.pkl lies next to the checkpoint it is
  * read too (hwgpt_mlp_load_stats). */
 int hwgpt_mlp_load(const char *path, int scale, hwgpt_mlp **out, hw_err *e);
+/* Load the published checkpoint of a scale from a data directory
+ * (hwgpt_mlp_default_path); when it is not there the error says what is
+ * missing and where it goes (hw_data_require). */
+int hwgpt_mlp_load_default(const char *data_dir, int scale, hwgpt_mlp **out, hw_err *e);
 /* The same from an archive in memory (buf is not taken over); what names it. */
 int hwgpt_mlp_load_mem(const char *what, const void *buf, size_t len, int scale, hwgpt_mlp **out, hw_err *e);
 void hwgpt_mlp_free(hwgpt_mlp *m);

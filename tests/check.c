@@ -43,7 +43,7 @@ const char *hwt_data_dir(void)
     snprintf(probe, sizeof probe, "%s/analytic/s.jsonl.gz", d);
     if (stat(probe, &st) == 0) return d;
     char msg[4400];
-    snprintf(msg, sizeof msg, "needs the HW-GPT-Bench data at %s (set HWNAS_DATA); not found", d);
+    snprintf(msg, sizeof msg, "needs the HW-GPT-Bench data at %s (set HWNAS_DATA; docs/data.md); not found", d);
     const char *ci = getenv("CI");
     if (ci && *ci && strcmp(ci, "false") != 0) {
         fprintf(stderr, "FAIL [%s]: %s, and CI must have it\n", current ? current : "?", msg);

@@ -20,7 +20,7 @@ skip_without_data() {
     [ -e "$1" ] && return 0
     if [ "${CI:-}" = "true" ]; then echo "FAIL: data directory $DATA missing" >&2; exit 1; fi
     [ $fail -eq 0 ] || exit 1
-    echo "SKIP: data directory $DATA missing ($2 passed)" >&2
+    echo "SKIP: no HW-GPT-Bench data at $DATA (HWNAS_DATA; docs/data.md) ($2 passed)" >&2
     exit 77
 }
 EX="gpt-s-10-768-2-2-4-4-3-3-3-4-4-2-4-12-12-4-4-12-12-8-4-12-False"

@@ -52,9 +52,15 @@ expect_out hv_3d 4 "$bin" hv --ref 2,2,2 "$tmp/a3.txt"
 # Same from stdin
 got=$(printf '0 1 1\n1 0 1\n1 1 0\n' | "$bin" hv --ref 2,2,2 -) || fail "hv stdin: exit $?"
 [ "$got" = 4 ] || fail "hv stdin: got '$got', want 4"
-# 17 significant digits: single point (0.9, 0.9), ref (1,1): 0.1*0.1 in binary
+# 17 significant digits: single point (0.9, 0.9), ref (1,1): (1 - 0.9)^2 in
+# binary, where 1 - 0.9 = 0.09999999999999998 (not 0.1), so the square is
+# 0.009999999999999995 (python3: "%.17g" % ((1-0.9)*(1-0.9))), not 0.1 * 0.1.
 printf '0.9 0.9\n' >"$tmp/p.txt"
-want=$(python3 -c 'print("%.17g" % ((1-0.9)*(1-0.9)))' 2>/dev/null || echo 0.010000000000000002)
+want=0.009999999999999995
+if command -v python3 >/dev/null; then
+  py=$(python3 -c 'print("%.17g" % ((1-0.9)*(1-0.9)))') || fail "python3 reference"
+  [ "$py" = "$want" ] || fail "hv_17_digits reference: python3 says $py, the test $want"
+fi
 expect_out hv_17_digits "$want" "$bin" hv --ref 1,1 "$tmp/p.txt"
 # No point in the box and an empty file: HV 0
 printf '2 2\n' >"$tmp/out.txt"

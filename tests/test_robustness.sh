@@ -196,7 +196,7 @@ err trajectory_every_0   2 "--every: expected a positive integer, got '0'" "$HW"
 err train_bad_scales     2 "--scales: 'x' in 's,x' is not a scale" "$HW" train-surrogates --data "$T/none" --out "$T/out" --scales s,x
 err train_dup_scales     2 "--scales: scale 'm' is listed twice" "$HW" train-surrogates --data "$T/none" --out "$T/out" --scales m,m
 err train_seed_negative  2 "--seed: expected a non-negative integer, got '-1'" "$HW" train-surrogates --data "$T/none" --out "$T/out" --seed -1
-err train_missing_data   2 "$T/none/analytic/s.jsonl.gz: cannot open" "$HW" train-surrogates --data "$T/none" --out "$T/tsout" --scales s
+err train_missing_data   2 "$T/none: no HW-GPT-Bench data there (needed: $T/none/analytic/s.jsonl.gz)" "$HW" train-surrogates --data "$T/none" --out "$T/tsout" --scales s
 err report_bad_scales    2 "--scales: '' in 's,' is not a scale" "$HW" surrogate-report --data "$T/none" --out-dir "$T/out" --scales s,
 mkdir -p "$T/data/analytic"
 printf '{"arch":"gpt-s-10-192' | gzip > "$T/data/analytic/s.jsonl.gz"

@@ -152,9 +152,10 @@ TEST(loader_errors_name_file_and_line)
     stat(p, &st);
     CHECK(truncate(p, st.st_size / 2) == 0);
     load_expect_error(root, p, NULL);
-    /* missing analytic file */
+    /* no data directory: says so and where to read how to get it */
     snprintf(root, sizeof root, "%s/none", tmpdir());
-    load_expect_error(root, "analytic/s.jsonl.gz", "cannot open");
+    CHECK_EQ_INT(load_expect_error(root, "none: no HW-GPT-Bench data there (needed: ", "docs/data.md"), HW_EMISSING);
+    load_expect_error(root, "none/analytic/s.jsonl.gz)", NULL);
 }
 
 TEST(features_of_worked_example)

@@ -52,6 +52,6 @@ printf 'XXXX' | dd of="$TMP/m/s.hwsur" bs=1 seek=1000 conv=notrunc 2> /dev/null
 err1 "corrupt model" "s.hwsur: corrupt model file (checksum mismatch)" \
     "$BIN" query --scale s --device a100 --metrics latency --arch-file "$TMP/a.txt" --models "$TMP/m"
 err1 "missing model" "l.hwsur: cannot open" "$BIN" query --scale l --device a100 --metrics latency --arch-file "$TMP/a.txt" --models "$TMP/m"
-err1 "train: bad data dir" "analytic/s.jsonl.gz: cannot open" "$BIN" train-surrogates --data "$TMP/nodata" --out "$TMP/o" --quiet
+err1 "train: bad data dir" "nodata: no HW-GPT-Bench data there (needed: $TMP/nodata/analytic/s.jsonl.gz)" "$BIN" train-surrogates --data "$TMP/nodata" --out "$TMP/o" --quiet
 err1 "train: bad seed" "expected a non-negative integer" "$BIN" train-surrogates --seed x
 exit $fail

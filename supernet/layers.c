@@ -1,24 +1,27 @@
 #include "supernet/layers.h"
+#include "supernet/blas.h"
 #include "supernet/supernet.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
 #define ATT_BLOCK 128 /* query rows per causal attention block */
+/* Elementwise loops run on one thread below this many elements: a parallel
+ * region costs more than it saves, and much more on a loaded machine. */
+#define SN_PAR_MIN_WORK 32768
 
 /* ---- embedding ---------------------------------------------------------- */
 
 void sn_embed_forward(float *out, const int32_t *tokens, const float *wte, int ldw, int N, int e)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * e >= SN_PAR_MIN_WORK)
     for (int n = 0; n < N; n++) memcpy(out + (size_t)n * e, wte + (size_t)tokens[n] * ldw, sizeof(float) * (size_t)e);
 }
 
 void sn_embed_backward(float *dwte, int ldw, const float *dout, const int32_t *tokens, int N, int e)
 {
     /* Parallel over columns: each column's sum runs over the tokens in order. */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * e >= SN_PAR_MIN_WORK)
     for (int j = 0; j < e; j++)
         for (int n = 0; n < N; n++) dwte[(size_t)tokens[n] * ldw + j] += dout[(size_t)n * e + j];
 }
@@ -28,7 +31,7 @@ void sn_embed_backward(float *dwte, int ldw, const float *dout, const int32_t *t
 void sn_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *w, const float *b,
                           int N, int e)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * e >= SN_PAR_MIN_WORK)
     for (int n = 0; n < N; n++) {
         const float *x = inp + (size_t)n * e;
         float *o = out + (size_t)n * e;
@@ -48,7 +51,7 @@ void sn_layernorm_forward(float *out, float *mean, float *rstd, const float *inp
 void sn_layernorm_backward(float *dinp, float *dw, float *db, const float *dout, const float *inp, const float *w,
                            const float *mean, const float *rstd, int N, int e)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * e >= SN_PAR_MIN_WORK)
     for (int n = 0; n < N; n++) {
         const float *x = inp + (size_t)n * e, *dy = dout + (size_t)n * e;
         float *dx = dinp + (size_t)n * e;
@@ -66,7 +69,7 @@ void sn_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
             dx[j] += s * (w[j] * dy[j] - dmean - nx * dnx);
         }
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * e >= SN_PAR_MIN_WORK)
     for (int j = 0; j < e; j++) {
         float sw = 0.0f, sb = 0.0f;
         for (int n = 0; n < N; n++) {
@@ -84,9 +87,9 @@ void sn_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
 void sn_linear_forward(float *out, int ldo, const float *inp, int ldi, const float *W, int ldw, const float *bias,
                        int N, int n_out, int n_in, float beta)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, n_out, n_in, 1.0f, inp, ldi, W, ldw, beta, out, ldo);
+    sn_sgemm(0, 1, N, n_out, n_in, 1.0f, inp, ldi, W, ldw, beta, out, ldo);
     if (!bias) return;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * n_out >= SN_PAR_MIN_WORK)
     for (int n = 0; n < N; n++) {
         float *o = out + (size_t)n * ldo;
         for (int j = 0; j < n_out; j++) o[j] += bias[j];
@@ -97,11 +100,11 @@ void sn_linear_backward(float *dinp, int ldi, float dinp_beta, float *dW, int ld
                         int ldo, const float *inp, const float *W, int N, int n_out, int n_in)
 {
     if (dinp)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, n_in, n_out, 1.0f, dout, ldo, W, ldw, dinp_beta,
+        sn_sgemm(0, 0, N, n_in, n_out, 1.0f, dout, ldo, W, ldw, dinp_beta,
                     dinp, ldi);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n_in, N, 1.0f, dout, ldo, inp, ldi, 1.0f, dW, ldw);
+    sn_sgemm(1, 0, n_out, n_in, N, 1.0f, dout, ldo, inp, ldi, 1.0f, dW, ldw);
     if (!db) return;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * n_out >= SN_PAR_MIN_WORK)
     for (int j = 0; j < n_out; j++) {
         float s = 0.0f;
         for (int n = 0; n < N; n++) s += dout[(size_t)n * ldo + j];
@@ -127,7 +130,7 @@ void sn_rope_apply(float *x, int ld, const float *cos_t, const float *sin_t, int
 {
     int half = rot / 2;
     if (half == 0) return;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * (size_t)n_head * rot >= SN_PAR_MIN_WORK)
     for (int n = 0; n < N; n++) {
         const float *c = cos_t + (size_t)(n % T) * half, *s = sin_t + (size_t)(n % T) * half;
         for (int h = 0; h < n_head; h++) {
@@ -147,7 +150,7 @@ void sn_rope_apply(float *x, int ld, const float *cos_t, const float *sin_t, int
  * on columns i+1..i1-1. */
 static void causal_softmax_rows(float *S, int ldS, int i0, int i1)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)(i1 - i0) * i1 >= SN_PAR_MIN_WORK)
     for (int i = i0; i < i1; i++) {
         float *row = S + (size_t)(i - i0) * ldS;
         float mx = row[0];
@@ -174,11 +177,11 @@ void sn_attention_forward(float *y, float *att, size_t att_stride, const float *
                 int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T;
                 float *S = P + (size_t)i0 * T;
                 /* S (i1-i0, i1) = scale Q[i0:i1] K[0:i1]^T */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, i1 - i0, i1, hs, scale, Q + (size_t)i0 * lda,
+                sn_sgemm(0, 1, i1 - i0, i1, hs, scale, Q + (size_t)i0 * lda,
                             lda, K, lda, 0.0f, S, T);
                 causal_softmax_rows(S, T, i0, i1);
                 /* Y[i0:i1] = S V[0:i1] */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, i1 - i0, hs, i1, 1.0f, S, T, V, lda, 0.0f,
+                sn_sgemm(0, 0, i1 - i0, hs, i1, 1.0f, S, T, V, lda, 0.0f,
                             Y + (size_t)i0 * lda, lda);
             }
         }
@@ -203,12 +206,12 @@ void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, con
                 const float *Pb = P + (size_t)i0 * T;
                 float *dS = dscratch + (size_t)i0 * T;
                 /* dV[0:i1] += P^T dY[i0:i1];  dP = dY[i0:i1] V[0:i1]^T */
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, i1, hs, m, 1.0f, Pb, T, dY + (size_t)i0 * lda,
+                sn_sgemm(1, 0, i1, hs, m, 1.0f, Pb, T, dY + (size_t)i0 * lda,
                             lda, 1.0f, dV, lda);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, i1, hs, 1.0f, dY + (size_t)i0 * lda, lda, V,
+                sn_sgemm(0, 1, m, i1, hs, 1.0f, dY + (size_t)i0 * lda, lda, V,
                             lda, 0.0f, dS, T);
                 /* softmax backward: dS = P (dP - sum_j P dP), times the scale */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)(i1 - i0) * i1 >= SN_PAR_MIN_WORK)
                 for (int i = i0; i < i1; i++) {
                     const float *p = Pb + (size_t)(i - i0) * T;
                     float *d = dS + (size_t)(i - i0) * T;
@@ -218,9 +221,9 @@ void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, con
                     for (int j = i + 1; j < i1; j++) d[j] = 0.0f;
                 }
                 /* dQ[i0:i1] = dS K[0:i1];  dK[0:i1] += dS^T Q[i0:i1] */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, hs, i1, 1.0f, dS, T, K, lda, 0.0f,
+                sn_sgemm(0, 0, m, hs, i1, 1.0f, dS, T, K, lda, 0.0f,
                             dQ + (size_t)i0 * lda, lda);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, i1, hs, m, 1.0f, dS, T, Q + (size_t)i0 * lda,
+                sn_sgemm(1, 0, i1, hs, m, 1.0f, dS, T, Q + (size_t)i0 * lda,
                             lda, 1.0f, dK, lda);
             }
         }
@@ -230,7 +233,7 @@ void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, con
 
 void sn_swiglu_forward(float *g, const float *h1, const float *h2, size_t n)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= SN_PAR_MIN_WORK)
     for (size_t i = 0; i < n; i++) {
         float a = h1[i];
         g[i] = a / (1.0f + expf(-a)) * h2[i];
@@ -239,7 +242,7 @@ void sn_swiglu_forward(float *g, const float *h1, const float *h2, size_t n)
 
 void sn_swiglu_backward(float *dh1, float *dh2, const float *dg, const float *h1, const float *h2, size_t n)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= SN_PAR_MIN_WORK)
     for (size_t i = 0; i < n; i++) {
         float a = h1[i], sg = 1.0f / (1.0f + expf(-a)), silu = a * sg;
         dh2[i] = dg[i] * silu;
@@ -251,7 +254,7 @@ void sn_swiglu_backward(float *dh1, float *dh2, const float *dg, const float *h1
 
 double sn_crossentropy_forward(float *losses, const float *logits, const int32_t *targets, int N, int V)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * V >= SN_PAR_MIN_WORK)
     for (int n = 0; n < N; n++) {
         const float *z = logits + (size_t)n * V;
         float mx = z[0];
@@ -267,7 +270,7 @@ double sn_crossentropy_forward(float *losses, const float *logits, const int32_t
 
 void sn_crossentropy_backward(float *logits, const int32_t *targets, int N, int V, float scale)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * V >= SN_PAR_MIN_WORK)
     for (int n = 0; n < N; n++) {
         float *z = logits + (size_t)n * V;
         float mx = z[0];

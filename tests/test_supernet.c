@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "core/rng.h"
@@ -490,4 +491,158 @@ TEST(bad_input_is_refused)
     sn_model m2;
     CHECK(sn_model_init(&m2, &bad, 1, &e) == HW_ERANGE);
     sn_model_free(&m);
+}
+
+/* ---- training, checkpoints ---------------------------------------------- */
+
+#include "supernet/train.h"
+
+/* A small text file (about 20 kB of words) for the training tests. */
+static const char *write_corpus(char *path, size_t n)
+{
+    snprintf(path, n, "%s/test_supernet_corpus_%d.txt", hwt_bin_dir(), (int)getpid());
+    FILE *f = fopen(path, "w");
+    static const char *const W[] = {"the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "and", "runs",
+                                    "away", "from", "a", "big", "red", "barn", ".", ",", "\n"};
+    hw_rng r;
+    hw_rng_seed(&r, 9, 1);
+    for (int i = 0; i < 4000; i++) fprintf(f, "%s ", W[hw_rng_below(&r, 19)]);
+    fclose(f);
+    return path;
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc((size_t)len + 1);
+    *n = fread(p, 1, (size_t)len, f);
+    fclose(f);
+    return p;
+}
+
+static int files_equal(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    char *pa = slurp(a, &na), *pb = slurp(b, &nb);
+    int eq = pa && pb && na == nb && memcmp(pa, pb, na) == 0;
+    free(pa);
+    free(pb);
+    return eq;
+}
+
+static void train_to(const char *corpus_path, uint64_t seed, int steps, int stop, const char *out)
+{
+    hw_err e = {0};
+    sn_corpus c;
+    CHECK_OK(sn_corpus_load(corpus_path, &c, &e));
+    sn_train_opts o;
+    sn_train_opts_default(&o, HW_SCALE_XXS, steps);
+    o.batch = 2;
+    o.seed = seed;
+    sn_trainer t;
+    CHECK_OK(sn_trainer_init(&t, &o, corpus_path, &c, &e));
+    for (int s = 0; s < stop; s++) CHECK_OK(sn_trainer_step(&t, &c, &e));
+    CHECK(isfinite(t.last_loss) && t.last_loss > 0);
+    CHECK_OK(sn_checkpoint_save(&t, out, &e));
+    sn_trainer_free(&t);
+    sn_corpus_free(&c);
+}
+
+TEST(same_seed_same_checkpoint_bytes)
+{
+    char corpus[4096], a[4200], b[4200], c[4200];
+    write_corpus(corpus, sizeof corpus);
+    snprintf(a, sizeof a, "%s.a.ckpt", corpus);
+    snprintf(b, sizeof b, "%s.b.ckpt", corpus);
+    snprintf(c, sizeof c, "%s.c.ckpt", corpus);
+    train_to(corpus, 3, 4, 4, a);
+    train_to(corpus, 3, 4, 4, b);
+    train_to(corpus, 4, 4, 4, c);
+    CHECK(files_equal(a, b));
+    CHECK(!files_equal(a, c)); /* the seed matters: the comparison can fail */
+    remove(a); remove(b); remove(c); remove(corpus);
+}
+
+TEST(resume_is_bit_for_bit)
+{
+    char corpus[4096], full[4200], half[4200], resumed[4200];
+    write_corpus(corpus, sizeof corpus);
+    snprintf(full, sizeof full, "%s.full.ckpt", corpus);
+    snprintf(half, sizeof half, "%s.half.ckpt", corpus);
+    snprintf(resumed, sizeof resumed, "%s.resumed.ckpt", corpus);
+    train_to(corpus, 5, 6, 6, full);
+    train_to(corpus, 5, 6, 3, half);
+    hw_err e = {0};
+    sn_trainer t;
+    CHECK_OK(sn_checkpoint_load(&t, half, 1, &e));
+    CHECK_EQ_INT(t.step, 3);
+    sn_corpus c;
+    CHECK_OK(sn_corpus_load(t.corpus_spec, &c, &e));
+    for (int s = 0; s < 3; s++) CHECK_OK(sn_trainer_step(&t, &c, &e));
+    CHECK_OK(sn_checkpoint_save(&t, resumed, &e));
+    sn_trainer_free(&t);
+    sn_corpus_free(&c);
+    CHECK(files_equal(full, resumed));
+    CHECK(!files_equal(full, half));
+    remove(full); remove(half); remove(resumed); remove(corpus);
+}
+
+TEST(corrupt_checkpoints_are_refused)
+{
+    char corpus[4096], ck[4200], bad[4200];
+    write_corpus(corpus, sizeof corpus);
+    snprintf(ck, sizeof ck, "%s.ckpt", corpus);
+    snprintf(bad, sizeof bad, "%s.bad.ckpt", corpus);
+    train_to(corpus, 1, 2, 1, ck);
+    size_t n = 0;
+    char *p = slurp(ck, &n);
+    CHECK(p && n > 1000);
+    hw_err e = {0};
+    sn_trainer t;
+    /* one flipped bit in the weights */
+    p[n / 2] ^= 1;
+    FILE *f = fopen(bad, "wb");
+    fwrite(p, 1, n, f);
+    fclose(f);
+    CHECK(sn_checkpoint_load(&t, bad, 0, &e) == HW_EPARSE);
+    CHECK(strstr(e.msg, "checksum") != NULL);
+    p[n / 2] ^= 1;
+    /* truncated */
+    f = fopen(bad, "wb");
+    fwrite(p, 1, n - 100, f);
+    fclose(f);
+    CHECK(sn_checkpoint_load(&t, bad, 0, &e) == HW_EPARSE);
+    /* another version */
+    p[8] = 9;
+    f = fopen(bad, "wb");
+    fwrite(p, 1, n, f);
+    fclose(f);
+    CHECK(sn_checkpoint_load(&t, bad, 0, &e) == HW_EPARSE);
+    CHECK(strstr(e.msg, "version 9") != NULL);
+    CHECK(sn_checkpoint_load(&t, "/nonexistent/x.ckpt", 0, &e) == HW_EIO);
+    /* the intact file loads, weights only and for resuming */
+    CHECK_OK(sn_checkpoint_load(&t, ck, 0, &e));
+    CHECK(t.adam_m == NULL && t.step == 1);
+    sn_trainer_free(&t);
+    CHECK_OK(sn_checkpoint_load(&t, ck, 1, &e));
+    sn_trainer_free(&t);
+    free(p);
+    remove(ck); remove(bad); remove(corpus);
+}
+
+TEST(learning_rate_schedule)
+{
+    sn_train_opts o;
+    sn_train_opts_default(&o, HW_SCALE_XS, 100);
+    o.warmup = 10;
+    o.lr = 1e-3f;
+    CHECK_REL(sn_lr_at(&o, 0), 1e-4, 1e-6);
+    CHECK_REL(sn_lr_at(&o, 9), 1e-3, 1e-6);
+    CHECK_REL(sn_lr_at(&o, 55), 0.1e-3 + 0.45e-3, 1e-6); /* half-way through the cosine */
+    CHECK_REL(sn_lr_at(&o, 100), 1e-4, 1e-6);
+    CHECK(sn_lr_at(&o, 30) > sn_lr_at(&o, 31));
 }

@@ -147,10 +147,11 @@ void sn_rope_apply(float *x, int ld, const float *cos_t, const float *sin_t, int
 /* ---- attention ---------------------------------------------------------- */
 
 /* Rows i0..i1-1 of a causal block: softmax of row i over columns 0..i, zero
- * on columns i+1..i1-1. */
+ * on columns i+1..i1-1.  On one thread: it runs between two sgemm calls, and
+ * an OpenMP team there fights OpenBLAS's spinning threads for the cores
+ * (bench_supernet: forward/sgemm 0.43 with it, 0.94 without). */
 static void causal_softmax_rows(float *S, int ldS, int i0, int i1)
 {
-#pragma omp parallel for schedule(static) if ((size_t)(i1 - i0) * i1 >= SN_PAR_MIN_WORK)
     for (int i = i0; i < i1; i++) {
         float *row = S + (size_t)(i - i0) * ldS;
         float mx = row[0];
@@ -210,8 +211,8 @@ void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, con
                             lda, 1.0f, dV, lda);
                 sn_sgemm(0, 1, m, i1, hs, 1.0f, dY + (size_t)i0 * lda, lda, V,
                             lda, 0.0f, dS, T);
-                /* softmax backward: dS = P (dP - sum_j P dP), times the scale */
-#pragma omp parallel for schedule(static) if ((size_t)(i1 - i0) * i1 >= SN_PAR_MIN_WORK)
+                /* softmax backward: dS = P (dP - sum_j P dP), times the scale
+                 * (one thread, as causal_softmax_rows) */
                 for (int i = i0; i < i1; i++) {
                     const float *p = Pb + (size_t)(i - i0) * T;
                     float *d = dS + (size_t)(i - i0) * T;

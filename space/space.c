@@ -7,20 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const hw_space SPACES[HW_N_SCALES] = {
+/* xs, xxs: vocabulary 256 (bytes).  xs's largest sub-network has 4.3 M
+ * parameters at V = 256; xxs is for tests. */
+static const hw_space SPACES[HW_N_SPACES] = {
     {"s", HW_SCALE_S, 3, {192, 384, 768}, 3, {10, 11, 12}, 3, {2, 3, 4}, 3, {4, 8, 12}, 12, 64, 1024, 50257, 8},
     {"m", HW_SCALE_M, 3, {256, 512, 1024}, 3, {22, 23, 24}, 3, {2, 3, 4}, 3, {8, 12, 16}, 24, 64, 1024, 50257, 4},
     {"l", HW_SCALE_L, 3, {320, 640, 1280}, 3, {34, 35, 36}, 3, {2, 3, 4}, 3, {8, 16, 20}, 36, 64, 1024, 50257, 1},
+    {"xs", HW_SCALE_XS, 3, {64, 128, 256}, 3, {2, 3, 4}, 3, {2, 3, 4}, 3, {2, 3, 4}, 4, 64, 256, 256, 1},
+    {"xxs", HW_SCALE_XXS, 2, {16, 32}, 2, {1, 2}, 2, {2, 3}, 2, {1, 2}, 2, 64, 32, 256, 1},
 };
 
 const hw_space *hw_space_get(int scale)
 {
-    return scale >= 0 && scale < HW_N_SCALES ? &SPACES[scale] : NULL;
+    return scale >= 0 && scale < HW_N_SPACES ? &SPACES[scale] : NULL;
 }
 
 const hw_space *hw_space_by_name(const char *name)
 {
-    for (int i = 0; i < HW_N_SCALES; i++)
+    for (int i = 0; i < HW_N_SPACES; i++)
         if (name && strcmp(name, SPACES[i].name) == 0) return &SPACES[i];
     return NULL;
 }
@@ -28,6 +32,7 @@ const hw_space *hw_space_by_name(const char *name)
 int hw_space_lookup(const char *name, const hw_space **out, hw_err *e)
 {
     *out = hw_space_by_name(name);
+    if (*out && (*out)->scale >= HW_N_SCALES) *out = NULL;
     if (!*out) return hw_fail(e, HW_EINVAL, "unknown scale '%s' (expected s, m or l)", name ? name : "(null)");
     return HW_OK;
 }
@@ -45,6 +50,7 @@ int hw_scale_list_parse(const char *spec, int want[HW_N_SCALES], hw_err *e)
             memcpy(name, p, len);
             name[len] = 0;
             sp = hw_space_by_name(name);
+            if (sp && sp->scale >= HW_N_SCALES) sp = NULL;
         }
         if (!sp)
             return hw_fail(e, HW_EINVAL, "'%.*s' in '%.40s' is not a scale (expected a comma-separated list of s, m, l)",
@@ -117,7 +123,7 @@ int hw_arch_parse(const char *s, const hw_space *want, hw_arch *a, hw_err *e)
     char sc[8] = "";
     if (fl[1] < sizeof sc) { memcpy(sc, fs[1], fl[1]); sc[fl[1]] = 0; }
     const hw_space *sp = hw_space_by_name(sc);
-    if (!sp) return hw_fail(e, HW_EPARSE, "arch '%.80s': unknown scale '%s' (expected s, m or l)", s, sc);
+    if (!sp) return hw_fail(e, HW_EPARSE, "arch '%.80s': unknown scale '%s' (expected s, m, l, xs or xxs)", s, sc);
     if (want && want != sp)
         return hw_fail(e, HW_EPARSE, "arch '%.80s': scale '%s' does not match the expected scale '%s'", s, sp->name, want->name);
     memset(a, 0, sizeof *a);

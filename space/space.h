@@ -28,10 +28,16 @@
 #define HW_MAX_LAYERS 36
 #define HW_ARCH_STRLEN 512
 
-typedef enum { HW_SCALE_S = 0, HW_SCALE_M = 1, HW_SCALE_L = 2, HW_N_SCALES = 3 } hw_scale;
+/* HW_N_SCALES counts HW-GPT-Bench's scales (the ones with data, surrogates
+ * and predictors); xs and xxs are small spaces of the same structure for
+ * training the in-repo supernet (supernet/), after them. */
+typedef enum {
+    HW_SCALE_S = 0, HW_SCALE_M = 1, HW_SCALE_L = 2, HW_N_SCALES = 3,
+    HW_SCALE_XS = 3, HW_SCALE_XXS = 4, HW_N_SPACES = 5
+} hw_scale;
 
 typedef struct {
-    const char *name;       /* "s", "m", "l" */
+    const char *name;       /* "s", "m", "l", "xs", "xxs" */
     int scale;              /* hw_scale */
     int n_embed;  int embed[3];
     int n_layers; int layers[3];   /* ascending */
@@ -39,9 +45,9 @@ typedef struct {
     int n_heads;  int heads[3];
     int max_layers;         /* = layers[n_layers-1] */
     int head_size;          /* 64 */
-    int block_size;         /* 1024 tokens */
+    int block_size;         /* 1024 tokens (xs 256, xxs 32) */
     int vocab_size;         /* 50257 (padded: see analytic.h) */
-    int profile_batch;      /* batch of the profiled forward pass: 8, 4, 1 */
+    int profile_batch;      /* batch of the profiled forward pass: 8, 4, 1 (xs, xxs: 1) */
 } hw_space;
 
 typedef struct {
@@ -53,10 +59,12 @@ typedef struct {
     int bias;                        /* 1 = True */
 } hw_arch;
 
+/* Any space, 0 .. HW_N_SPACES-1. */
 const hw_space *hw_space_get(int scale);
-/* "s" | "m" | "l" -> space; NULL if unknown. */
+/* "s" | "m" | "l" | "xs" | "xxs" -> space; NULL if unknown. */
 const hw_space *hw_space_by_name(const char *name);
-/* Fails with "unknown scale 'x' (expected s, m or l)". */
+/* HW-GPT-Bench's scales only (s, m, l: the ones surrogates and data exist
+ * for); fails with "unknown scale 'x' (expected s, m or l)". */
 int hw_space_lookup(const char *name, const hw_space **out, hw_err *e);
 
 /* A comma-separated scale list ("s,m,l", "m"): want[scale] = 1 for each

@@ -41,6 +41,7 @@ docs = [os.path.join(src, "README.md")] + sorted(glob.glob(os.path.join(src, "do
 NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "runs this test"),
            ("optimizer_table.py", "runs every config"), ("train-surrogates", "trains for minutes"),
            ("surrogate-report", "trains for minutes"),
+           ("supernet train", "trains for minutes"), ("--ckpt xs.ckpt", "needs that trained checkpoint"),
            ("cmake --install", "installs into a prefix; tests/test_install.sh checks it"),
            ("~/.local/", "needs that install; tests/test_install.sh checks it")]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]

@@ -20,6 +20,8 @@ typedef struct {
     double lo[HW_MAX_OBJ], hi[HW_MAX_OBJ], ref[HW_MAX_OBJ];
     hw_var *vars;
     char name[16];
+    hw_file_id files[2];     /* the model file and the hwgpt-mlp checkpoint it read */
+    size_t n_files;
 } hwgpt_problem;
 
 static int hwgpt_evaluate(hw_problem *p, const double *x, const hw_eval_id *ids, size_t n,
@@ -43,6 +45,13 @@ static int hwgpt_evaluate(hw_problem *p, const double *x, const hw_eval_id *ids,
         }
     }
     return HW_OK;
+}
+
+static size_t hwgpt_files(const hw_problem *p, const hw_file_id **files)
+{
+    const hwgpt_problem *hp = (const hwgpt_problem *)p;
+    *files = hp->files;
+    return hp->n_files;
 }
 
 static int hwgpt_describe(const hw_problem *p, const double *x, char *buf, size_t n)
@@ -147,7 +156,7 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
  *   models  directory of the model files (default: env HWNAS_MODELS, else the
  *           shipped surrogates/models) */
 static int hwgpt_surrogate_setup(const cJSON *cfg, const char *path, const hw_space *sp,
-                                 hw_metric_env *env, int *noise, hw_err *e)
+                                 hw_metric_env *env, int *noise, const char **models_dir, hw_err *e)
 {
     static const char *const keys[] = {"name", "backend", "scale", "objectives", "device", "noise", "models",
                                        "predictor", "checkpoint", NULL};
@@ -171,6 +180,7 @@ static int hwgpt_surrogate_setup(const cJSON *cfg, const char *path, const hw_sp
     env->models = ms;
     env->free_models = sur_models_free;
     env->device = device ? SUR_DEVICE_NAMES[ms->device] : NULL;
+    *models_dir = dir;
     return HW_OK;
 }
 
@@ -213,7 +223,8 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err
         }
     }
     hw_metric_env env = {0};
-    if (backend == HW_BACKEND_SURROGATE && (rc = hwgpt_surrogate_setup(cfg, path, sp, &env, &noise, e)))
+    const char *models_dir = NULL;
+    if (backend == HW_BACKEND_SURROGATE && (rc = hwgpt_surrogate_setup(cfg, path, sp, &env, &noise, &models_dir, e)))
         return rc;
     /* "predictor": "hwgpt-mlp" computes "perplexity" with HW-GPT-Bench's own
      * MLP predictor, read from "checkpoint" (default: the published one). */
@@ -264,5 +275,19 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err
                 u += (size_t)snprintf(list + u, sizeof list - u, "%s%s", d ? ", " : "", SUR_DEVICE_NAMES[d]);
             return hw_fail(e, HW_EINVAL, "%s.device: required by the objective '%s' (%s)", path, objs[j]->name, list);
         }
-    return hw_hwgpt_build(sp, objs, n_obj, &env, noise, out, e);
+    if ((rc = hw_hwgpt_build(sp, objs, n_obj, &env, noise, out, e))) return rc;
+    /* the identities of the files it read, for the run logs */
+    hwgpt_problem *hp = (hwgpt_problem *)*out;
+    hp->p.files = hwgpt_files;
+    char file[4096];
+    if (models_dir) {
+        snprintf(file, sizeof file, "%s/%s.hwsur", models_dir, sp->name); /* as surrogate_load names it */
+        rc = hw_file_identify(file, &hp->files[hp->n_files++], e);
+    }
+    if (!rc && predictor >= 0) rc = hw_file_identify(checkpoint ? checkpoint : ckpt, &hp->files[hp->n_files++], e);
+    if (rc) {
+        hwgpt_destroy(*out);
+        *out = NULL;
+    }
+    return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #ifndef HWNAS_GIT_COMMIT
 #define HWNAS_GIT_COMMIT "unknown"
@@ -62,6 +63,22 @@ void hw_logw_meta(hw_jbuf *b, const hw_problem *p, const hw_log_meta *m)
         hw_jbuf_doubles(b, p->obj_lo, (size_t)p->n_obj);
         key(b, HW_LOG_OBJ_HI, 0);
         hw_jbuf_doubles(b, p->obj_hi, (size_t)p->n_obj);
+    }
+    if (m->n_files) {
+        key(b, HW_LOG_FILES, 0);
+        hw_jbuf_putc(b, '[');
+        for (size_t i = 0; i < m->n_files; i++) {
+            hw_jbuf_puts(b, i ? ",{\"path\":" : "{\"path\":");
+            hw_jbuf_str(b, m->files[i].path);
+            hw_jbuf_puts(b, ",\"bytes\":");
+            hw_jbuf_u64(b, m->files[i].bytes);
+            char hex[24];
+            snprintf(hex, sizeof hex, "%016llx", (unsigned long long)m->files[i].fnv1a64);
+            hw_jbuf_puts(b, ",\"fnv1a64\":");
+            hw_jbuf_str(b, hex);
+            hw_jbuf_putc(b, '}');
+        }
+        hw_jbuf_putc(b, ']');
     }
     key(b, "version", 0);
     hw_jbuf_str(b, HWNAS_VERSION);
@@ -163,8 +180,34 @@ int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw
     hw_jbuf_str(b, when);
     key(b, HW_LOG_WALL_S, 0);
     hw_jbuf_seconds(b, s->wall_s);
+    key(b, HW_LOG_BYTES, 0);
+    hw_jbuf_u64(b, s->log_bytes);
+    key(b, HW_LOG_CRC32, 0);
+    hw_jbuf_u64(b, s->log_crc32);
     hw_jbuf_puts(b, "}\n");
     return HW_OK;
+}
+
+/* CRC-32 of n bytes, in pieces zlib's uInt can take. */
+static uLong crc_add(uLong crc, const char *p, size_t n)
+{
+    while (n) {
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = crc32(crc, (const Bytef *)p, k);
+        p += k;
+        n -= k;
+    }
+    return crc;
+}
+
+/* The summary's own count of what precedes it matches what was read. */
+static int summary_matches(const cJSON *sum, uint64_t bytes, uLong crc, uint64_t eval_lines)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_BYTES);
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_CRC32);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_EVALUATIONS);
+    return cJSON_IsNumber(b) && cJSON_IsNumber(c) && cJSON_IsNumber(n) && b->valuedouble == (double)bytes &&
+           c->valuedouble == (double)crc && n->valuedouble == (double)eval_lines;
 }
 
 int hw_log_probe_read(const char *path, hw_log_probe *pr)
@@ -173,29 +216,36 @@ int hw_log_probe_read(const char *path, hw_log_probe *pr)
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     char *line = NULL, *last = NULL;
-    size_t cap = 0, last_cap = 0;
+    size_t cap = 0, last_cap = 0, last_len = 0;
     ssize_t len;
-    int first = 1;
+    uint64_t n_lines = 0, bytes = 0;
+    uLong crc = crc32(0L, Z_NULL, 0);
     while ((len = getline(&line, &cap, f)) > 0) {
-        if (first) {
-            pr->meta = cJSON_Parse(line);
-            first = 0;
-            continue;
+        n_lines++;
+        if (n_lines == 1) pr->meta = cJSON_Parse(line);
+        /* the previous last line is not the last one: it joins the checksum */
+        if (n_lines > 1) {
+            crc = crc_add(crc, last, last_len);
+            bytes += last_len;
         }
         if ((size_t)len + 1 > last_cap) {
             char *nl = realloc(last, (size_t)len + 1);
-            if (!nl) break;
+            if (!nl) { n_lines = 0; break; }
             last = nl;
             last_cap = (size_t)len + 1;
         }
         memcpy(last, line, (size_t)len + 1);
+        last_len = (size_t)len;
     }
     fclose(f);
     free(line);
-    cJSON *sum = last ? cJSON_Parse(last) : NULL;
+    cJSON *sum = n_lines >= 2 && last_len == strlen(last) ? cJSON_Parse(last) : NULL;
     free(last);
-    if (sum && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_SUMMARY))) pr->summary = sum;
-    else cJSON_Delete(sum);
+    if (sum && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_SUMMARY))) {
+        pr->summary = sum;
+        pr->verified = summary_matches(sum, bytes, crc, n_lines - 2);
+    } else
+        cJSON_Delete(sum);
     return 1;
 }
 

@@ -6,14 +6,20 @@
  * A log is three kinds of lines, in order:
  *   metadata   {"name", "config", "seed", "problem", "n_var", "objectives",
  *               "optimizer", "budget", "batch_size", "reference_point",
- *               ["obj_lo", "obj_hi"], "version", "git_commit", "threads",
- *               "host", "started_at"}
+ *               ["obj_lo", "obj_hi"], ["files"], "version", "git_commit",
+ *               "threads", "host", "started_at"}
+ *               files: [{"path", "bytes", "fnv1a64"}] of the models / data /
+ *               checkpoints the problem read (hw_problem.files; fnv1a64: the
+ *               content's 64-bit FNV-1a hash, 16 hex digits)
  *   evaluation {"eval", "wall_s", "arch" | "x", "f", "f_std"}, one per
  *               evaluation, "eval" = 0, 1, ... in order
  *   summary    {"summary": true, "evaluations", "front", "front_eval",
  *               "front_arch" | "front_x", "hypervolume",
  *               ["hypervolume_true"], ["igd", "igd_plus"], "finished_at",
- *               "wall_s"}
+ *               "wall_s", "log_bytes", "log_crc32"}
+ * log_bytes and log_crc32 (zlib's CRC-32) cover every byte before the summary
+ * line, so a complete log is verifiably complete: resume detection
+ * (hw_log_probe_read) checks them and the count of evaluation lines.
  * Fields that vary between identical runs: wall_s, threads, host,
  * started_at, finished_at (and version, git_commit between builds). */
 #ifndef HWNAS_RUNNER_LOGSCHEMA_H
@@ -58,6 +64,9 @@
 #define HW_LOG_HYPERVOLUME_TRUE "hypervolume_true"
 #define HW_LOG_IGD "igd"
 #define HW_LOG_IGD_PLUS "igd_plus"
+#define HW_LOG_BYTES "log_bytes"      /* summary: bytes of the log before the summary line */
+#define HW_LOG_CRC32 "log_crc32"      /* summary: their CRC-32 (zlib) */
+#define HW_LOG_FILES "files"          /* metadata: [{"path", "bytes", "fnv1a64"}] of the files the problem read */
 
 /* Writer ------------------------------------------------------------------ */
 
@@ -70,6 +79,8 @@ typedef struct {
     size_t batch;                /* genomes per ask */
     const double *ref;           /* n_obj values */
     int threads;
+    const hw_file_id *files;     /* the files the problem read (hw_problem.files) */
+    size_t n_files;
 } hw_log_meta;
 
 /* Appends the metadata line of a run of p. */
@@ -84,6 +95,8 @@ typedef struct {
     int has_hv_true, has_igd;
     double hv_true, igd, igd_plus;
     double wall_s;
+    uint64_t log_bytes;          /* bytes written before the summary line */
+    uint32_t log_crc32;          /* their CRC-32 */
 } hw_log_summary;
 
 /* Appends the summary line. */
@@ -94,10 +107,13 @@ int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw
 typedef struct {
     cJSON *meta;                 /* the first line parsed (NULL if unreadable) */
     cJSON *summary;              /* the last line, when it is a summary line; else NULL */
+    int verified;                /* the summary's log_bytes, log_crc32 and evaluations match the
+                                    bytes and the evaluation lines before it */
 } hw_log_probe;
 
-/* Reads the first and last line of path.  Returns 0 when the file does not
- * exist, 1 when it does (probe filled; release with hw_log_probe_free). */
+/* Reads path: its first line, its last line and the checksum of everything
+ * before the last line.  Returns 0 when the file cannot be opened, 1 when it
+ * can (probe filled; release with hw_log_probe_free). */
 int hw_log_probe_read(const char *path, hw_log_probe *pr);
 void hw_log_probe_free(hw_log_probe *pr);
 

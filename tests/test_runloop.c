@@ -138,7 +138,7 @@ static int run_loaded(hw_run_config *c, const char *out, int threads, hw_err *e)
         if (res[i].status != HW_RUN_DONE) rc = hw_fail(e, HW_ESTATE, "seed %llu: status %s",
                                                        (unsigned long long)res[i].seed,
                                                        HW_RUN_STATUS_NAMES[res[i].status]);
-    free(res);
+    hw_run_results_free(res, c->n_seeds);
     return rc;
 }
 
@@ -165,11 +165,13 @@ static int run_config(const char *cfg_path, const char *const *outs, const int *
 }
 
 /* The log at path without the fields that vary between identical runs
- * (wall_s, threads, host, started_at, finished_at), one line each; NULL if
+ * (wall_s, threads, host, started_at, finished_at, and log_bytes, log_crc32
+ * which cover them), one line each; NULL if
  * unreadable.  *n_lines gets the number of lines. */
 static char *stripped_log(const char *path, size_t *n_lines)
 {
-    static const char *const varying[] = {"wall_s", "threads", "host", "started_at", "finished_at"};
+    static const char *const varying[] = {"wall_s", "threads", "host", "started_at", "finished_at", "log_bytes",
+                                          "log_crc32"};
     FILE *f = fopen(path, "r");
     if (!f) return NULL;
     char *out = NULL, *line = NULL;

@@ -80,8 +80,9 @@ int hw_run_plan(const hw_run_config *c, int force, hw_run_result *res, hw_err *e
 int hw_run_make_dir(const hw_run_config *c, hw_err *e);
 
 /* Runs every HW_RUN_PENDING entry of res (from hw_run_plan): status becomes
- * HW_RUN_DONE or HW_RUN_STOPPED (the stop flag); a seed not started stays
- * HW_RUN_PENDING.  On a failure the first failing seed (in seed order) is
+ * HW_RUN_DONE, HW_RUN_STOPPED (the stop flag), HW_RUN_LOCKED (another
+ * process holds its lock; not an error) or HW_RUN_SKIPPED (another process
+ * completed its log meanwhile); a seed not started stays HW_RUN_PENDING.  On a failure the first failing seed (in seed order) is
  * reported as "FILE: seed N: reason", it stays pending, and seeds not yet
  * started are not started. */
 int hw_run_pending(const hw_run_config *c, const hw_run_options *o, hw_run_result *res, hw_err *e);

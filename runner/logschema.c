@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #ifndef HWNAS_GIT_COMMIT
 #define HWNAS_GIT_COMMIT "unknown"
@@ -182,29 +181,52 @@ int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw
     hw_jbuf_seconds(b, s->wall_s);
     key(b, HW_LOG_BYTES, 0);
     hw_jbuf_u64(b, s->log_bytes);
-    key(b, HW_LOG_CRC32, 0);
-    hw_jbuf_u64(b, s->log_crc32);
+    key(b, HW_LOG_CRC32C, 0);
+    hw_jbuf_u64(b, s->log_crc32c);
     hw_jbuf_puts(b, "}\n");
     return HW_OK;
 }
 
-/* CRC-32 of n bytes, in pieces zlib's uInt can take. */
-static uLong crc_add(uLong crc, const char *p, size_t n)
+/* CRC-32C, bit by bit (reflected polynomial 0x82F63B78): where the CPU has
+ * no CRC instruction. */
+static uint32_t crc32c_soft(uint32_t crc, const unsigned char *p, size_t n)
 {
-    while (n) {
-        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
-        crc = crc32(crc, (const Bytef *)p, k);
-        p += k;
-        n -= k;
+    while (n--) {
+        crc ^= *p++;
+        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
     }
     return crc;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(uint32_t crc, const unsigned char *p, size_t n)
+{
+    uint64_t c = crc;
+    for (; n >= 8; n -= 8, p += 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        c = __builtin_ia32_crc32di(c, v);
+    }
+    uint32_t c32 = (uint32_t)c;
+    for (; n; n--) c32 = __builtin_ia32_crc32qi(c32, *p++);
+    return c32;
+}
+#endif
+
+uint32_t hw_crc32c(uint32_t crc, const void *p, size_t n)
+{
+    crc = ~crc;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("sse4.2")) return ~crc32c_sse42(crc, p, n);
+#endif
+    return ~crc32c_soft(crc, p, n);
+}
+
 /* The summary's own count of what precedes it matches what was read. */
-static int summary_matches(const cJSON *sum, uint64_t bytes, uLong crc, uint64_t eval_lines)
+static int summary_matches(const cJSON *sum, uint64_t bytes, uint32_t crc, uint64_t eval_lines)
 {
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_BYTES);
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_CRC32);
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_CRC32C);
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_EVALUATIONS);
     return cJSON_IsNumber(b) && cJSON_IsNumber(c) && cJSON_IsNumber(n) && b->valuedouble == (double)bytes &&
            c->valuedouble == (double)crc && n->valuedouble == (double)eval_lines;
@@ -219,13 +241,13 @@ int hw_log_probe_read(const char *path, hw_log_probe *pr)
     size_t cap = 0, last_cap = 0, last_len = 0;
     ssize_t len;
     uint64_t n_lines = 0, bytes = 0;
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uint32_t crc = 0;
     while ((len = getline(&line, &cap, f)) > 0) {
         n_lines++;
         if (n_lines == 1) pr->meta = cJSON_Parse(line);
         /* the previous last line is not the last one: it joins the checksum */
         if (n_lines > 1) {
-            crc = crc_add(crc, last, last_len);
+            crc = hw_crc32c(crc, last, last_len);
             bytes += last_len;
         }
         if ((size_t)len + 1 > last_cap) {

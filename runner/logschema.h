@@ -16,8 +16,9 @@
  *   summary    {"summary": true, "evaluations", "front", "front_eval",
  *               "front_arch" | "front_x", "hypervolume",
  *               ["hypervolume_true"], ["igd", "igd_plus"], "finished_at",
- *               "wall_s", "log_bytes", "log_crc32"}
- * log_bytes and log_crc32 (zlib's CRC-32) cover every byte before the summary
+ *               "wall_s", "log_bytes", "log_crc32c"}
+ * log_bytes and log_crc32c (CRC-32C, Castagnoli: the SSE4.2 instruction where
+ * the CPU has it, a few GB/s) cover every byte before the summary
  * line, so a complete log is verifiably complete: resume detection
  * (hw_log_probe_read) checks them and the count of evaluation lines.
  * Fields that vary between identical runs: wall_s, threads, host,
@@ -65,7 +66,7 @@
 #define HW_LOG_IGD "igd"
 #define HW_LOG_IGD_PLUS "igd_plus"
 #define HW_LOG_BYTES "log_bytes"      /* summary: bytes of the log before the summary line */
-#define HW_LOG_CRC32 "log_crc32"      /* summary: their CRC-32 (zlib) */
+#define HW_LOG_CRC32C "log_crc32c"    /* summary: their CRC-32C (hw_crc32c) */
 #define HW_LOG_FILES "files"          /* metadata: [{"path", "bytes", "fnv1a64"}] of the files the problem read */
 
 /* Writer ------------------------------------------------------------------ */
@@ -96,18 +97,22 @@ typedef struct {
     double hv_true, igd, igd_plus;
     double wall_s;
     uint64_t log_bytes;          /* bytes written before the summary line */
-    uint32_t log_crc32;          /* their CRC-32 */
+    uint32_t log_crc32c;         /* their CRC-32C */
 } hw_log_summary;
 
 /* Appends the summary line. */
 int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw_err *e);
+
+/* CRC-32C (Castagnoli, as iSCSI and ext4) of n bytes continuing crc (0 to
+ * start): hw_crc32c(hw_crc32c(0, a), b) = hw_crc32c(0, a || b). */
+uint32_t hw_crc32c(uint32_t crc, const void *p, size_t n);
 
 /* Probe (resume detection) ------------------------------------------------ */
 
 typedef struct {
     cJSON *meta;                 /* the first line parsed (NULL if unreadable) */
     cJSON *summary;              /* the last line, when it is a summary line; else NULL */
-    int verified;                /* the summary's log_bytes, log_crc32 and evaluations match the
+    int verified;                /* the summary's log_bytes, log_crc32c and evaluations match the
                                     bytes and the evaluation lines before it */
 } hw_log_probe;
 

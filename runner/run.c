@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "core/util.h"
 #include "indicators/indicators.h"
@@ -203,18 +202,18 @@ typedef struct {
     hw_jbuf b;
     hw_front front;
     uint64_t bytes;   /* written so far */
-    uLong crc;        /* their CRC-32 */
+    uint32_t crc;     /* their CRC-32C */
 } log_writer;
 
 /* Writes the buffer to the log and flushes it (a batch's lines reach the
- * file together); keeps the byte count and CRC-32 of what was written. */
+ * file together); keeps the byte count and CRC-32C of what was written. */
 static int writer_flush(log_writer *w, hw_err *e)
 {
     hw_jbuf *b = &w->b;
     if (b->oom) return hw_fail(e, HW_ENOMEM, "%s: out of memory while formatting the log", w->tmp);
     if (b->len && fwrite(b->p, 1, b->len, w->f) != b->len)
         return hw_fail(e, HW_EIO, "%s: cannot write: %s", w->tmp, strerror(errno));
-    w->crc = crc32(w->crc, (const Bytef *)b->p, (uInt)b->len);
+    w->crc = hw_crc32c(w->crc, b->p, b->len);
     w->bytes += b->len;
     b->len = 0;
     if (fflush(w->f) != 0) return hw_fail(e, HW_EIO, "%s: cannot write: %s", w->tmp, strerror(errno));
@@ -285,7 +284,7 @@ static int writer_finish(void *ctx, const hw_problem *p, const hw_run_end *end, 
     if (rc) return rc;
     s.wall_s = hw_now() - end->t0; /* including the indicators */
     s.log_bytes = w->bytes;
-    s.log_crc32 = (uint32_t)w->crc;
+    s.log_crc32c = w->crc;
     if ((rc = hw_logw_summary(&w->b, p, &s, e))) return rc;
     if ((rc = writer_flush(w, e))) return rc;
     if (fsync(fileno(w->f)) != 0 && errno != EINVAL)
@@ -391,7 +390,7 @@ static int run_seed_locked(const hw_run_config *c, hw_evaluator *ev, const hw_ru
     const double t0 = hw_now();
     char tmp[HW_RUN_PATH_LEN + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", r->log);
-    log_writer w = {c, r, tmp, NULL, {0}, {0}, 0, crc32(0L, Z_NULL, 0)};
+    log_writer w = {c, r, tmp, NULL, {0}, {0}, 0, 0};
     hw_front_init(&w.front, c->problem->n_obj, c->problem->n_var);
     hw_optimizer *opt = NULL;
     char *fbuf = malloc(RUN_LOG_BUFFER);

@@ -39,7 +39,8 @@ static void usage(FILE *f)
             "\n"
             "  --seed N     run only seed N (overrides \"seeds\")\n"
             "  --out DIR    output directory (overrides \"output\", default \"results\")\n"
-            "  --threads N  evaluation threads (overrides \"threads\"; default: all cores)\n"
+            "  --threads N  threads: seeds run concurrently, then batches in parallel\n"
+            "               (overrides \"threads\"; default: all cores)\n"
             "  --force      redo every seed, overwriting complete logs\n"
             "  --dry-run    validate the config, print which seeds would run, write nothing\n"
             "  --quiet      no summary or progress on stderr\n");

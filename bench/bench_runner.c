@@ -66,7 +66,7 @@ static double runner(const char *cfg_path, const char *out, double *cpu)
     if (!res || hw_run_plan(&c, 1, res, &e) || hw_run_pending(&c, &opt, res, &e)) fail(&e);
     *cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double t = hw_now() - t0;
-    free(res);
+    hw_run_results_free(res, c.n_seeds);
     hw_config_free(&c);
     return t;
 }

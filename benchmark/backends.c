@@ -111,6 +111,14 @@ int hw_backend_envs_open(hw_backend_envs *s, const hw_backend *const *use, int n
     return HW_OK;
 }
 
+size_t hw_backend_envs_files(const hw_backend_envs *s, hw_file_id *out, size_t max)
+{
+    size_t n = 0;
+    for (int k = 0; k < s->n && n < max; k++)
+        if (s->backend[k]->files && s->env[k]) n += s->backend[k]->files(s->env[k], out + n, max - n);
+    return n;
+}
+
 void *hw_backend_envs_get(const hw_backend_envs *s, const hw_metric *row)
 {
     for (int k = 0; k < s->n; k++)

@@ -58,5 +58,8 @@ void hw_backend_envs_close(hw_backend_envs *s);
 /* The environment of row's backend (NULL if that backend is not open or holds
  * nothing). */
 void *hw_backend_envs_get(const hw_backend_envs *s, const hw_metric *row);
+/* The identities of the files the open backends read (hw_backend.files), at
+ * most max into out, in registry order; returns how many. */
+size_t hw_backend_envs_files(const hw_backend_envs *s, hw_file_id *out, size_t max);
 
 #endif

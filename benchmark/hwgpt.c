@@ -21,7 +21,16 @@ typedef struct {
     double lo[HW_MAX_OBJ], hi[HW_MAX_OBJ], ref[HW_MAX_OBJ];
     hw_var *vars;
     char name[16];
+    hw_file_id files[4];     /* the model files and checkpoints its backends read */
+    size_t n_files;
 } hwgpt_problem;
+
+static size_t hwgpt_files(const hw_problem *p, const hw_file_id **files)
+{
+    const hwgpt_problem *hp = (const hwgpt_problem *)p;
+    *files = hp->files;
+    return hp->n_files;
+}
 
 static int hwgpt_evaluate(hw_problem *p, const double *x, const hw_eval_id *ids, size_t n,
                           double *f, double *f_std, hw_err *e)
@@ -96,6 +105,7 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
         return hw_fail(e, HW_ENOMEM, "hwgpt: out of memory");
     }
     hp->envs = *envs;
+    hp->n_files = hw_backend_envs_files(&hp->envs, hp->files, sizeof hp->files / sizeof hp->files[0]);
     *envs = none;   /* the problem owns the environments now */
     hp->sp = sp;
     hp->noise = noise;
@@ -116,6 +126,7 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     p->evaluate = hwgpt_evaluate;
     p->describe = hwgpt_describe;
     p->canonicalize = hwgpt_canonicalize;
+    p->files = hwgpt_files;
     p->destroy = hwgpt_destroy;
     p->impl = hp;
     for (int j = 0; j < n_obj; j++) {

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/fileid.h"
 
 typedef enum { HW_VAR_REAL = 0, HW_VAR_CATEGORICAL = 1 } hw_var_type;
 
@@ -86,6 +87,11 @@ struct hw_problem {
      * design.  Optimizers reach problem-specific steps only through hooks
      * like this one. */
     void (*canonicalize)(const hw_problem *, double *x);
+    /* Optional: the files (models, data, checkpoints) the problem read, so a
+     * run's log records what produced it and a rerun with other files is a
+     * different run.  Sets *files to an array the problem owns; returns its
+     * length.  NULL = none. */
+    size_t (*files)(const hw_problem *, const hw_file_id **files);
     void (*destroy)(hw_problem *);
     void *impl;
 };

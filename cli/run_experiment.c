@@ -39,7 +39,8 @@ static void usage(FILE *f)
             "\n"
             "  --seed N     run only seed N (overrides \"seeds\")\n"
             "  --out DIR    output directory (overrides \"output\", default \"results\")\n"
-            "  --threads N  evaluation threads (overrides \"threads\"; default: all cores)\n"
+            "  --threads N  threads: seeds run concurrently, then batches in parallel\n"
+            "               (overrides \"threads\"; default: all cores)\n"
             "  --force      redo every seed, overwriting complete logs\n"
             "  --dry-run    validate the config, print which seeds would run, write nothing\n"
             "  --quiet      no summary or progress on stderr\n");
@@ -106,7 +107,9 @@ static int parse_args(int argc, char **argv, run_args *a, int *done)
     return 0;
 }
 
-static void print_result(const hw_run_config *c, const hw_run_result *res, size_t n_res, int dry_run)
+/* The result line: every seed with its status (done, skipped, interrupted,
+ * or pending: not started, or failed). */
+static void print_result(const hw_run_config *c, const hw_run_result *res, size_t n_res)
 {
     hw_jbuf b = {0};
     hw_jbuf_puts(&b, "{\"name\":");
@@ -114,7 +117,6 @@ static void print_result(const hw_run_config *c, const hw_run_result *res, size_
     hw_jbuf_puts(&b, ",\"runs\":[");
     for (size_t i = 0; i < n_res; i++) {
         const hw_run_result *r = &res[i];
-        if (r->status == HW_RUN_PENDING && !dry_run) continue;
         if (b.len && b.p[b.len - 1] == '}') hw_jbuf_putc(&b, ',');
         hw_jbuf_puts(&b, "{\"seed\":");
         hw_jbuf_u64(&b, r->seed);
@@ -134,9 +136,21 @@ static void print_result(const hw_run_config *c, const hw_run_result *res, size_
         hw_jbuf_putc(&b, '}');
     }
     hw_jbuf_puts(&b, "]}\n");
-    if (!b.oom) fputs(b.p, stdout);
-    fflush(stdout);
+    if (b.oom) fputs("{\"error\":\"out of memory\"}\n", stdout);
+    else fputs(b.p, stdout);
     hw_jbuf_free(&b);
+}
+
+/* Flushes and closes stdout: a result that could not be written is a
+ * failure (exit 1), never a silent success. */
+static int close_stdout(int status)
+{
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    if (fclose(stdout) != 0 && !bad) { bad = 1; err = errno; }
+    if (!bad) return status;
+    fprintf(stderr, "run_experiment: cannot write the result to stdout: %s\n", strerror(err ? err : EIO));
+    return status ? status : 1;
 }
 
 /* The number of the signal (SIGINT or SIGTERM) that asked the run to stop,
@@ -158,6 +172,8 @@ static void print_human(const hw_run_config *c, const hw_run_result *res)
         else if (r->status == HW_RUN_STOPPED)
             fprintf(stderr, "%s seed %llu: interrupted after %lld evaluations; incomplete log left at %s.tmp\n",
                     c->name, (unsigned long long)r->seed, r->evaluations, r->log);
+        else if (r->status == HW_RUN_PENDING)
+            fprintf(stderr, "%s seed %llu: pending (not run)\n", c->name, (unsigned long long)r->seed);
     }
 }
 
@@ -180,19 +196,19 @@ int main(int argc, char **argv)
     if (!res) { fprintf(stderr, "run_experiment: out of memory\n"); hw_config_free(&c); return 1; }
     if ((rc = hw_run_plan(&c, a.force, res, &e))) {
         fprintf(stderr, "%s\n", e.msg);
-        free(res); hw_config_free(&c);
+        hw_run_results_free(res, c.n_seeds); hw_config_free(&c);
         return rc == HW_ENOMEM ? 1 : 2;
     }
     if (a.dry_run) {
-        print_result(&c, res, c.n_seeds, 1);
-        free(res); hw_config_free(&c);
-        return 0;
+        print_result(&c, res, c.n_seeds);
+        hw_run_results_free(res, c.n_seeds); hw_config_free(&c);
+        return close_stdout(0);
     }
     if ((rc = hw_run_make_dir(&c, &e))) {
         /* the output directory is part of the input: --out or "output" */
         if (a.ov.out) fprintf(stderr, "run_experiment: --out: %s\n", e.msg);
         else fprintf(stderr, "%s: output: %s\n", c.file, e.msg);
-        free(res); hw_config_free(&c);
+        hw_run_results_free(res, c.n_seeds); hw_config_free(&c);
         return rc == HW_ENOMEM ? 1 : 2;
     }
     struct sigaction sa, old_int, old_term;
@@ -211,11 +227,17 @@ int main(int argc, char **argv)
     int sig = stop_signal;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    for (size_t i = 0; i < c.n_seeds; i++)
+        if (res[i].status == HW_RUN_LOCKED) { /* another process runs it: said always, even with --quiet */
+            fprintf(stderr, "%s: seed %llu: %s; not run here\n", c.file, (unsigned long long)res[i].seed,
+                    res[i].note ? res[i].note : "locked");
+            if (!status) status = 1;
+        }
 
     if (!a.quiet) print_human(&c, res);
-    print_result(&c, res, c.n_seeds, 0);
+    print_result(&c, res, c.n_seeds);
     if (sig && !status) status = 128 + sig;
-    free(res);
+    hw_run_results_free(res, c.n_seeds);
     hw_config_free(&c);
-    return status;
+    return close_stdout(status);
 }

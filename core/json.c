@@ -211,8 +211,18 @@ static size_t json_number_len(const char *p)
     return (size_t)(q - p);
 }
 
+/* 1 when the n-character JSON number at p has a nonzero digit but reads as 0
+ * (1e-400 underflows): it would be taken as 0, e.g. a seed or count. */
+static int number_underflows(const char *p, size_t n)
+{
+    int nonzero = 0;
+    for (size_t i = 0; i < n && p[i] != 'e' && p[i] != 'E'; i++) nonzero |= p[i] >= '1' && p[i] <= '9';
+    return nonzero && strtod(p, NULL) == 0;
+}
+
 /* cJSON reads numbers with strtod and accepts a few forms JSON does not;
- * the first such number in a successfully parsed text, or NULL. */
+ * the first such number (or one that underflows to 0) in a successfully
+ * parsed text, or NULL. */
 static const char *lenient_number(const char *text)
 {
     int in_str = 0;
@@ -223,7 +233,7 @@ static const char *lenient_number(const char *text)
         } else if (*p == '"') in_str = 1;
         else if (*p == '-' || (*p >= '0' && *p <= '9')) {
             size_t n = json_number_len(p);
-            if (!n) return p;
+            if (!n || number_underflows(p, n)) return p;
             p += n - 1;
         }
     }
@@ -557,6 +567,9 @@ int hwj_parse(const char *text, const char *what, cJSON **out, hw_err *e)
                                                                  *q == 'E' || (*q >= '0' && *q <= '9')); q++)
                 num[k++] = *q;
             num[k] = 0;
+            if (json_number_len(badnum))
+                return hw_fail(e, HW_EPARSE, "%s:%d:%d: number '%s' is too small for a double (it would read as 0)",
+                               what, line, col, num);
             return hw_fail(e, HW_EPARSE, "%s:%d:%d: invalid JSON number '%s'", what, line, col, num);
         }
         if (j)

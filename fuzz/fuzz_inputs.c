@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         else {
             hw_run_result *res = calloc(c.n_seeds, sizeof *res);
             if (res && hw_run_plan(&c, 0, res, &e)) check_one_line(&e);
-            free(res);
+            hw_run_results_free(res, c.n_seeds);
             hw_config_free(&c);
         }
     } else if (target == 2) {

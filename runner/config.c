@@ -28,24 +28,57 @@ static int check_name(const char *name, hw_err *e)
     return HW_OK;
 }
 
+typedef struct {
+    uint64_t seed;
+    size_t index;
+} seed_at;
+
+static int cmp_seed_at(const void *a, const void *b)
+{
+    const seed_at *x = a, *y = b;
+    if (x->seed != y->seed) return x->seed < y->seed ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* The first index i < n whose seed equals an earlier one (n if none), in
+ * O(n log n): sorted by (seed, index), each run of equal seeds repeats from
+ * its second entry. */
+static int first_duplicate(const uint64_t *seeds, size_t n, size_t *first, hw_err *e)
+{
+    *first = n;
+    if (n < 2) return HW_OK;
+    seed_at *s = malloc(n * sizeof *s);
+    if (!s) return hw_fail(e, HW_ENOMEM, "seeds: out of memory");
+    for (size_t i = 0; i < n; i++) s[i] = (seed_at){seeds[i], i};
+    qsort(s, n, sizeof *s, cmp_seed_at);
+    for (size_t i = 1; i < n; i++)
+        if (s[i].seed == s[i - 1].seed && s[i].index < *first) *first = s[i].index;
+    free(s);
+    return HW_OK;
+}
+
 static int parse_seeds(const cJSON *root, hw_run_config *c, hw_err *e)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "seeds");
     if (!v) return hw_fail(e, HW_EINVAL, "seeds: required key is missing (or pass --seed N)");
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+    if (!cJSON_IsArray(v) || !v->child)
         return hw_fail(e, HW_EINVAL, "seeds: expected a non-empty array of non-negative integers");
-    size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+    size_t n = 0, i = 0, bad;
+    for (const cJSON *s = v->child; s; s = s->next) n++;
     c->seeds = malloc(n * sizeof *c->seeds);
     if (!c->seeds) return hw_fail(e, HW_ENOMEM, "seeds: out of memory");
     for (const cJSON *s = v->child; s; s = s->next, i++) {
         double d = cJSON_IsNumber(s) ? s->valuedouble : NAN;
-        if (!cJSON_IsNumber(s) || !isfinite(d) || d != floor(d) || d < 0 || d > (double)HW_RUN_MAX_SEED)
-            return hw_fail(e, HW_EINVAL, "seeds[%zu]: expected an integer in [0, 2^53 - 1]", i);
+        if (!cJSON_IsNumber(s) || !isfinite(d) || d != floor(d) || d < 0 || d > (double)HW_RUN_MAX_SEED) break;
         c->seeds[i] = (uint64_t)d;
-        for (size_t j = 0; j < i; j++)
-            if (c->seeds[j] == c->seeds[i])
-                return hw_fail(e, HW_EINVAL, "seeds[%zu]: duplicate seed %llu", i, (unsigned long long)c->seeds[i]);
     }
+    bad = i; /* the first element that is not a seed, n if none */
+    size_t dup;
+    int rc = first_duplicate(c->seeds, bad, &dup, e);
+    if (rc) return rc;
+    if (dup < bad)
+        return hw_fail(e, HW_EINVAL, "seeds[%zu]: duplicate seed %llu", dup, (unsigned long long)c->seeds[dup]);
+    if (bad < n) return hw_fail(e, HW_EINVAL, "seeds[%zu]: expected an integer in [0, 2^53 - 1]", bad);
     c->n_seeds = n;
     return HW_OK;
 }
@@ -121,6 +154,25 @@ fail:
     return rc;
 }
 
+/* The hypervolume is a product of box sides (ref_k - f_k): a reference
+ * point whose box (bounded by prod (|ref_k| + 1), the normalised objectives
+ * lying near [0, 1]) would overflow a double is refused up front instead of
+ * giving a hypervolume of inf or NaN. */
+static int check_ref_box(const double *ref, int n_obj, hw_err *e)
+{
+    double log10_box = 0;
+    for (int k = 0; k < n_obj; k++) {
+        if (!isfinite(ref[k])) return hw_fail(e, HW_EINVAL, "reference_point[%d]: expected a finite number", k);
+        log10_box += log10(fabs(ref[k]) + 1);
+    }
+    if (log10_box > 300)
+        return hw_fail(e, HW_EINVAL,
+                       "reference_point: its hypervolume box (up to 1e%.0f) overflows a double; choose a point "
+                       "nearer the objectives' range",
+                       ceil(log10_box));
+    return HW_OK;
+}
+
 /* Builds the problem (kept: it serves every seed) and the optimizer once
  * with the first seed: they check their own configs.  Then checks the reference point against the problem. */
 static int config_check_components(hw_run_config *c, hw_err *e)
@@ -138,6 +190,7 @@ static int config_check_components(hw_run_config *c, hw_err *e)
                      p->name);
         goto fail;
     }
+    if ((rc = check_ref_box(c->ref ? c->ref : p->default_ref, p->n_obj, e))) goto fail;
     hw_optimizer *o = NULL;
     rc = hw_optimizer_create(c->ops, p, c->optimizer_cfg, "optimizer", c->seeds[0], &o, e);
     if (rc) goto fail;
@@ -152,6 +205,14 @@ fail:
 
 int hw_config_load(const char *file, const hw_config_overrides *ov, hw_run_config *c, hw_err *e)
 {
+    memset(c, 0, sizeof *c);
+    /* Every OpenMP region without an explicit thread count (IGD, BO, the
+     * hwgpt-mlp predictor) would start this many threads: refused before any
+     * region starts (libgomp overflows its stack on absurd counts). */
+    int env_threads = omp_get_max_threads();
+    if (env_threads > HW_RUN_MAX_THREADS)
+        return hw_fail(e, HW_EINVAL, "OMP_NUM_THREADS: expected at most %d threads, got %d", HW_RUN_MAX_THREADS,
+                       env_threads);
     int rc = config_parse(file, ov, c, e);
     if (!rc) rc = config_check_components(c, e);
     if (rc) hw_config_free(c);

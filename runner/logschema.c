@@ -63,6 +63,22 @@ void hw_logw_meta(hw_jbuf *b, const hw_problem *p, const hw_log_meta *m)
         key(b, HW_LOG_OBJ_HI, 0);
         hw_jbuf_doubles(b, p->obj_hi, (size_t)p->n_obj);
     }
+    if (m->n_files) {
+        key(b, HW_LOG_FILES, 0);
+        hw_jbuf_putc(b, '[');
+        for (size_t i = 0; i < m->n_files; i++) {
+            hw_jbuf_puts(b, i ? ",{\"path\":" : "{\"path\":");
+            hw_jbuf_str(b, m->files[i].path);
+            hw_jbuf_puts(b, ",\"bytes\":");
+            hw_jbuf_u64(b, m->files[i].bytes);
+            char hex[24];
+            snprintf(hex, sizeof hex, "%016llx", (unsigned long long)m->files[i].fnv1a64);
+            hw_jbuf_puts(b, ",\"fnv1a64\":");
+            hw_jbuf_str(b, hex);
+            hw_jbuf_putc(b, '}');
+        }
+        hw_jbuf_putc(b, ']');
+    }
     key(b, "version", 0);
     hw_jbuf_str(b, HWNAS_VERSION);
     key(b, "git_commit", 0);
@@ -163,8 +179,57 @@ int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw
     hw_jbuf_str(b, when);
     key(b, HW_LOG_WALL_S, 0);
     hw_jbuf_seconds(b, s->wall_s);
+    key(b, HW_LOG_BYTES, 0);
+    hw_jbuf_u64(b, s->log_bytes);
+    key(b, HW_LOG_CRC32C, 0);
+    hw_jbuf_u64(b, s->log_crc32c);
     hw_jbuf_puts(b, "}\n");
     return HW_OK;
+}
+
+/* CRC-32C, bit by bit (reflected polynomial 0x82F63B78): where the CPU has
+ * no CRC instruction. */
+static uint32_t crc32c_soft(uint32_t crc, const unsigned char *p, size_t n)
+{
+    while (n--) {
+        crc ^= *p++;
+        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+    }
+    return crc;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(uint32_t crc, const unsigned char *p, size_t n)
+{
+    uint64_t c = crc;
+    for (; n >= 8; n -= 8, p += 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        c = __builtin_ia32_crc32di(c, v);
+    }
+    uint32_t c32 = (uint32_t)c;
+    for (; n; n--) c32 = __builtin_ia32_crc32qi(c32, *p++);
+    return c32;
+}
+#endif
+
+uint32_t hw_crc32c(uint32_t crc, const void *p, size_t n)
+{
+    crc = ~crc;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("sse4.2")) return ~crc32c_sse42(crc, p, n);
+#endif
+    return ~crc32c_soft(crc, p, n);
+}
+
+/* The summary's own count of what precedes it matches what was read. */
+static int summary_matches(const cJSON *sum, uint64_t bytes, uint32_t crc, uint64_t eval_lines)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_BYTES);
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_CRC32C);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_EVALUATIONS);
+    return cJSON_IsNumber(b) && cJSON_IsNumber(c) && cJSON_IsNumber(n) && b->valuedouble == (double)bytes &&
+           c->valuedouble == (double)crc && n->valuedouble == (double)eval_lines;
 }
 
 int hw_log_probe_read(const char *path, hw_log_probe *pr)
@@ -173,29 +238,36 @@ int hw_log_probe_read(const char *path, hw_log_probe *pr)
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     char *line = NULL, *last = NULL;
-    size_t cap = 0, last_cap = 0;
+    size_t cap = 0, last_cap = 0, last_len = 0;
     ssize_t len;
-    int first = 1;
+    uint64_t n_lines = 0, bytes = 0;
+    uint32_t crc = 0;
     while ((len = getline(&line, &cap, f)) > 0) {
-        if (first) {
-            pr->meta = cJSON_Parse(line);
-            first = 0;
-            continue;
+        n_lines++;
+        if (n_lines == 1) pr->meta = cJSON_Parse(line);
+        /* the previous last line is not the last one: it joins the checksum */
+        if (n_lines > 1) {
+            crc = hw_crc32c(crc, last, last_len);
+            bytes += last_len;
         }
         if ((size_t)len + 1 > last_cap) {
             char *nl = realloc(last, (size_t)len + 1);
-            if (!nl) break;
+            if (!nl) { n_lines = 0; break; }
             last = nl;
             last_cap = (size_t)len + 1;
         }
         memcpy(last, line, (size_t)len + 1);
+        last_len = (size_t)len;
     }
     fclose(f);
     free(line);
-    cJSON *sum = last ? cJSON_Parse(last) : NULL;
+    cJSON *sum = n_lines >= 2 && last_len == strlen(last) ? cJSON_Parse(last) : NULL;
     free(last);
-    if (sum && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_SUMMARY))) pr->summary = sum;
-    else cJSON_Delete(sum);
+    if (sum && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_SUMMARY))) {
+        pr->summary = sum;
+        pr->verified = summary_matches(sum, bytes, crc, n_lines - 2);
+    } else
+        cJSON_Delete(sum);
     return 1;
 }
 

@@ -6,14 +6,21 @@
  * A log is three kinds of lines, in order:
  *   metadata   {"name", "config", "seed", "problem", "n_var", "objectives",
  *               "optimizer", "budget", "batch_size", "reference_point",
- *               ["obj_lo", "obj_hi"], "version", "git_commit", "threads",
- *               "host", "started_at"}
+ *               ["obj_lo", "obj_hi"], ["files"], "version", "git_commit",
+ *               "threads", "host", "started_at"}
+ *               files: [{"path", "bytes", "fnv1a64"}] of the models / data /
+ *               checkpoints the problem read (hw_problem.files; fnv1a64: the
+ *               content's 64-bit FNV-1a hash, 16 hex digits)
  *   evaluation {"eval", "wall_s", "arch" | "x", "f", "f_std"}, one per
  *               evaluation, "eval" = 0, 1, ... in order
  *   summary    {"summary": true, "evaluations", "front", "front_eval",
  *               "front_arch" | "front_x", "hypervolume",
  *               ["hypervolume_true"], ["igd", "igd_plus"], "finished_at",
- *               "wall_s"}
+ *               "wall_s", "log_bytes", "log_crc32c"}
+ * log_bytes and log_crc32c (CRC-32C, Castagnoli: the SSE4.2 instruction where
+ * the CPU has it, a few GB/s) cover every byte before the summary
+ * line, so a complete log is verifiably complete: resume detection
+ * (hw_log_probe_read) checks them and the count of evaluation lines.
  * Fields that vary between identical runs: wall_s, threads, host,
  * started_at, finished_at (and version, git_commit between builds). */
 #ifndef HWNAS_RUNNER_LOGSCHEMA_H
@@ -58,6 +65,9 @@
 #define HW_LOG_HYPERVOLUME_TRUE "hypervolume_true"
 #define HW_LOG_IGD "igd"
 #define HW_LOG_IGD_PLUS "igd_plus"
+#define HW_LOG_BYTES "log_bytes"      /* summary: bytes of the log before the summary line */
+#define HW_LOG_CRC32C "log_crc32c"    /* summary: their CRC-32C (hw_crc32c) */
+#define HW_LOG_FILES "files"          /* metadata: [{"path", "bytes", "fnv1a64"}] of the files the problem read */
 
 /* Writer ------------------------------------------------------------------ */
 
@@ -70,6 +80,8 @@ typedef struct {
     size_t batch;                /* genomes per ask */
     const double *ref;           /* n_obj values */
     int threads;
+    const hw_file_id *files;     /* the files the problem read (hw_problem.files) */
+    size_t n_files;
 } hw_log_meta;
 
 /* Appends the metadata line of a run of p. */
@@ -84,20 +96,29 @@ typedef struct {
     int has_hv_true, has_igd;
     double hv_true, igd, igd_plus;
     double wall_s;
+    uint64_t log_bytes;          /* bytes written before the summary line */
+    uint32_t log_crc32c;         /* their CRC-32C */
 } hw_log_summary;
 
 /* Appends the summary line. */
 int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw_err *e);
+
+/* CRC-32C (Castagnoli, as iSCSI and ext4) of n bytes continuing crc (0 to
+ * start): hw_crc32c(hw_crc32c(0, a), b) = hw_crc32c(0, a || b). */
+uint32_t hw_crc32c(uint32_t crc, const void *p, size_t n);
 
 /* Probe (resume detection) ------------------------------------------------ */
 
 typedef struct {
     cJSON *meta;                 /* the first line parsed (NULL if unreadable) */
     cJSON *summary;              /* the last line, when it is a summary line; else NULL */
+    int verified;                /* the summary's log_bytes, log_crc32c and evaluations match the
+                                    bytes and the evaluation lines before it */
 } hw_log_probe;
 
-/* Reads the first and last line of path.  Returns 0 when the file does not
- * exist, 1 when it does (probe filled; release with hw_log_probe_free). */
+/* Reads path: its first line, its last line and the checksum of everything
+ * before the last line.  Returns 0 when the file cannot be opened, 1 when it
+ * can (probe filled; release with hw_log_probe_free). */
 int hw_log_probe_read(const char *path, hw_log_probe *pr);
 void hw_log_probe_free(hw_log_probe *pr);
 

@@ -2,12 +2,15 @@
 #include "runner/run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -20,7 +23,17 @@
 #define RUN_TRUE_FRONT_POINTS 1000
 #define RUN_LOG_BUFFER (1 << 20)
 
-const char *const HW_RUN_STATUS_NAMES[] = {"pending", "skipped", "done", "interrupted"};
+const char *const HW_RUN_STATUS_NAMES[] = {"pending", "skipped", "done", "interrupted", "locked"};
+
+void hw_run_results_free(hw_run_result *res, size_t n)
+{
+    if (!res) return;
+    for (size_t i = 0; i < n; i++) {
+        free(res[i].log);
+        free(res[i].note);
+    }
+    free(res);
+}
 
 /* Plan -------------------------------------------------------------------- */
 
@@ -34,8 +47,71 @@ static int not_a_file(const char *path)
 
 enum { LOG_ABSENT = 0, LOG_INCOMPLETE = 1, LOG_COMPLETE_SAME = 2, LOG_COMPLETE_OTHER = 3 };
 
-/* Classifies the log at path; fills r's figures from a complete log's summary. */
-static int log_state(const char *path, const hw_run_config *c, uint64_t seed, hw_run_result *r)
+/* What must match for a log to stand for a run of this config: the config's
+ * identity (hw_config_identity) and the identities (bytes, hash; not the
+ * paths) of the files the problem read. */
+typedef struct {
+    cJSON *config;
+    cJSON *files;
+} run_identity;
+
+/* [[bytes, fnv1a64], ...] of a metadata line's "files" (NULL: none). */
+static cJSON *files_identity_of_meta(const cJSON *files)
+{
+    cJSON *a = cJSON_CreateArray();
+    if (!a) return NULL;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files) {
+        cJSON *pair = cJSON_CreateArray();
+        if (!pair) break;
+        cJSON_AddItemToArray(pair, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f, "bytes"), 1));
+        cJSON_AddItemToArray(pair, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f, "fnv1a64"), 1));
+        cJSON_AddItemToArray(a, pair);
+    }
+    return a;
+}
+
+static cJSON *files_identity_of_problem(const hw_problem *p)
+{
+    cJSON *a = cJSON_CreateArray();
+    const hw_file_id *fs = NULL;
+    size_t n = p->files ? p->files(p, &fs) : 0;
+    for (size_t i = 0; a && i < n; i++) {
+        cJSON *pair = cJSON_CreateArray();
+        if (!pair) break;
+        cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)fs[i].bytes));
+        char hex[24];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)fs[i].fnv1a64);
+        cJSON_AddItemToArray(pair, cJSON_CreateString(hex));
+        cJSON_AddItemToArray(a, pair);
+    }
+    return a;
+}
+
+static int identity_make(const hw_run_config *c, run_identity *id, hw_err *e)
+{
+    id->config = hw_config_identity(c->root);
+    id->files = files_identity_of_problem(c->problem);
+    if (!id->config || !id->files) {
+        cJSON_Delete(id->config);
+        cJSON_Delete(id->files);
+        return hw_fail(e, HW_ENOMEM, "out of memory");
+    }
+    return HW_OK;
+}
+
+static void identity_free(run_identity *id)
+{
+    cJSON_Delete(id->config);
+    cJSON_Delete(id->files);
+}
+
+/* Classifies the log at path: complete (its summary verified) of this run or
+ * of another, or incomplete; a log with a summary line that is not verified
+ * (a log of an older version, or damaged) counts as another run's when its
+ * metadata names another config or other files, so that it is not silently
+ * overwritten.  Fills r's figures from a complete log's summary. */
+static int log_state(const char *path, const run_identity *id, uint64_t seed, hw_run_result *r)
 {
     hw_log_probe pr;
     if (!hw_log_probe_read(path, &pr)) return LOG_ABSENT;
@@ -44,11 +120,13 @@ static int log_state(const char *path, const hw_run_config *c, uint64_t seed, hw
     if (meta && sum) {
         const cJSON *mc = cJSON_GetObjectItemCaseSensitive(meta, HW_LOG_CONFIG);
         const cJSON *ms = cJSON_GetObjectItemCaseSensitive(meta, HW_LOG_SEED);
-        cJSON *a = mc ? hw_config_identity(mc) : NULL, *b = hw_config_identity(c->root);
-        int same = a && b && cJSON_Compare(a, b, 1) && cJSON_IsNumber(ms) && ms->valuedouble == (double)seed;
+        cJSON *a = mc ? hw_config_identity(mc) : NULL;
+        cJSON *f = files_identity_of_meta(cJSON_GetObjectItemCaseSensitive(meta, HW_LOG_FILES));
+        int same = a && f && cJSON_Compare(a, id->config, 1) && cJSON_Compare(f, id->files, 1) &&
+                   cJSON_IsNumber(ms) && ms->valuedouble == (double)seed;
         cJSON_Delete(a);
-        cJSON_Delete(b);
-        state = same ? LOG_COMPLETE_SAME : LOG_COMPLETE_OTHER;
+        cJSON_Delete(f);
+        state = !same ? LOG_COMPLETE_OTHER : pr.verified ? LOG_COMPLETE_SAME : LOG_INCOMPLETE;
         const cJSON *v;
         if ((v = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_EVALUATIONS)) && cJSON_IsNumber(v))
             r->evaluations = (long long)v->valuedouble;
@@ -61,6 +139,14 @@ static int log_state(const char *path, const hw_run_config *c, uint64_t seed, hw
     return state;
 }
 
+static int log_other_error(const hw_run_config *c, const char *log, hw_err *e)
+{
+    return hw_fail(e, HW_EINVAL,
+                   "%s: %s is a complete log of a different config or other model files (use --force to overwrite "
+                   "it, or another name)",
+                   c->file, log);
+}
+
 static int output_dir(const hw_run_config *c, char *dir, size_t n, hw_err *e)
 {
     int dn = snprintf(dir, n, "%s/%s", c->output, c->name);
@@ -71,28 +157,32 @@ static int output_dir(const hw_run_config *c, char *dir, size_t n, hw_err *e)
 int hw_run_plan(const hw_run_config *c, int force, hw_run_result *res, hw_err *e)
 {
     char dir[HW_RUN_PATH_LEN - 64];
+    for (size_t i = 0; i < c->n_seeds; i++) memset(&res[i], 0, sizeof res[i]);
     int rc = output_dir(c, dir, sizeof dir, e);
     if (rc) return rc;
-    for (size_t i = 0; i < c->n_seeds; i++) {
+    run_identity id = {NULL, NULL};
+    if (!force && (rc = identity_make(c, &id, e))) return rc;
+    for (size_t i = 0; i < c->n_seeds && !rc; i++) {
         hw_run_result *r = &res[i];
-        memset(r, 0, sizeof *r);
         r->seed = c->seeds[i];
-        snprintf(r->log, sizeof r->log, "%s/seed_%llu.jsonl", dir, (unsigned long long)r->seed);
+        size_t n = strlen(dir) + 48;
+        if (!(r->log = malloc(n))) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); break; }
+        snprintf(r->log, n, "%s/seed_%llu.jsonl", dir, (unsigned long long)r->seed);
         char tmp[HW_RUN_PATH_LEN + 8];
         snprintf(tmp, sizeof tmp, "%s.tmp", r->log);
         const char *taken = not_a_file(r->log) ? r->log : not_a_file(tmp) ? tmp : NULL;
-        if (taken)
-            return hw_fail(e, HW_EINVAL, "%s: %s exists and is not a regular file (remove it or choose another output)",
-                           c->file, taken);
+        if (taken) {
+            rc = hw_fail(e, HW_EINVAL, "%s: %s exists and is not a regular file (remove it or choose another output)",
+                         c->file, taken);
+            break;
+        }
         if (force) continue;
-        int st = log_state(r->log, c, r->seed, r);
+        int st = log_state(r->log, &id, r->seed, r);
         if (st == LOG_COMPLETE_SAME) r->status = HW_RUN_SKIPPED;
-        if (st == LOG_COMPLETE_OTHER)
-            return hw_fail(e, HW_EINVAL,
-                           "%s: %s is a complete log of a different config (use --force to overwrite it, or another name)",
-                           c->file, r->log);
+        if (st == LOG_COMPLETE_OTHER) rc = log_other_error(c, r->log, e);
     }
-    return HW_OK;
+    identity_free(&id);
+    return rc;
 }
 
 int hw_run_make_dir(const hw_run_config *c, hw_err *e)
@@ -111,15 +201,22 @@ typedef struct {
     FILE *f;
     hw_jbuf b;
     hw_front front;
+    uint64_t bytes;   /* written so far */
+    uint32_t crc;     /* their CRC-32C */
 } log_writer;
 
-static int flush_buf(FILE *f, hw_jbuf *b, const char *path, hw_err *e)
+/* Writes the buffer to the log and flushes it (a batch's lines reach the
+ * file together); keeps the byte count and CRC-32C of what was written. */
+static int writer_flush(log_writer *w, hw_err *e)
 {
-    if (b->oom) return hw_fail(e, HW_ENOMEM, "%s: out of memory while formatting the log", path);
-    if (b->len && fwrite(b->p, 1, b->len, f) != b->len)
-        return hw_fail(e, HW_EIO, "%s: cannot write: %s", path, strerror(errno));
+    hw_jbuf *b = &w->b;
+    if (b->oom) return hw_fail(e, HW_ENOMEM, "%s: out of memory while formatting the log", w->tmp);
+    if (b->len && fwrite(b->p, 1, b->len, w->f) != b->len)
+        return hw_fail(e, HW_EIO, "%s: cannot write: %s", w->tmp, strerror(errno));
+    w->crc = hw_crc32c(w->crc, b->p, b->len);
+    w->bytes += b->len;
     b->len = 0;
-    if (fflush(f) != 0) return hw_fail(e, HW_EIO, "%s: cannot write: %s", path, strerror(errno));
+    if (fflush(w->f) != 0) return hw_fail(e, HW_EIO, "%s: cannot write: %s", w->tmp, strerror(errno));
     return HW_OK;
 }
 
@@ -127,7 +224,7 @@ static int writer_batch(void *ctx, const hw_problem *p, const hw_batch_event *ev
 {
     log_writer *w = ctx;
     int rc = hw_logw_evals(&w->b, p, ev, e);
-    if (!rc) rc = flush_buf(w->f, &w->b, w->tmp, e);
+    if (!rc) rc = writer_flush(w, e);
     if (!rc) rc = hw_front_add(&w->front, ev->f, ev->x, ev->ids, ev->n, e);
     return rc;
 }
@@ -153,6 +250,8 @@ static int summary_figures(const hw_problem *p, const hw_front *fr, const double
     if (!norm) return hw_fail(e, HW_ENOMEM, "out of memory");
     normalise(p, fr->f, nf, norm);
     int rc = hw_hypervolume(norm, nf, (int)d, ref, &s->hypervolume, e);
+    if (!rc && !isfinite(s->hypervolume))
+        rc = hw_fail(e, HW_ERANGE, "the hypervolume of the front is not a finite number (reference point too far?)");
     if (!rc && p->true_front_hv) {
         double hv_true = p->true_front_hv(p, ref);
         if (hv_true >= 0) { s->has_hv_true = 1; s->hv_true = hv_true; }
@@ -184,8 +283,10 @@ static int writer_finish(void *ctx, const hw_problem *p, const hw_run_end *end, 
     int rc = summary_figures(p, &w->front, hw_config_ref(w->c), &s, e);
     if (rc) return rc;
     s.wall_s = hw_now() - end->t0; /* including the indicators */
+    s.log_bytes = w->bytes;
+    s.log_crc32c = w->crc;
     if ((rc = hw_logw_summary(&w->b, p, &s, e))) return rc;
-    if ((rc = flush_buf(w->f, &w->b, w->tmp, e))) return rc;
+    if ((rc = writer_flush(w, e))) return rc;
     if (fsync(fileno(w->f)) != 0 && errno != EINVAL)
         return hw_fail(e, HW_EIO, "%s: cannot sync: %s", w->tmp, strerror(errno));
     w->r->hv = s.hypervolume;
@@ -214,15 +315,82 @@ static int progress_batch(void *ctx, const hw_problem *p, const hw_batch_event *
     return HW_OK;
 }
 
+/* The run's lock ---------------------------------------------------------- */
+
+typedef struct {
+    int fd;
+    char path[HW_RUN_PATH_LEN + 8];
+} run_lock;
+
+/* Takes the flock on LOG.lock without waiting and writes "pid host time"
+ * into it.  When another process holds it: HW_ESTATE with "LOG: locked by
+ * pid N (host H) since T".  The file is removed when the lock is released;
+ * a lock taken on a file that was removed meanwhile is retaken. */
+static int lock_take(const char *log, run_lock *l, hw_err *e)
+{
+    snprintf(l->path, sizeof l->path, "%s.lock", log);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        l->fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (l->fd < 0) return hw_fail(e, HW_EIO, "%s: cannot create: %s", l->path, strerror(errno));
+        if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
+            int err = errno;
+            char who[512] = "";
+            ssize_t n = err == EWOULDBLOCK ? read(l->fd, who, sizeof who - 1) : -1;
+            close(l->fd);
+            l->fd = -1;
+            if (err != EWOULDBLOCK) return hw_fail(e, HW_EIO, "%s: cannot lock: %s", l->path, strerror(err));
+            who[n > 0 ? n : 0] = 0;
+            char pid[32] = "?", host[256] = "?", since[64] = "?";
+            if (sscanf(who, "%31s %255s %63s", pid, host, since) < 1) snprintf(pid, sizeof pid, "?");
+            return hw_fail(e, HW_ESTATE, "%s: locked by pid %s (host %s) since %s", log, pid, host, since);
+        }
+        struct stat held, now;
+        if (fstat(l->fd, &held) == 0 && stat(l->path, &now) == 0 && held.st_ino == now.st_ino &&
+            held.st_dev == now.st_dev) {
+            char host[256] = "unknown", when[32], text[400];
+            if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
+            host[sizeof host - 1] = 0;
+            for (char *h = host; *h; h++) if (*h == ' ' || *h == '\n') *h = '_';
+            time_t t = time(NULL);
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            int len = snprintf(text, sizeof text, "%ld %s %s\n", (long)getpid(), host, when);
+            if (ftruncate(l->fd, 0) != 0 || pwrite(l->fd, text, (size_t)len, 0) != len) {
+                close(l->fd);
+                l->fd = -1;
+                return hw_fail(e, HW_EIO, "%s: cannot write: %s", l->path, strerror(errno));
+            }
+            return HW_OK;
+        }
+        close(l->fd); /* removed by its holder before we locked it: take the new one */
+        l->fd = -1;
+    }
+    return hw_fail(e, HW_EIO, "%s: cannot lock: it keeps being replaced", l->path);
+}
+
+static void lock_release(run_lock *l)
+{
+    if (l->fd < 0) return;
+    unlink(l->path); /* while still held: whoever opens it next creates a new one */
+    close(l->fd);
+    l->fd = -1;
+}
+
 /* One seed ---------------------------------------------------------------- */
 
-static int run_seed(const hw_run_config *c, hw_evaluator *ev, const hw_run_options *o, int threads,
-                    run_progress *prog, hw_run_result *r, hw_err *e)
+static void meta_files(const hw_problem *p, hw_log_meta *m)
+{
+    m->n_files = p->files ? p->files(p, &m->files) : 0;
+}
+
+static int run_seed_locked(const hw_run_config *c, hw_evaluator *ev, const hw_run_options *o, int threads,
+                           run_progress *prog, hw_run_result *r, hw_err *e)
 {
     const double t0 = hw_now();
     char tmp[HW_RUN_PATH_LEN + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", r->log);
-    log_writer w = {c, r, tmp, NULL, {0}, {0}};
+    log_writer w = {c, r, tmp, NULL, {0}, {0}, 0, 0};
     hw_front_init(&w.front, c->problem->n_obj, c->problem->n_var);
     hw_optimizer *opt = NULL;
     char *fbuf = malloc(RUN_LOG_BUFFER);
@@ -233,9 +401,11 @@ static int run_seed(const hw_run_config *c, hw_evaluator *ev, const hw_run_optio
     size_t batch = hw_loop_batch_size(opt, c->budget);
     if (!(w.f = fopen(tmp, "wb"))) { rc = hw_fail(e, HW_EIO, "%s: cannot create: %s", tmp, strerror(errno)); goto done; }
     setvbuf(w.f, fbuf, _IOFBF, RUN_LOG_BUFFER);
-    hw_log_meta meta = {c->name, c->root, r->seed, c->ops->name, c->budget, batch, hw_config_ref(c), c->threads};
+    hw_log_meta meta = {c->name, c->root, r->seed, c->ops->name, c->budget, batch, hw_config_ref(c), c->threads,
+                        NULL, 0};
+    meta_files(c->problem, &meta);
     hw_logw_meta(&w.b, c->problem, &meta);
-    if ((rc = flush_buf(w.f, &w.b, tmp, e))) goto done;
+    if ((rc = writer_flush(&w, e))) goto done;
 
     size_t n_obs = 0;
     obs[n_obs++] = (hw_observer){&w, writer_batch, writer_finish};
@@ -253,6 +423,36 @@ done:
     hw_front_free(&w.front);
     free(fbuf);
     free(obs);
+    return rc;
+}
+
+/* Runs one seed under its lock: a seed another process holds is reported as
+ * HW_RUN_LOCKED (not an error); a seed whose log another process completed
+ * meanwhile is skipped (unless forced). */
+static int run_seed(const hw_run_config *c, hw_evaluator *ev, const hw_run_options *o, int threads,
+                    run_progress *prog, hw_run_result *r, hw_err *e)
+{
+    run_lock lock;
+    hw_err le = {0};
+    int rc = lock_take(r->log, &lock, &le);
+    if (rc == HW_ESTATE) {
+        r->status = HW_RUN_LOCKED;
+        r->note = malloc(strlen(le.msg) + 1);
+        if (r->note) memcpy(r->note, le.msg, strlen(le.msg) + 1);
+        return HW_OK;
+    }
+    if (rc) { *e = le; return rc; }
+    if (!o->force) {
+        run_identity id;
+        if ((rc = identity_make(c, &id, e))) { lock_release(&lock); return rc; }
+        int st = log_state(r->log, &id, r->seed, r);
+        identity_free(&id);
+        if (st == LOG_COMPLETE_SAME) { r->status = HW_RUN_SKIPPED; lock_release(&lock); return HW_OK; }
+        if (st == LOG_COMPLETE_OTHER) { lock_release(&lock); return log_other_error(c, r->log, e); }
+        r->evaluations = 0; r->front_size = 0; r->hv = 0; r->wall_s = 0;
+    }
+    rc = run_seed_locked(c, ev, o, threads, prog, r, e);
+    lock_release(&lock);
     return rc;
 }
 

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/fileid.h"
 #include "core/rng.h"
 #include "space/space.h"
 
@@ -68,6 +69,10 @@ struct hw_backend {
     int (*open)(const hw_backend *b, const cJSON *cfg, const char *path, const hw_space *sp,
                 const hw_metric *const *rows, int n_rows, void **env, hw_err *e);
     void (*close)(void *env);    /* NULL-safe */
+    /* Optional: the identities of the files env was read from (model files,
+     * checkpoints), at most max into out; returns how many.  A run records
+     * them, so a rerun with other files is a different run.  NULL = none. */
+    size_t (*files)(const void *env, hw_file_id *out, size_t max);
 };
 
 /* The row of b called name, or NULL. */

@@ -389,6 +389,12 @@ static int mlp_open(const hw_backend *b, const cJSON *cfg, const char *path, con
         }
     } else if ((rc = hwgpt_mlp_load(checkpoint, sp ? sp->scale : -1, &model, e)))
         return hw_err_prefix(e, "%s", p);
+    char file[HW_PATH_MAX];   /* what was read, for run logs */
+    if (!checkpoint) hwgpt_mlp_default_path(hw_default_data_dir(), model->scale, file, sizeof file);
+    if ((rc = hw_file_identify(checkpoint ? checkpoint : file, &model->source, e))) {
+        hwgpt_mlp_free(model);
+        return rc;
+    }
     *env = model;
     return HW_OK;
 }
@@ -405,4 +411,12 @@ static const hw_metric HWGPT_MLP_ROWS[] = {
 
 static const char *const HWGPT_MLP_KEYS[] = {"checkpoint", NULL};
 
-const hw_backend hw_hwgpt_mlp_backend = {"hwgpt-mlp", HWGPT_MLP_ROWS, HWGPT_MLP_KEYS, mlp_open, mlp_close};
+static size_t mlp_files(const void *env, hw_file_id *out, size_t max)
+{
+    const hwgpt_mlp *m = env;
+    if (!max || !m->source.path[0]) return 0;
+    out[0] = m->source;
+    return 1;
+}
+
+const hw_backend hw_hwgpt_mlp_backend = {"hwgpt-mlp", HWGPT_MLP_ROWS, HWGPT_MLP_KEYS, mlp_open, mlp_close, mlp_files};

@@ -22,6 +22,7 @@
 #include "space/metric.h"
 #include "space/space.h"
 #include "core/error.h"
+#include "core/fileid.h"
 
 #define HWGPT_MLP_HIDDEN 128
 #define HWGPT_MLP_LAYERS 5
@@ -37,6 +38,7 @@ typedef struct {
     /* HW-GPT-Bench's range of the measured perplexity it was trained on
      * (max_min_stats_perplexity_<scale>.pkl); NAN until loaded. */
     double ppl_min, ppl_max;
+    hw_file_id source;                  /* the checkpoint read (set by the hwgpt-mlp backend's open) */
 } hwgpt_mlp;
 
 /* Input length of a scale's encoding: 6 + 6L + 2. */

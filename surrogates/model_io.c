@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "core/fileio.h"
+#include "core/util.h"
 #include "surrogates/model_internal.h"
 
 void sur_model_free(sur_model *m)
@@ -303,6 +304,11 @@ int sur_models_load(const char *dir, int scale, const char *device, sur_models *
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
         if (scale >= 0 && sc != scale) continue;
         int rc = surrogate_load(dir, sc, &ms->set[sc], e);
+        if (!rc) { /* what was read, for run logs: the file as surrogate_load names it */
+            char path[HW_PATH_MAX];
+            snprintf(path, sizeof path, "%s/%s.hwsur", dir, hw_space_get(sc)->name);
+            rc = hw_file_identify(path, &ms->file[sc], e);
+        }
         if (rc) { sur_models_free(ms); return rc; }
     }
     *out = ms;

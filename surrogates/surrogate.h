@@ -22,6 +22,7 @@
 #include "space/metric.h"
 #include "space/space.h"
 #include "core/error.h"
+#include "core/fileid.h"
 #include "core/rng.h"
 
 typedef enum { SUR_PERPLEXITY = 0, SUR_LATENCY = 1, SUR_ENERGY = 2, SUR_N_METRICS = 3 } sur_metric;
@@ -78,6 +79,7 @@ int surrogate_bounds(const sur_set *s, int metric, int device, double *lo, doubl
 typedef struct {
     sur_set *set[HW_N_SCALES];
     int device;
+    hw_file_id file[HW_N_SCALES];  /* the identity of each loaded set's file */
 } sur_models;
 
 /* scale < 0 loads every scale's file.  device may be NULL.  Errors name the

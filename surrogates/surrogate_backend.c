@@ -98,5 +98,14 @@ static const hw_metric SURROGATE_ROWS[] = {
 
 static const char *const SURROGATE_KEYS[] = {"device", "noise", "models", NULL};
 
+static size_t surrogate_files(const void *env, hw_file_id *out, size_t max)
+{
+    const sur_models *ms = env;
+    size_t n = 0;
+    for (int sc = 0; sc < HW_N_SCALES && n < max; sc++)
+        if (ms->set[sc]) out[n++] = ms->file[sc];
+    return n;
+}
+
 const hw_backend hw_surrogate_backend = {"surrogate", SURROGATE_ROWS, SURROGATE_KEYS, surrogate_open,
-                                         sur_models_free};
+                                         sur_models_free, surrogate_files};

@@ -13,7 +13,7 @@ strip() {  # strip LOG: drop the fields allowed to differ between runs
 import json, sys
 for line in open(sys.argv[1]):
     d = json.loads(line)
-    for k in ("wall_s", "threads", "host", "started_at", "finished_at"):
+    for k in ("wall_s", "threads", "host", "started_at", "finished_at", "log_bytes", "log_crc32c"):
         d.pop(k, None)
     d.get("config", {}).pop("output", None)
     print(json.dumps(d, sort_keys=True))' "$1"

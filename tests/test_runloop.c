@@ -19,6 +19,7 @@
 #include "core/rng.h"
 #include "optimizers/optimizer.h"
 #include "runner/config.h"
+#include "runner/logschema.h"
 #include "runner/loop.h"
 #include "runner/run.h"
 
@@ -138,7 +139,7 @@ static int run_loaded(hw_run_config *c, const char *out, int threads, hw_err *e)
         if (res[i].status != HW_RUN_DONE) rc = hw_fail(e, HW_ESTATE, "seed %llu: status %s",
                                                        (unsigned long long)res[i].seed,
                                                        HW_RUN_STATUS_NAMES[res[i].status]);
-    free(res);
+    hw_run_results_free(res, c->n_seeds);
     return rc;
 }
 
@@ -165,11 +166,13 @@ static int run_config(const char *cfg_path, const char *const *outs, const int *
 }
 
 /* The log at path without the fields that vary between identical runs
- * (wall_s, threads, host, started_at, finished_at), one line each; NULL if
+ * (wall_s, threads, host, started_at, finished_at, and log_bytes, log_crc32c
+ * which cover them), one line each; NULL if
  * unreadable.  *n_lines gets the number of lines. */
 static char *stripped_log(const char *path, size_t *n_lines)
 {
-    static const char *const varying[] = {"wall_s", "threads", "host", "started_at", "finished_at"};
+    static const char *const varying[] = {"wall_s", "threads", "host", "started_at", "finished_at", "log_bytes",
+                                          "log_crc32c"};
     FILE *f = fopen(path, "r");
     if (!f) return NULL;
     char *out = NULL, *line = NULL;
@@ -445,4 +448,19 @@ TEST(loop_reports_batches_in_order_honours_budget_stop_and_observer_errors)
     }
     hw_evaluator_destroy(ev);
     hw_problem_destroy(p);
+}
+
+/* ---- the log checksum ------------------------------------------------------ */
+
+TEST(crc32c_check_value_and_pieces)
+{
+    const char *s = "123456789";
+    CHECK_EQ_INT(hw_crc32c(0, s, 9), 0xE3069283u); /* the CRC-32C check value */
+    CHECK_EQ_INT(hw_crc32c(0, "", 0), 0);
+    /* in pieces of every split (odd lengths and 8-byte words mixed) */
+    char buf[100];
+    for (int i = 0; i < 100; i++) buf[i] = (char)(i * 37 + 11);
+    uint32_t whole = hw_crc32c(0, buf, sizeof buf);
+    for (size_t k = 0; k <= sizeof buf; k += 7)
+        CHECK_EQ_INT(hw_crc32c(hw_crc32c(0, buf, k), buf + k, sizeof buf - k), whole);
 }

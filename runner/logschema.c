@@ -128,8 +128,8 @@ int hw_logw_evals(hw_jbuf *b, const hw_problem *p, const hw_batch_event *ev, hw_
 
 int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw_err *e)
 {
-    const hw_front *fr = s->front;
-    const size_t d = (size_t)p->n_obj, nv = (size_t)p->n_var, nf = fr->n;
+    const hw_pareto_archive *fr = s->front;
+    const size_t d = (size_t)p->n_obj, nv = (size_t)p->n_var, nf = fr->size;
     char desc[LOG_DESC_LEN];
     key(b, HW_LOG_SUMMARY, 1);
     hw_jbuf_puts(b, "true");
@@ -146,7 +146,7 @@ int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw
     hw_jbuf_putc(b, '[');
     for (size_t i = 0; i < nf; i++) {
         if (i) hw_jbuf_putc(b, ',');
-        hw_jbuf_u64(b, fr->index[i]);
+        hw_jbuf_u64(b, fr->id[i]);
     }
     hw_jbuf_putc(b, ']');
     key(b, p->describe ? HW_LOG_FRONT_ARCH : HW_LOG_FRONT_X, 0);

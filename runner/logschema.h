@@ -32,7 +32,7 @@
 
 #include "benchmark/problem.h"
 #include "core/error.h"
-#include "runner/front.h"
+#include "indicators/archive.h"
 #include "runner/jbuf.h"
 #include "runner/loop.h"
 
@@ -91,7 +91,7 @@ int hw_logw_evals(hw_jbuf *b, const hw_problem *p, const hw_batch_event *ev, hw_
 
 typedef struct {
     long long evaluations;
-    const hw_front *front;       /* natural units */
+    const hw_pareto_archive *front;       /* natural units */
     double hypervolume;
     int has_hv_true, has_igd;
     double hv_true, igd, igd_plus;

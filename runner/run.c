@@ -16,7 +16,7 @@
 #include "core/util.h"
 #include "indicators/indicators.h"
 #include "runner/evaluator.h"
-#include "runner/front.h"
+#include "indicators/archive.h"
 #include "runner/jbuf.h"
 #include "runner/logschema.h"
 
@@ -200,9 +200,11 @@ typedef struct {
     const char *tmp;
     FILE *f;
     hw_jbuf b;
-    hw_front front;
+    hw_pareto_archive front;  /* every evaluated point no other dominates (earliest of equals), evaluation order */
     uint64_t bytes;   /* written so far */
     uint32_t crc;     /* their CRC-32C */
+    uint64_t *index;  /* scratch: the batch's evaluation indices (index_cap) */
+    size_t index_cap;
 } log_writer;
 
 /* Writes the buffer to the log and flushes it (a batch's lines reach the
@@ -225,8 +227,15 @@ static int writer_batch(void *ctx, const hw_problem *p, const hw_batch_event *ev
     log_writer *w = ctx;
     int rc = hw_logw_evals(&w->b, p, ev, e);
     if (!rc) rc = writer_flush(w, e);
-    if (!rc) rc = hw_front_add(&w->front, ev->f, ev->x, ev->ids, ev->n, e);
-    return rc;
+    if (rc) return rc;
+    if (ev->n > w->index_cap) {
+        uint64_t *ix = realloc(w->index, ev->n * sizeof *ix);
+        if (!ix) return hw_fail(e, HW_ENOMEM, "out of memory (batch of %zu)", ev->n);
+        w->index = ix;
+        w->index_cap = ev->n;
+    }
+    for (size_t i = 0; i < ev->n; i++) w->index[i] = ev->ids[i].index;
+    return hw_pareto_archive_insert(&w->front, ev->f, ev->x, w->index, ev->n, NULL, e);
 }
 
 /* Objectives mapped to the indicator space: (f - lo) / (hi - lo) when the
@@ -243,9 +252,9 @@ static void normalise(const hw_problem *p, const double *f, size_t n, double *ou
 
 /* The summary's indicators: hypervolume of the front, and where the problem
  * knows its true front, its hypervolume and the IGD / IGD+ against it. */
-static int summary_figures(const hw_problem *p, const hw_front *fr, const double *ref, hw_log_summary *s, hw_err *e)
+static int summary_figures(const hw_problem *p, const hw_pareto_archive *fr, const double *ref, hw_log_summary *s, hw_err *e)
 {
-    const size_t nf = fr->n, d = (size_t)p->n_obj;
+    const size_t nf = fr->size, d = (size_t)p->n_obj;
     double *norm = malloc((nf ? nf : 1) * d * sizeof *norm);
     if (!norm) return hw_fail(e, HW_ENOMEM, "out of memory");
     normalise(p, fr->f, nf, norm);
@@ -275,7 +284,7 @@ static int writer_finish(void *ctx, const hw_problem *p, const hw_run_end *end, 
 {
     log_writer *w = ctx;
     w->r->evaluations = end->evaluations;
-    w->r->front_size = w->front.n;
+    w->r->front_size = w->front.size;
     if (end->stopped) { w->r->status = HW_RUN_STOPPED; return HW_OK; } /* no summary: the .tmp stays */
     hw_log_summary s = {0};
     s.evaluations = end->evaluations;
@@ -390,8 +399,9 @@ static int run_seed_locked(const hw_run_config *c, hw_evaluator *ev, const hw_ru
     const double t0 = hw_now();
     char tmp[HW_RUN_PATH_LEN + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", r->log);
-    log_writer w = {c, r, tmp, NULL, {0}, {0}, 0, 0};
-    hw_front_init(&w.front, c->problem->n_obj, c->problem->n_var);
+    log_writer w = {c, r, tmp, NULL, {0}, {0}, 0, 0, NULL, 0};
+    int arc = hw_pareto_archive_init(&w.front, c->problem->n_obj, c->problem->n_var, e);
+    if (arc) return arc;
     hw_optimizer *opt = NULL;
     char *fbuf = malloc(RUN_LOG_BUFFER);
     hw_observer *obs = malloc((2 + o->n_observers) * sizeof *obs);
@@ -420,7 +430,8 @@ done:
     if (rc) r->status = HW_RUN_PENDING;
     hw_optimizer_destroy(opt);
     hw_jbuf_free(&w.b);
-    hw_front_free(&w.front);
+    hw_pareto_archive_free(&w.front);
+    free(w.index);
     free(fbuf);
     free(obs);
     return rc;

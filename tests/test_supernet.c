@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_vector.h>
+
 #include "check.h"
 #include "core/rng.h"
 #include "space/analytic.h"
@@ -258,6 +261,31 @@ static void check_gradients(int bias, int B, int T)
     free(tok);
     free(tgt);
     sn_model_free(&m);
+}
+
+/* This program links OpenBLAS (the supernet's matrix products), which also
+ * exports cblas_*: GSL must still bind to its own reference CBLAS, or every
+ * GSL result (the Bayesian optimizers' GPs) would change with the BLAS build
+ * and the CPU.  GSL's reference ddot sums in index order, so it equals the
+ * plain loop bit for bit; OpenBLAS's vectorised ddot sums in another order. */
+TEST(gsl_keeps_its_reference_cblas_next_to_openblas)
+{
+    enum { N = 1001 };
+    gsl_vector *x = gsl_vector_alloc(N), *y = gsl_vector_alloc(N);
+    hw_rng r;
+    hw_rng_seed(&r, 5, 1);
+    double plain = 0;
+    for (int i = 0; i < N; i++) {
+        double a = hw_rng_normal(&r) * 1e3, b = hw_rng_normal(&r);
+        gsl_vector_set(x, i, a);
+        gsl_vector_set(y, i, b);
+        plain += a * b;
+    }
+    double got = 0;
+    CHECK(gsl_blas_ddot(x, y, &got) == 0);
+    CHECK_MSG(got == plain, "gsl_blas_ddot %.17g, index-order sum %.17g: GSL is bound to another CBLAS", got, plain);
+    gsl_vector_free(x);
+    gsl_vector_free(y);
 }
 
 TEST(gradients_match_finite_differences_with_bias) { check_gradients(1, 2, 6); }

@@ -21,7 +21,6 @@
 #include "supernet/blas.h"
 #include "supernet/supernet.h"
 
-int openblas_get_num_threads(void); /* OpenBLAS's own, not in the CBLAS API */
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -120,7 +119,7 @@ int main(int argc, char **argv)
     printf("supernet forward, largest GPT-S (embed %d, %d layers, %d heads, ratio %d, V %d, %lld params), batch 1 x %d\n",
            c.max_embed, c.max_layers, c.max_heads, c.max_mlp_ratio, c.vocab, (long long)sn_config_params(&c), T);
     printf("threads: OpenMP %d, OpenBLAS %d; load average before %.2f\n", omp_get_max_threads(),
-           openblas_get_num_threads(), loadavg());
+           sn_blas_threads(), loadavg());
     double ff = forward_flops(&c, &d, T), fs = 0;
     double tf[100], ts[100];
     /* one warm-up of each, then alternate so both see the same load */

@@ -35,7 +35,7 @@ OPTIMIZERS = {
     "random_search": ("random search", {}),
     "grid_search": ("grid search (seeded shuffled enumeration)", {}),
     "nsga2": ("NSGA-II", {"population_size": 100}),
-    "moead": ("MOEA/D (Tchebycheff, SBX)", {"population_size": 100}),
+    "moead": ("MOEA/D (Tchebycheff; adjusted Tchebycheff from 3 objectives; SBX)", {"population_size": 100}),
     "morea": ("MOREA (multi-objective regularized evolution)",
               {"population_size": 100, "sample_size": 10}),
     "local_search": ("Pareto local search", {}),

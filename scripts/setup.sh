@@ -8,8 +8,8 @@
 # Packages: the build (build-essential cmake libgsl-dev libcjson-dev
 # zlib1g-dev), the tests and scripts (python3), the plots (python3-numpy
 # python3-matplotlib), git (the commit recorded in every log) with
-# ca-certificates, and libopenblas-dev (for the supernet, not used by the
-# build yet).  As root it runs apt-get; otherwise through sudo; without sudo
+# ca-certificates, libopenblas-dev (the supernet's matrix products) and
+# fortunes (its English text corpus).  As root it runs apt-get; otherwise through sudo; without sudo
 # it prints the one apt-get command to run as root and exits 1.  Progress goes
 # to stderr, a line per stage; on a terminal the build's own output too (else
 # it is kept in $HWNAS_BUILD/setup.log and shown on failure).
@@ -23,7 +23,7 @@ esac
 cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake libgsl-dev libcjson-dev zlib1g-dev
       python3 python3-numpy python3-matplotlib
-      git ca-certificates libopenblas-dev)
+      git ca-certificates libopenblas-dev fortunes)
 say() { echo "setup: $*" >&2; }
 SECONDS=0
 

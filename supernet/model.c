@@ -1,6 +1,7 @@
 /* supernet/model.c — parameter layout, slices, the activation arena, and the
  * forward and backward passes of a sub-network (layer math in layers.c). */
 #include "supernet/supernet.h"
+#include "supernet/blas.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -155,6 +156,7 @@ int sn_model_init(sn_model *m, const sn_config *cfg, uint64_t seed, hw_err *e)
 {
     memset(m, 0, sizeof *m);
     int rc = sn_config_validate(cfg, e);
+    if (!rc) rc = sn_blas_load(e);   /* its products need OpenBLAS */
     if (rc) return rc;
     m->cfg = *cfg;
     size_t off = 0;

@@ -155,6 +155,61 @@ static void print_number(const hw_metric *m, double v)
     }
 }
 
+/* The non-blank lines of the arch file (trimmed), their line numbers, and
+ * the one scale they all name when they do (else NULL; a line that does not
+ * parse leaves it to the main loop to report). */
+typedef struct {
+    char path[1024];
+    char **text;
+    long *number;
+    size_t n, cap;
+    const hw_space *one_scale;
+} query_lines;
+
+static void query_lines_free(query_lines *q)
+{
+    for (size_t i = 0; i < q->n; i++) free(q->text[i]);
+    free(q->text);
+    free(q->number);
+}
+
+static int read_arch_lines(const char *arch_file, query_lines *q, hw_err *e)
+{
+    hw_lines *in;
+    int rc = hw_lines_open(arch_file, &in, e);
+    if (rc) return rc;
+    snprintf(q->path, sizeof q->path, "%s", hw_lines_path(in));
+    char *line;
+    size_t len;
+    int scale = -1, mixed = 0;
+    while ((rc = hw_lines_next(in, &line, &len, e)) == 1) {
+        while (len > 0 && isspace((unsigned char)line[len - 1])) line[--len] = 0;
+        while (*line && isspace((unsigned char)*line)) line++;
+        if (!*line) continue;
+        if (q->n == q->cap) {
+            size_t cap = q->cap ? 2 * q->cap : 256;
+            char **t = realloc(q->text, cap * sizeof *t);
+            if (t) q->text = t;
+            long *nb = realloc(q->number, cap * sizeof *nb);
+            if (nb) q->number = nb;
+            if (!t || !nb) { rc = hw_fail(e, HW_ENOMEM, "%s: out of memory", q->path); break; }
+            q->cap = cap;
+        }
+        if (!(q->text[q->n] = strdup(line))) { rc = hw_fail(e, HW_ENOMEM, "%s: out of memory", q->path); break; }
+        q->number[q->n++] = hw_lines_number(in);
+        hw_arch a;
+        hw_err ignore = {0};
+        if (hw_arch_parse(line, NULL, &a, &ignore) == HW_OK) {
+            if (scale < 0) scale = a.scale;
+            else if (a.scale != scale) mixed = 1;
+        }
+    }
+    hw_lines_close(in);
+    if (rc < 0) return rc;
+    q->one_scale = scale >= 0 && !mixed ? hw_space_get(scale) : NULL;
+    return HW_OK;
+}
+
 int cmd_query(int argc, char **argv)
 {
     const char *arch_file = NULL, *scale = NULL, *metrics_spec = "params,flops,macs", *device = NULL;
@@ -208,13 +263,24 @@ int cmd_query(int argc, char **argv)
         fprintf(stderr, "hwnas query: --predictor hwgpt-mlp needs --scale or --checkpoint\n");
         return 2;
     }
+    /* The arch file is read whole first: when every arch is of one scale
+     * (and --scale is not given), only that scale's models are loaded. */
+    query_lines q = {0};
+    int rc = read_arch_lines(arch_file, &q, &e);
+    if (rc) {
+        fprintf(stderr, "hwnas query: %s\n", e.msg);
+        query_lines_free(&q);
+        return hw_exit_code(rc);
+    }
+    const hw_space *load_sp = sp ? sp : q.one_scale;
     const hw_metric *metrics[MAX_METRICS];
     const hw_backend *use[HW_MAX_BACKENDS];
     int n_metrics = 0, n_use = query_backends(predictor != NULL, use);
     hw_backend_envs envs;
     if (parse_metrics(metrics_spec, use, n_use, metrics, &n_metrics, &e) ||
-        query_env_open(metrics, n_metrics, use, n_use, device, models_dir, checkpoint, sp, &envs, &e)) {
+        query_env_open(metrics, n_metrics, use, n_use, device, models_dir, checkpoint, load_sp, &envs, &e)) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
+        query_lines_free(&q);
         return hw_exit_code(e.code);
     }
     const void *env[MAX_METRICS];
@@ -223,24 +289,13 @@ int cmd_query(int argc, char **argv)
         const hwgpt_mlp *model = hw_backend_envs_get(&envs, hw_backend_row(&hw_hwgpt_mlp_backend, "perplexity"));
         sp = hw_space_get(model->scale);
     }
-    hw_lines *in;
-    int rc = hw_lines_open(arch_file, &in, &e);
-    if (rc) {
-        fprintf(stderr, "hwnas query: %s\n", e.msg);
-        hw_backend_envs_close(&envs);
-        return hw_exit_code(rc);
-    }
-    char *line;
-    size_t len;
     int status = 0;
-    while ((rc = hw_lines_next(in, &line, &len, &e)) == 1) {
-        while (len > 0 && isspace((unsigned char)line[len - 1])) line[--len] = 0;
-        while (*line && isspace((unsigned char)*line)) line++;
-        if (!*line) continue;
+    for (size_t i = 0; i < q.n; i++) {
+        char *line = q.text[i];
         hw_arch a;
         if (hw_arch_parse(line, sp, &a, &e)) {
             fflush(stdout);
-            fprintf(stderr, "%s:%ld: %s\n", hw_lines_path(in), hw_lines_number(in), e.msg);
+            fprintf(stderr, "%s:%ld: %s\n", q.path, q.number[i], e.msg);
             status = 2;
             break;
         }
@@ -253,7 +308,7 @@ int cmd_query(int argc, char **argv)
             if (m->eval(m, env[k], &a, &v, &e)) {
                 printf("}\n");
                 fflush(stdout);
-                fprintf(stderr, "%s:%ld: %s: %s\n", hw_lines_path(in), hw_lines_number(in), m->name, e.msg);
+                fprintf(stderr, "%s:%ld: %s: %s\n", q.path, q.number[i], m->name, e.msg);
                 status = 1;
                 break;
             }
@@ -269,11 +324,7 @@ int cmd_query(int argc, char **argv)
         if (status) break;
         printf("}\n");
     }
-    if (rc < 0) {
-        fprintf(stderr, "hwnas query: %s\n", e.msg);
-        status = hw_exit_code(rc);
-    }
-    hw_lines_close(in);
+    query_lines_free(&q);
     hw_backend_envs_close(&envs);
     if (fflush(stdout) != 0 && !status) {
         fprintf(stderr, "hwnas query: cannot write the output\n");

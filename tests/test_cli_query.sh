@@ -16,6 +16,19 @@ check "quiet stderr" test ! -s "$TMP/err"
 out=$(echo "$EX" | "$BIN" query --arch-file - --device a100 --scale s)
 check "stdin default metrics" test "$out" = "{\"arch\": \"$EX\", \"params\": 148591104, \"flops\": 1802502144000, \"macs\": 900823252992}"
 
+# only the scale the archs name is loaded (issue 8): a models directory with
+# s.hwsur alone serves s archs without --scale; an m arch then needs m.hwsur
+mkdir -p "$TMP/only_s"
+cp "$SRC/surrogates/models/s.hwsur" "$TMP/only_s/"
+out=$("$BIN" query --arch-file "$TMP/two.txt" --metrics latency --device a100 --models "$TMP/only_s" 2> "$TMP/err")
+check "s archs with only s.hwsur: exit 0" test $? -eq 0
+check "s archs with only s.hwsur: two lines" test "$(echo "$out" | wc -l)" -eq 2
+EXM=gpt-m-22-256-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-8-True
+printf '%s\n%s\n' "$EX" "$EXM" > "$TMP/mixed.txt"
+"$BIN" query --arch-file "$TMP/mixed.txt" --metrics latency --device a100 --models "$TMP/only_s" > /dev/null 2> "$TMP/err"
+check "mixed scales need every scale's file" test $? -ne 0
+check "mixed scales: names m.hwsur" grep -q "m.hwsur" "$TMP/err"
+
 # --- errors ----------------------------------------------------------------
 printf '%s\n%s\ngpt-s-10-768-2-2\n%s\n' "$EX" "$EX" "$EX" > "$TMP/bad.txt"
 "$BIN" query --arch-file "$TMP/bad.txt" > "$TMP/out" 2> "$TMP/err"

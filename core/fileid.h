@@ -16,7 +16,12 @@ typedef struct {
     uint64_t fnv1a64;
 } hw_file_id;
 
-/* Reads path (a regular file) and fills *id.  "PATH: cannot open: ..." etc. */
+/* Reads path (a regular file, through hw_read_regular_file) and fills *id.
+ * "PATH: cannot open: ..." etc. */
 int hw_file_identify(const char *path, hw_file_id *id, hw_err *e);
+/* The identity of path from its n bytes already in memory (a loader that has
+ * read the file whole records it without reading it again).  HW_EINVAL when
+ * the path does not fit. */
+int hw_file_id_of(const char *path, const unsigned char *data, size_t n, hw_file_id *id, hw_err *e);
 
 #endif

@@ -483,17 +483,17 @@ int hw_run_pending(const hw_run_config *c, const hw_run_options *o, hw_run_resul
     size_t n_run = 0;
     for (size_t i = 0; i < c->n_seeds; i++) n_run += res[i].status == HW_RUN_PENDING;
     if (n_run == 0) return HW_OK;
-    size_t *todo = malloc(n_run * sizeof *todo);
+    size_t *pending = malloc(n_run * sizeof *pending);
     int *rcs = calloc(n_run, sizeof *rcs);
     hw_err *errs = calloc(n_run, sizeof *errs);
     hw_evaluator *ev = NULL;
-    int rc = todo && rcs && errs ? HW_OK : hw_fail(e, HW_ENOMEM, "out of memory");
+    int rc = pending && rcs && errs ? HW_OK : hw_fail(e, HW_ENOMEM, "out of memory");
     if (!rc) rc = hw_evaluator_create(c->problem, &ev, e);
     if (!rc) rc = hw_run_make_dir(c, e);
-    if (rc) { free(todo); free(rcs); free(errs); hw_evaluator_destroy(ev); return rc; }
+    if (rc) { free(pending); free(rcs); free(errs); hw_evaluator_destroy(ev); return rc; }
     n_run = 0;
     for (size_t i = 0; i < c->n_seeds; i++)
-        if (res[i].status == HW_RUN_PENDING) todo[n_run++] = i;
+        if (res[i].status == HW_RUN_PENDING) pending[n_run++] = i;
 
     int outer = (size_t)c->threads < n_run ? c->threads : (int)n_run;
     if (outer < 1) outer = 1;
@@ -503,7 +503,7 @@ int hw_run_pending(const hw_run_config *c, const hw_run_options *o, hw_run_resul
     prog.done = 0;
     prog.total = n_run * (size_t)c->budget;
     if (n_run == 1)
-        snprintf(prog.label, sizeof prog.label, "%s seed %llu", c->name, (unsigned long long)res[todo[0]].seed);
+        snprintf(prog.label, sizeof prog.label, "%s seed %llu", c->name, (unsigned long long)res[pending[0]].seed);
     else
         snprintf(prog.label, sizeof prog.label, "%s, %zu seeds", c->name, n_run);
     int failed = 0;
@@ -515,7 +515,7 @@ int hw_run_pending(const hw_run_config *c, const hw_run_options *o, hw_run_resul
 #pragma omp atomic read
             skip = failed;
             if (skip || (o->stop && *o->stop)) continue; /* not started: stays pending */
-            rcs[k] = run_seed(c, ev, o, inner, &prog, &res[todo[k]], &errs[k]);
+            rcs[k] = run_seed(c, ev, o, inner, &prog, &res[pending[k]], &errs[k]);
             if (rcs[k]) {
 #pragma omp atomic write
                 failed = 1;
@@ -524,7 +524,7 @@ int hw_run_pending(const hw_run_config *c, const hw_run_options *o, hw_run_resul
     } else {
         for (long k = 0; k < nn && !failed; k++) {
             if (o->stop && *o->stop) break; /* not started: stays pending */
-            rcs[k] = run_seed(c, ev, o, inner, &prog, &res[todo[k]], &errs[k]);
+            rcs[k] = run_seed(c, ev, o, inner, &prog, &res[pending[k]], &errs[k]);
             failed = rcs[k] != 0;
         }
     }
@@ -533,9 +533,9 @@ int hw_run_pending(const hw_run_config *c, const hw_run_options *o, hw_run_resul
         if (rcs[k]) {
             rc = rcs[k];
             *e = errs[k];
-            hw_err_prefix(e, "%s: seed %llu", c->file, (unsigned long long)res[todo[k]].seed);
+            hw_err_prefix(e, "%s: seed %llu", c->file, (unsigned long long)res[pending[k]].seed);
         }
-    free(todo); free(rcs); free(errs);
+    free(pending); free(rcs); free(errs);
     hw_evaluator_destroy(ev);
     return rc;
 }

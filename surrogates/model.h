@@ -81,6 +81,7 @@ struct sur_set {
     int n_models;
     sur_model *models;
     int index[SUR_N_METRICS][SUR_N_DEVICES];   /* model index or -1 */
+    hw_file_id file;                           /* the file it was loaded from (sur_set_load_file) */
 };
 
 /* Settings of one fit (chosen on the validation split; see train.c). */

@@ -8,7 +8,6 @@
 #include <zlib.h>
 
 #include "core/fileio.h"
-#include "core/util.h"
 #include "surrogates/model_internal.h"
 
 void sur_model_free(sur_model *m)
@@ -194,6 +193,11 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
     if (rrc) return rrc;
     const char *why = NULL;
     sur_set *s = calloc(1, sizeof *s);
+    if (s && hw_file_id_of(path, data, n, &s->file, e)) {
+        free(s);
+        free(data);
+        return HW_EINVAL;
+    }
     rbuf b = {data, n, 0, 0};
     char magic[8];
     if (!s) why = "out of memory";
@@ -269,6 +273,8 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
 
 /* ---- public API ---- */
 
+const hw_file_id *surrogate_file(const sur_set *s) { return &s->file; }
+
 int surrogate_load(const char *models_dir, int scale, sur_set **out, hw_err *e)
 {
     const hw_space *sp = hw_space_get(scale);
@@ -304,11 +310,6 @@ int sur_models_load(const char *dir, int scale, const char *device, sur_models *
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
         if (scale >= 0 && sc != scale) continue;
         int rc = surrogate_load(dir, sc, &ms->set[sc], e);
-        if (!rc) { /* what was read, for run logs: the file as surrogate_load names it */
-            char path[HW_PATH_MAX];
-            snprintf(path, sizeof path, "%s/%s.hwsur", dir, hw_space_get(sc)->name);
-            rc = hw_file_identify(path, &ms->file[sc], e);
-        }
         if (rc) { sur_models_free(ms); return rc; }
     }
     *out = ms;

@@ -52,6 +52,8 @@ typedef struct sur_set sur_set;   /* all models of one scale */
 int surrogate_load(const char *models_dir, int scale, sur_set **out, hw_err *e);
 void surrogate_free(sur_set *s);
 int surrogate_scale(const sur_set *s);
+/* The identity (path, size, FNV-1a 64) of the file the set was loaded from. */
+const hw_file_id *surrogate_file(const sur_set *s);
 /* 1 if the set holds a model for metric x device (device ignored for
  * perplexity). */
 int surrogate_has(const sur_set *s, int metric, int device);
@@ -79,7 +81,6 @@ int surrogate_bounds(const sur_set *s, int metric, int device, double *lo, doubl
 typedef struct {
     sur_set *set[HW_N_SCALES];
     int device;
-    hw_file_id file[HW_N_SCALES];  /* the identity of each loaded set's file */
 } sur_models;
 
 /* scale < 0 loads every scale's file.  device may be NULL.  Errors name the

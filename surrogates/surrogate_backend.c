@@ -103,7 +103,7 @@ static size_t surrogate_files(const void *env, hw_file_id *out, size_t max)
     const sur_models *ms = env;
     size_t n = 0;
     for (int sc = 0; sc < HW_N_SCALES && n < max; sc++)
-        if (ms->set[sc]) out[n++] = ms->file[sc];
+        if (ms->set[sc]) out[n++] = *surrogate_file(ms->set[sc]);
     return n;
 }
 

@@ -16,6 +16,7 @@
 
 #include <omp.h>
 
+#include "bench/bench_supernet_gpu.h"
 #include "core/util.h"
 #include "space/analytic.h"
 #include "supernet/blas.h"
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
     printf("forward: %.3f s median of %d (%.1f GFLOP useful) = %.1f GFLOP/s\n", mf, runs, ff * 1e-9, gf);
     printf("sgemm on the same shapes: %.3f s median of %d (%.1f GFLOP) = %.1f GFLOP/s\n", ms, runs, fs * 1e-9, gs);
     printf("load average after %.2f\n", loadavg());
+    bench_supernet_gpu(&m, runs, T);   /* the GPU part (prints one line without a GPU) */
     printf("forward/sgemm ratio: %.3f\n", gf / gs);
     free(tok);
     free(x);

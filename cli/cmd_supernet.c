@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "space/analytic.h"
 #include "supernet/corpus.h"
+#include "supernet/cuda/sn_cuda.h"
 #include "supernet/train.h"
 
 static void usage(FILE *f)
@@ -50,7 +51,9 @@ static void usage(FILE *f)
             "  --corpus C       the validation text (default: the checkpoint's corpus)\n"
             "  --eval-windows W perplexity over the first W windows of T tokens (64)\n"
             "  --seq-len T      tokens per window and for latency (default: block size)\n"
-            "  --latency-runs R forward passes timed, median (default 3)\n",
+            "  --latency-runs R forward passes timed, median (default 3)\n"
+            "  --cuda           perplexity and latency on the GPU (latency: device time\n"
+            "                   of the forward by CUDA events; docs/supernet.md, CUDA)\n",
             SN_CORPUS_AUTO_DIR);
 }
 
@@ -252,11 +255,12 @@ static int cmd_eval(int argc, char **argv)
 {
     const char *ckpt = NULL, *space = NULL, *arch_file = NULL, *metrics = "perplexity,params,latency",
                *corpus_spec = NULL;
-    int random_init = 0, windows = 64, seq = 0, runs = 3;
+    int random_init = 0, windows = 64, seq = 0, runs = 3, cuda = 0;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (strcmp(o, "--help") == 0) { usage(stdout); return 0; }
         if (strcmp(o, "--random-init") == 0) { random_init = 1; continue; }
+        if (strcmp(o, "--cuda") == 0) { cuda = 1; continue; }
         if (i + 1 >= argc) { fprintf(stderr, "hwnas supernet eval: %s needs a value\n", o); return 2; }
         const char *v = argv[++i];
         int ok = 1;
@@ -329,11 +333,16 @@ static int cmd_eval(int argc, char **argv)
         if (!rc && (size_t)windows * T + 1 > c.n_val)
             rc = hw_fail(&e, HW_ERANGE, "--eval-windows %d of %d tokens: the validation text holds %zu", windows, T, c.n_val ? (c.n_val - 1) / (size_t)T : 0);
     }
-    if (!rc && (want_ppl || want_lat)) rc = sn_model_alloc_arena(&t.model, want_ppl ? B : 1, T, 0, &e);
+    sn_cuda *gpu = NULL;
+    if (!rc && (want_ppl || want_lat)) {
+        if (cuda) rc = sn_cuda_create(&gpu, &t.model, want_ppl ? B : 1, T, &e);
+        else rc = sn_model_alloc_arena(&t.model, want_ppl ? B : 1, T, 0, &e);
+    }
     hw_lines *in = NULL;
     if (!rc) rc = hw_lines_open(arch_file, &in, &e);
     if (rc) {
         fprintf(stderr, "hwnas supernet eval: %s\n", e.msg);
+        sn_cuda_free(gpu);
         sn_corpus_free(&c);
         sn_trainer_free(&t);
         return hw_exit_code(rc);
@@ -357,8 +366,11 @@ static int cmd_eval(int argc, char **argv)
         hw_arch_format(&a, s, sizeof s);
         double loss = 0, ms = 0;
         int erc = HW_OK;
-        if (want_ppl) erc = sn_eval_loss(&t.model, &a, c.val, c.n_val, T, B, windows, &loss, &e);
-        if (!erc && want_lat) erc = time_forward(&t.model, &d, T, runs, &ms, &e);
+        if (want_ppl)
+            erc = gpu ? sn_cuda_eval_loss(gpu, &a, c.val, c.n_val, T, B, windows, &loss, &e)
+                      : sn_eval_loss(&t.model, &a, c.val, c.n_val, T, B, windows, &loss, &e);
+        if (!erc && want_lat)
+            erc = gpu ? sn_cuda_time_forward(gpu, &d, 1, T, runs, &ms, &e) : time_forward(&t.model, &d, T, runs, &ms, &e);
         if (erc) {
             fflush(stdout);
             fprintf(stderr, "%s:%ld: %s\n", hw_lines_path(in), hw_lines_number(in), e.msg);
@@ -376,6 +388,7 @@ static int cmd_eval(int argc, char **argv)
         status = hw_exit_code(rc);
     }
     hw_lines_close(in);
+    sn_cuda_free(gpu);
     sn_corpus_free(&c);
     sn_trainer_free(&t);
     if (fflush(stdout) != 0 && !status) {

@@ -13,9 +13,10 @@ if(HWNAS_CUDA)
   include(CheckLanguage)
   check_language(CUDA)
   if(CMAKE_CUDA_COMPILER)
-    # No GPU at configure time: name the architectures.  nvcc 13 supports
-    # Turing (75) onward; 90 also embeds PTX, which newer GPUs JIT-compile.
-    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    # No GPU at configure time: name the architectures (unless given by
+    # -DCMAKE_CUDA_ARCHITECTURES or $CUDAARCHS).  nvcc 13 supports Turing (75)
+    # onward; 90 also embeds PTX, which newer GPUs JIT-compile.
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES AND "$ENV{CUDAARCHS}" STREQUAL "")
       set(CMAKE_CUDA_ARCHITECTURES 75-real 80-real 90)
     endif()
     enable_language(CUDA)

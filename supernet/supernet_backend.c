@@ -311,8 +311,9 @@ static int load_validation_text(sn_env *v, const char *p, hw_err *e)
         return hw_fail(e, HW_EINVAL, "%s: corpus '%s' is not the text the checkpoint was trained on (CRC32 %08x, "
                        "expected %08x)", p, v->t.corpus_spec, v->c.crc, v->t.corpus_crc);
     if ((size_t)v->windows * v->T + 1 > v->c.n_val)
-        return hw_fail(e, HW_ERANGE, "%s: eval_windows %d of %d tokens: the validation text holds %zu", p,
-                       v->windows, v->T, v->c.n_val ? (v->c.n_val - 1) / (size_t)v->T : 0);
+        return hw_fail(e, HW_ERANGE, "%.*s.eval_windows: %d windows of %d tokens, but the validation text holds %zu",
+                       (int)(strlen(p) - strlen(".checkpoint")), p, v->windows, v->T,
+                       v->c.n_val ? (v->c.n_val - 1) / (size_t)v->T : 0);
     return HW_OK;
 }
 

@@ -114,4 +114,17 @@ HWNAS_SUPERNET_CKPT="$TMP/missing.ckpt" "$RUN" "$TMP/b4.json" --out "$TMP/bad" -
 check "missing default checkpoint: exit 2" test $? -eq 2
 check "  one line" test "$(wc -l < "$TMP/err")" -eq 1
 check "  says how to train it" grep -q "hwnas supernet train --space xs" "$TMP/err"
+
+# --- the default checkpoint next to the program: <bin>/../share/hwnas/supernet/xs.ckpt
+mkdir -p "$TMP/inst/bin" "$TMP/inst/share/hwnas/supernet"
+cp "$RUN" "$TMP/inst/bin/run_experiment"
+cp "$TMP/xxs.ckpt" "$TMP/inst/share/hwnas/supernet/xs.ckpt"   # any space: the test config says xxs
+printf '{"name": "inst", "problem": {"name": "hwgpt", "backend": "supernet", "scale": "xxs", "eval_windows": 4,
+  "objectives": ["perplexity", "params"]}, "optimizer": {"name": "random_search"}, "budget": {"evaluations": 4},
+  "seeds": [1]}\n' > "$TMP/inst.json"
+(unset HWNAS_SUPERNET_CKPT; "$TMP/inst/bin/run_experiment" "$TMP/inst.json" --out "$TMP/t4" --quiet > /dev/null 2> "$TMP/err")
+check "installed default checkpoint: exit 0" test $? -eq 0
+check "  the log names it" grep -q "\"path\":\"$TMP/inst/bin/../share/hwnas/supernet/xs.ckpt\"" "$TMP/t4/inst/seed_1.jsonl"
+(HWNAS_SUPERNET_CKPT="$TMP/xxs.ckpt" "$TMP/inst/bin/run_experiment" "$TMP/inst.json" --out "$TMP/t5" --quiet > /dev/null 2>&1)
+check "HWNAS_SUPERNET_CKPT wins" grep -q "\"path\":\"$TMP/xxs.ckpt\"" "$TMP/t5/inst/seed_1.jsonl"
 exit $fail

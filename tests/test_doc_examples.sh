@@ -44,6 +44,7 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("supernet train", "trains for minutes"), ("--ckpt xs.ckpt", "needs that trained checkpoint"),
            ("supernet_nsga2.json", "minutes of measurement on the trained xs checkpoint; "
                                    "tests/test_supernet_backend.sh runs the backend end to end"),
+           ("query --backend supernet", "needs the trained xs checkpoint; tests/test_supernet_backend.sh runs it"),
            ("cmake --install", "installs into a prefix; tests/test_install.sh checks it"),
            ("~/.local/", "needs that install; tests/test_install.sh checks it")]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]

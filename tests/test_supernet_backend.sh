@@ -76,6 +76,28 @@ sys.exit(bad)
 PY
 check "perplexity and params equal hwnas supernet eval's" test $? -eq 0
 
+# --- hwnas query --backend supernet: the same numbers as hwnas supernet eval -
+HWNAS_SUPERNET_CKPT="$TMP/xxs.ckpt" "$BIN" query --backend supernet --arch-file "$TMP/archs.txt" \
+    --metrics perplexity,params,flops > "$TMP/query.jsonl" 2> "$TMP/err"
+check "query exit 0" test $? -eq 0
+"$BIN" supernet eval --ckpt "$TMP/xxs.ckpt" --arch-file "$TMP/archs.txt" --eval-windows 16 \
+    --metrics perplexity,params > "$TMP/eval16.jsonl" 2> "$TMP/err"
+python3 - "$TMP" <<'PY'
+import json, sys
+tmp = sys.argv[1]
+ev = {r["arch"]: r for r in map(json.loads, open(f"{tmp}/eval16.jsonl"))}
+rows = [json.loads(l) for l in open(f"{tmp}/query.jsonl")]
+bad = len(rows) != len(ev) or any(abs(r["perplexity"] - ev[r["arch"]]["perplexity"]) > 1e-5 * r["perplexity"]
+                                  or r["params"] != ev[r["arch"]]["params"] or r["flops"] <= 0 for r in rows)
+sys.exit(bad)
+PY
+check "query = hwnas supernet eval at 16 windows (flops from the analytic backend)" test $? -eq 0
+"$BIN" query --backend supernet --checkpoint "$TMP/xxs.ckpt" --scale xs --arch-file "$TMP/archs.txt" > /dev/null 2> "$TMP/err"
+check "query, checkpoint of another space: exit 2" test $? -eq 2
+check "  one line naming --checkpoint" test "$(grep -c '^hwnas query: --checkpoint: .*supernet of space xxs' "$TMP/err")" -eq 1
+"$BIN" query --backend supernet --checkpoint "$TMP/xxs.ckpt" --device a100 --arch-file "$TMP/archs.txt" > /dev/null 2> "$TMP/err"
+check "query --backend supernet --device: exit 2" test $? -eq 2
+
 # --- measured latency: logged, positive, one value per arch -------------------
 config lat '["perplexity", "latency"]' ', "latency_runs": 2'
 "$RUN" "$TMP/lat.json" --out "$TMP/t3" --threads 2 --quiet > /dev/null 2> "$TMP/err"

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/registry.h"
 #include "space/analytic.h"
+#include "supernet/supernet_backend.h"
 #include "surrogates/hwgpt_mlp.h"
 #include "surrogates/surrogate.h"
 

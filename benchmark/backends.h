@@ -8,7 +8,7 @@
  * The interface of a row and a backend is space/metric.h; the backends are
  * the analytic one (space/analytic.h), the surrogate one
  * (surrogates/surrogate.h) and HW-GPT-Bench's MLP predictor
- * (surrogates/hwgpt_mlp.h). */
+ * (surrogates/hwgpt_mlp.h) and the supernet one (supernet/supernet_backend.h). */
 #ifndef HWNAS_BENCHMARK_BACKENDS_H
 #define HWNAS_BENCHMARK_BACKENDS_H
 

@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "core/rng.h"
 #include "space/analytic.h"
+#include "supernet/supernet_backend.h"
 #include "surrogates/hwgpt_mlp.h"
 #include "surrogates/surrogate.h"
 
@@ -105,6 +106,11 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
         return hw_fail(e, HW_ENOMEM, "hwgpt: out of memory");
     }
     hp->envs = *envs;
+    for (int k = 0; k < hp->envs.n; k++)
+        if (hp->envs.backend[k] == &hw_supernet_backend) { /* measured on a model: batches on one thread */
+            hp->p.eval_mode = HW_EVAL_BATCH;
+            hp->p.batch_size = SN_BACKEND_BATCH;
+        }
     hp->n_files = hw_backend_envs_files(&hp->envs, hp->files, sizeof hp->files / sizeof hp->files[0]);
     *envs = none;   /* the problem owns the environments now */
     hp->sp = sp;
@@ -178,18 +184,24 @@ static int read_objective_names(const cJSON *cfg, const char *path, const hw_bac
     return HW_OK;
 }
 
-/* Allowed keys: the problem's, the primary backend's, "predictor" and the
- * hwgpt-mlp backend's (its "checkpoint" without "predictor" is an error of
- * its own). */
+/* Allowed keys: the problem's, the primary backend's, and "predictor" with
+ * the hwgpt-mlp backend's (its "checkpoint" without "predictor" is an error
+ * of its own) — or, with the supernet backend (which has a "checkpoint" of
+ * its own and gives perplexity itself), the surrogate's "device" and
+ * "models" for per-device metrics. */
 static int check_keys(const cJSON *cfg, const char *path, const hw_backend *primary, hw_err *e)
 {
     static const char *const own[] = {"name", "backend", "scale", "objectives", NULL};
+    static const char *const with_supernet[] = {"device", "models", NULL};
+    static const char *const with_predictor[] = {"predictor", NULL};
+    const char *const *extra[2] = {with_predictor, hw_hwgpt_mlp_backend.keys};
+    if (primary == &hw_supernet_backend) extra[0] = with_supernet, extra[1] = NULL;
     const char *keys[32];
     int n = 0;
     for (const char *const *k = own; *k; k++) keys[n++] = *k;
-    for (const char *const *k = primary->keys; *k && n < 28; k++) keys[n++] = *k;
-    keys[n++] = "predictor";
-    for (const char *const *k = hw_hwgpt_mlp_backend.keys; *k && n < 31; k++) keys[n++] = *k;
+    for (const char *const *k = primary->keys; *k && n < 24; k++) keys[n++] = *k;
+    for (int x = 0; x < 2 && extra[x]; x++)
+        for (const char *const *k = extra[x]; *k && n < 31; k++) keys[n++] = *k;
     keys[n] = NULL;
     return hwj_check_keys(cfg, path, keys, e);
 }
@@ -203,18 +215,59 @@ static int hwgpt_create(const hw_problem_kind *kind, const cJSON *cfg, const cha
 
 const hw_problem_kind hw_hwgpt_kind = {"hwgpt", hwgpt_create, 0};
 
+/* The supernet backend's composition: perplexity, params and latency
+ * measured on the checkpoint; with "device" (scales s, m, l) the surrogate's
+ * per-device rows (latency, energy on one of the 13 devices) take the place
+ * of the measured ones. */
+static int supernet_uses(const cJSON *cfg, const char *path, const hw_space *sp, const hw_backend **use, int *n_use,
+                         int *device, hw_err *e)
+{
+    *device = cJSON_GetObjectItemCaseSensitive(cfg, "device") != NULL;
+    if ((*device || cJSON_GetObjectItemCaseSensitive(cfg, "models")) && sp->scale >= HW_N_SCALES) {
+        char p[512];
+        hwj_path(p, sizeof p, path, *device ? "device" : "models");
+        return hw_fail(e, HW_EINVAL, "%s: the surrogates cover scales s, m, l; on scale %s latency is measured here",
+                       p, sp->name);
+    }
+    if (!*device && cJSON_GetObjectItemCaseSensitive(cfg, "models"))
+        return hw_fail(e, HW_EINVAL, "%s.models: the surrogate models serve per-device metrics: give \"device\" too",
+                       path);
+    *n_use = 0;
+    use[(*n_use)++] = &hw_supernet_backend;
+    if (*device) use[(*n_use)++] = &hw_surrogate_backend;
+    use[(*n_use)++] = &hw_analytic_backend;
+    return HW_OK;
+}
+
+/* The row of objective name among use (surrogate per-device rows first when
+ * "device" is given to the supernet backend). */
+static int resolve_objective(const char *name, const hw_backend *const *use, int n_use, int device_first,
+                             const hw_metric **out, hw_err *e)
+{
+    const hw_metric *r;
+    if (device_first && (r = hw_backend_row(&hw_surrogate_backend, name)) && (r->flags & HW_METRIC_PER_DEVICE)) {
+        *out = r;
+        return HW_OK;
+    }
+    return hw_metric_resolve(name, use, n_use, out, e);
+}
+
 int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e)
 {
-    static const char *const primaries[] = {"analytic", "surrogate", NULL};
-    static const char *const scales[] = {"s", "m", "l", NULL};
+    static const char *const primaries[] = {"analytic", "surrogate", "supernet", NULL};
+    /* indices are hw_scale values; xs and xxs only with the supernet backend */
+    static const char *const scales[] = {"s", "m", "l", "xs", "xxs", NULL};
+    static const char *const scales_sml[] = {"s", "m", "l", NULL};
     static const char *const noises[] = {"mean", "sample", NULL};
     static const char *const predictors[] = {"hwgpt-mlp", NULL};
     *out = NULL;
-    int which = 1, scale = HW_SCALE_S, noise = 0, predictor = -1, rc;
+    int which = 1, scale = HW_SCALE_S, noise = 0, predictor = -1, device_first = 0, rc;
     if ((rc = hwj_get_enum(cfg, path, "backend", 0, primaries, &which, e))) return rc;
     const hw_backend *primary = hw_backend_find(primaries[which]);
+    const int supernet = primary == &hw_supernet_backend;
     if ((rc = check_keys(cfg, path, primary, e))) return rc;
-    if ((rc = hwj_get_enum(cfg, path, "scale", 0, scales, &scale, e))) return rc;
+    if (supernet) scale = HW_SCALE_XS; /* the default checkpoint's space */
+    if ((rc = hwj_get_enum(cfg, path, "scale", 0, supernet ? scales : scales_sml, &scale, e))) return rc;
     const hw_space *sp = hw_space_get(scale);
     const char *names[HW_MAX_OBJ];
     int n_obj;
@@ -223,20 +276,23 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err
      * predicted measurement-noise distribution with the evaluation's own
      * stream hw_rng_eval(id.seed, id.index)); a key of the surrogate backend. */
     if (primary == &hw_surrogate_backend && (rc = hwj_get_enum(cfg, path, "noise", 0, noises, &noise, e))) return rc;
-    /* "predictor": "hwgpt-mlp" takes "perplexity" from HW-GPT-Bench's MLP
-     * predictor, the row ("hwgpt-mlp", "perplexity"). */
-    if ((rc = hwj_get_enum(cfg, path, "predictor", 0, predictors, &predictor, e))) return rc;
-    if (predictor < 0 && cJSON_GetObjectItemCaseSensitive(cfg, "checkpoint"))
-        return hw_fail(e, HW_EINVAL, "%s.checkpoint: needs \"predictor\": \"hwgpt-mlp\"", path);
-
     const hw_backend *use[3];
     int n_use = 0;
-    if (predictor >= 0) use[n_use++] = &hw_hwgpt_mlp_backend;
-    use[n_use++] = primary;
-    if (primary != &hw_analytic_backend) use[n_use++] = &hw_analytic_backend;
+    if (supernet) {
+        if ((rc = supernet_uses(cfg, path, sp, use, &n_use, &device_first, e))) return rc;
+    } else {
+        /* "predictor": "hwgpt-mlp" takes "perplexity" from HW-GPT-Bench's MLP
+         * predictor, the row ("hwgpt-mlp", "perplexity"). */
+        if ((rc = hwj_get_enum(cfg, path, "predictor", 0, predictors, &predictor, e))) return rc;
+        if (predictor < 0 && cJSON_GetObjectItemCaseSensitive(cfg, "checkpoint"))
+            return hw_fail(e, HW_EINVAL, "%s.checkpoint: needs \"predictor\": \"hwgpt-mlp\"", path);
+        if (predictor >= 0) use[n_use++] = &hw_hwgpt_mlp_backend;
+        use[n_use++] = primary;
+        if (primary != &hw_analytic_backend) use[n_use++] = &hw_analytic_backend;
+    }
     const hw_metric *objs[HW_MAX_OBJ];
     for (int j = 0; j < n_obj; j++)
-        if ((rc = hw_metric_resolve(names[j], use, n_use, &objs[j], e))) {
+        if ((rc = resolve_objective(names[j], use, n_use, device_first, &objs[j], e))) {
             char p[512];
             hwj_path(p, sizeof p, path, "objectives");
             if (cJSON_GetObjectItemCaseSensitive(cfg, "objectives")) return hw_err_prefix(e, "%s[%d]", p, j);

@@ -7,8 +7,9 @@
  *
  * Config ("problem": {...}):
  *   name        "hwgpt"
- *   backend     "surrogate" (default) | "analytic"
- *   scale       "s" (default) | "m" | "l"
+ *   backend     "surrogate" (default) | "analytic" | "supernet"
+ *   scale       "s" (default) | "m" | "l"; with the supernet backend also
+ *               "xs" (its default) and "xxs"
  *   objectives  array of 1..16 distinct metric names of the backend
  *               (analytic: params, flops, macs, memory_fp32, memory_fp16,
  *               memory_bf16; default ["params", "flops"])
@@ -25,6 +26,19 @@
  *               bounds are its published min/max
  *   checkpoint  that predictor's checkpoint (default:
  *               DATA/predictors/perplexity_<scale>.pt)
+ * With "backend": "supernet" (supernet/supernet_backend.h) the objectives
+ * are measured on a trained supernet checkpoint: perplexity (validation
+ * text), params, latency (CPU forward timed here); keys
+ *   checkpoint    the supernet checkpoint (default sn_default_checkpoint():
+ *                 HWNAS_SUPERNET_CKPT, the installed share/hwnas/supernet/
+ *                 xs.ckpt, the source tree's supernet/models/xs.ckpt); its
+ *                 space must be the scale
+ *   eval_windows, latency_runs   how much is measured (see the backend)
+ *   device, models  scales s, m, l: latency and energy on one of the 13
+ *                 devices from the surrogates instead of measured here
+ * ("predictor" and "noise" do not apply).  The problem is then evaluated in
+ * HW_EVAL_BATCH mode, batch_size SN_BACKEND_BATCH: pieces on one thread,
+ * each arch measured once per problem (the backend's cache).
  * Objective names resolve among the backends in use, in the priority
  * hwgpt-mlp (with "predictor"), the chosen backend, analytic.  The keys
  * device, models and checkpoint belong to the backends and are read by their

@@ -17,15 +17,22 @@
 #include "core/util.h"
 #include "surrogates/surrogate.h"
 #include "surrogates/hwgpt_mlp.h"
+#include "supernet/supernet_backend.h"
 
 #define MAX_METRICS 64
 
 /* The backends a query draws from, in priority order: HW-GPT-Bench's
  * predictor first when selected (its "perplexity" wins), then the surrogate
- * and analytic backends. */
-static int query_backends(int hwgpt_mlp, const hw_backend **use)
+ * and analytic backends; with --backend supernet, the supernet backend
+ * (measured on a checkpoint) and the analytic one. */
+static int query_backends(int hwgpt_mlp, int supernet, const hw_backend **use)
 {
     int n = 0;
+    if (supernet) {
+        use[n++] = &hw_supernet_backend;
+        use[n++] = &hw_analytic_backend;
+        return n;
+    }
     if (hwgpt_mlp) use[n++] = &hw_hwgpt_mlp_backend;
     use[n++] = &hw_surrogate_backend;
     use[n++] = &hw_analytic_backend;
@@ -36,18 +43,20 @@ static void query_usage(FILE *f)
 {
     char list[512];
     const hw_backend *use[HW_MAX_BACKENDS];
-    int n_use = query_backends(0, use);
+    int n_use = query_backends(0, 0, use);
     hw_metric_list(use, n_use, list, sizeof list);
     fprintf(f,
             "usage: hwnas query --arch-file F [--scale s|m|l] [--metrics M1,M2,...] [--device D]\n"
             "                   [--models DIR] [--predictor hwgpt-mlp [--checkpoint PATH]]\n"
+            "       hwnas query --backend supernet --arch-file F [--checkpoint CKPT] [--metrics ...]\n"
             "\n"
             "Print the metrics of each architecture in F (one arch string per line,\n"
             "'-' = standard input) as one JSON object per line, in input order.\n"
             "\n"
             "  --arch-file F   input file (plain or gzip)\n"
             "  --scale S       require every arch to be of scale S (default: any)\n"
-            "  --metrics LIST  comma-separated metrics (default: params,flops,macs)\n"
+            "  --metrics LIST  comma-separated metrics (default: params,flops,macs;\n"
+            "                  perplexity,params,latency with --backend supernet)\n"
             "                  available: %s\n"
             "  --device D      device of per-device metrics (latency, energy)\n"
             "  --models DIR    surrogate model directory (default: HWNAS_MODELS, else the\n"
@@ -56,8 +65,15 @@ static void query_usage(FILE *f)
             "(total predictive std) and <name>_noise_std (measurement noise).\n"
             "  --predictor hwgpt-mlp  'perplexity' from HW-GPT-Bench's MLP predictor\n"
             "  --checkpoint P  its checkpoint (default: DATA/predictors/perplexity_<scale>.pt;\n"
-            "                  without --scale the scale comes from the checkpoint)\n",
-            list);
+            "                  without --scale the scale comes from the checkpoint)\n"
+            "  --backend supernet  perplexity, params and latency measured on a trained\n"
+            "                  supernet checkpoint (docs/supernet.md): perplexity over %d\n"
+            "                  validation windows, latency timed on this CPU (ms, median of %d);\n"
+            "                  scales xs, xxs, s, m, l; analytic metrics besides\n"
+            "  --checkpoint P  with --backend supernet: the checkpoint (default: %s,\n"
+            "                  else the installed share/hwnas/supernet/xs.ckpt, else the\n"
+            "                  source tree's supernet/models/xs.ckpt)\n",
+            list, SN_BACKEND_EVAL_WINDOWS, SN_BACKEND_LATENCY_RUNS, SN_CKPT_ENV);
 }
 
 static int parse_metrics(const char *spec, const hw_backend *const *use, int n_use, const hw_metric **out, int *n,
@@ -215,7 +231,8 @@ int cmd_query(int argc, char **argv)
     const char *arch_file = NULL, *scale = NULL, *metrics_spec = "params,flops,macs", *device = NULL;
     char models_buf[HW_PATH_MAX];
     const char *models_dir = hw_models_dir(models_buf, sizeof models_buf);
-    const char *predictor = NULL, *checkpoint = NULL;
+    const char *predictor = NULL, *checkpoint = NULL, *backend = NULL;
+    int metrics_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { query_usage(stdout); return 0; }
@@ -226,6 +243,7 @@ int cmd_query(int argc, char **argv)
                          : strcmp(a, "--models") == 0    ? &models_dir
                          : strcmp(a, "--predictor") == 0 ? &predictor
                          : strcmp(a, "--checkpoint") == 0 ? &checkpoint
+                         : strcmp(a, "--backend") == 0   ? &backend
                                                          : NULL;
         if (!dst) {
             fprintf(stderr, "hwnas query: unknown option '%s' (see 'hwnas query --help')\n", a);
@@ -236,6 +254,7 @@ int cmd_query(int argc, char **argv)
             return 2;
         }
         *dst = argv[++i];
+        metrics_given |= dst == &metrics_spec;
     }
     if (!arch_file) {
         fprintf(stderr, "hwnas query: --arch-file is required (see 'hwnas query --help')\n");
@@ -247,7 +266,22 @@ int cmd_query(int argc, char **argv)
     }
     hw_err e = {0};
     const hw_space *sp = NULL;
-    if (scale && hw_space_lookup(scale, &sp, &e)) {
+    int supernet = backend && strcmp(backend, "supernet") == 0;
+    if (backend && !supernet && strcmp(backend, "surrogate") != 0) {
+        fprintf(stderr, "hwnas query: --backend: unknown backend '%s' (expected surrogate or supernet)\n", backend);
+        return 2;
+    }
+    if (supernet && !metrics_given) metrics_spec = "perplexity,params,latency";
+    if (supernet && (predictor || device)) {
+        fprintf(stderr, "hwnas query: --backend supernet measures perplexity and latency itself: no %s\n",
+                predictor ? "--predictor" : "--device");
+        return 2;
+    }
+    if (supernet && scale && !(sp = hw_space_by_name(scale))) {
+        fprintf(stderr, "hwnas query: --scale: unknown scale '%s' (expected s, m, l, xs or xxs)\n", scale);
+        return 2;
+    }
+    if (!supernet && scale && hw_space_lookup(scale, &sp, &e)) {
         fprintf(stderr, "hwnas query: --scale: %s\n", e.msg);
         return 2;
     }
@@ -255,7 +289,7 @@ int cmd_query(int argc, char **argv)
         fprintf(stderr, "hwnas query: --predictor: unknown predictor '%s' (expected hwgpt-mlp)\n", predictor);
         return 2;
     }
-    if (checkpoint && !predictor) {
+    if (checkpoint && !predictor && !supernet) {
         fprintf(stderr, "hwnas query: --checkpoint needs --predictor hwgpt-mlp\n");
         return 2;
     }
@@ -275,7 +309,7 @@ int cmd_query(int argc, char **argv)
     const hw_space *load_sp = sp ? sp : q.one_scale;
     const hw_metric *metrics[MAX_METRICS];
     const hw_backend *use[HW_MAX_BACKENDS];
-    int n_metrics = 0, n_use = query_backends(predictor != NULL, use);
+    int n_metrics = 0, n_use = query_backends(predictor != NULL, supernet, use);
     hw_backend_envs envs;
     if (parse_metrics(metrics_spec, use, n_use, metrics, &n_metrics, &e) ||
         query_env_open(metrics, n_metrics, use, n_use, device, models_dir, checkpoint, load_sp, &envs, &e)) {

@@ -42,6 +42,9 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("optimizer_table.py", "runs every config"), ("train-surrogates", "trains for minutes"),
            ("surrogate-report", "trains for minutes"),
            ("supernet train", "trains for minutes"), ("--ckpt xs.ckpt", "needs that trained checkpoint"),
+           ("supernet_nsga2.json", "minutes of measurement on the trained xs checkpoint; "
+                                   "tests/test_supernet_backend.sh runs the backend end to end"),
+           ("query --backend supernet", "needs the trained xs checkpoint; tests/test_supernet_backend.sh runs it"),
            ("cmake --install", "installs into a prefix; tests/test_install.sh checks it"),
            ("~/.local/", "needs that install; tests/test_install.sh checks it"),
            ("scripts/gpu_check.sh", "needs a CUDA GPU (a GPU session runs it)"),

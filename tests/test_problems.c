@@ -509,7 +509,7 @@ TEST(hwgpt_config_errors)
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"device\": \"a100\"}", m, sizeof m);
     CHECK_STR(m, "problem.device: unknown key (allowed: name, backend, scale, objectives, predictor, checkpoint)");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"exact\"}", m, sizeof m);
-    CHECK_STR(m, "problem.backend: unknown value 'exact' (expected one of: analytic, surrogate)");
+    CHECK_STR(m, "problem.backend: unknown value 'exact' (expected one of: analytic, surrogate, supernet)");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"scale\": \"xl\"}", m, sizeof m);
     CHECK_STR(m, "problem.scale: unknown value 'xl' (expected one of: s, m, l)");
     make_err("{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": [\"params\", \"latency\"]}", m, sizeof m);
@@ -548,7 +548,7 @@ TEST(registries)
     CHECK_STR(m, "problem.name: unknown value 'zdt5' (expected one of: zdt1, zdt2, zdt3, zdt4, zdt6, dtlz1, dtlz2, "
                  "dtlz3, dtlz4, dtlz5, dtlz6, dtlz7, hwgpt)");
     hw_backend_list(list, sizeof list);
-    CHECK_STR(list, "analytic, surrogate, hwgpt-mlp");
+    CHECK_STR(list, "analytic, surrogate, hwgpt-mlp, supernet");
     CHECK(hw_backend_find("surrogate") == hw_backend_at(1) && hw_backend_find("gpu") == NULL);
 }
 

@@ -78,7 +78,9 @@ bad_run cli_no_config     'CONFIG'                 ""
 for f in "${HWNAS_SRC:?}"/experiments/*.json "$HWNAS_SRC"/experiments/*/*.json; do
     "$BIN" "$f" --dry-run --out "$T/out_dry" > "$T/stdout" 2> "$T/stderr"
     rc=$?
-    if [ "$rc" -ne 0 ]; then
+    if [ "$rc" -ne 0 ] && [ ! -e "$HWNAS_SRC/supernet/models/xs.ckpt" ] && grep -q "no supernet checkpoint at" "$T/stderr"; then
+        echo "note: $f not validated: it needs the supernet checkpoint supernet/models/xs.ckpt (not built)" >&2
+    elif [ "$rc" -ne 0 ]; then
         fail "$f: does not validate: $(cat "$T/stderr")"
     else
         grep -q '"status":"pending"' "$T/stdout" || fail "$f: --dry-run printed no plan"

@@ -43,7 +43,8 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("surrogate-report", "trains for minutes"),
            ("supernet train", "trains for minutes"), ("--ckpt xs.ckpt", "needs that trained checkpoint"),
            ("cmake --install", "installs into a prefix; tests/test_install.sh checks it"),
-           ("~/.local/", "needs that install; tests/test_install.sh checks it")]
+           ("~/.local/", "needs that install; tests/test_install.sh checks it"),
+           ("venv", "the Python package's environment: scripts/test.sh builds it and runs tests/python")]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]
 def note(where, what):
     out.append("echo %s" % shlex.quote("%s: %s" % (where, what)))

@@ -242,24 +242,32 @@ int hwnas_bench_genome(const hwnas_bench *b, int *choices, int max, int *n_var, 
     return HW_OK;
 }
 
+/* Genome i of x into *a, its genes checked. */
+static int genome_arch(const hw_space *sp, const double *x, size_t i, hw_arch *a, hw_err *e)
+{
+    int nv = hw_space_n_genes(sp);
+    const double *g = x + i * (size_t)nv;
+    for (int k = 0; k < nv; k++) {
+        int nc = hw_space_gene_choices(sp, k);
+        if (!(g[k] >= 0 && g[k] <= nc - 1 && g[k] == (double)(long)g[k]))
+            return hw_fail(e, HW_EINVAL, "genomes[%zu]: gene %d = %.17g is not a choice index in [0, %d]", i, k,
+                           g[k], nc - 1);
+    }
+    hw_arch_from_genome(sp, g, a);
+    return HW_OK;
+}
+
 int hwnas_bench_genomes_to_archs(const hwnas_bench *b, const double *x, size_t n, char *buf, size_t buf_len,
                                  hw_err *e)
 {
     if (n > buf_len / HWNAS_ARCH_MAXLEN)
         return hw_fail(e, HW_EINVAL, "genomes: %zu archs need %zu bytes, the buffer has %zu", n,
                        n * HWNAS_ARCH_MAXLEN, buf_len);
-    int nv = hw_space_n_genes(b->sp);
     size_t u = 0;
     for (size_t i = 0; i < n; i++) {
-        const double *g = x + i * (size_t)nv;
-        for (int k = 0; k < nv; k++) {
-            int nc = hw_space_gene_choices(b->sp, k);
-            if (!(g[k] >= 0 && g[k] <= nc - 1 && g[k] == (double)(long)g[k]))
-                return hw_fail(e, HW_EINVAL, "genomes[%zu]: gene %d = %.17g is not a choice index in [0, %d]", i, k,
-                               g[k], nc - 1);
-        }
         hw_arch a;
-        hw_arch_from_genome(b->sp, g, &a);
+        int rc = genome_arch(b->sp, x, i, &a, e);
+        if (rc) return rc;
         int len = hw_arch_format(&a, buf + u, HWNAS_ARCH_MAXLEN - 1);
         if (len < 0 || len >= HWNAS_ARCH_MAXLEN - 1) return hw_fail(e, HW_ERANGE, "genomes: arch string too long");
         u += (size_t)len;
@@ -286,32 +294,57 @@ static int next_arch(const char **p, char *s, size_t n, size_t i, hw_err *e)
     return HW_OK;
 }
 
+/* The metrics of one arch into row i of the outputs (b's open metrics). */
+static int query_one(const hwnas_bench *b, const hw_arch *a, size_t i, uint64_t seed, uint64_t first_index,
+                     double *mean, double *std, double *noise_std, hw_err *e)
+{
+    const int m = b->n_metrics;
+    hw_rng r;
+    if (b->noise) r = hw_rng_eval(seed, first_index + i);
+    for (int k = 0; k < m; k++) {
+        const hw_metric *row = b->metrics[k];
+        hw_metric_value v;
+        int rc = row->eval(row, b->env[k], a, &v, e);
+        if (rc) return hw_err_prefix(e, "%s", row->name);
+        double f = v.mean;
+        /* exactly the hwgpt problem's draw (benchmark/hwgpt.c) */
+        if (b->noise) f = row->sample ? row->sample(row, b->env[k], a, &v, &r) : v.mean + v.noise_std * hw_rng_normal(&r);
+        mean[i * (size_t)m + (size_t)k] = f;
+        if (std) std[i * (size_t)m + (size_t)k] = v.std;
+        if (noise_std) noise_std[i * (size_t)m + (size_t)k] = v.noise_std;
+    }
+    return HW_OK;
+}
+
 int hwnas_bench_query(hwnas_bench *b, const char *archs, size_t n, const char *metrics, uint64_t seed,
                       uint64_t first_index, double *mean, double *std, double *noise_std, hw_err *e)
 {
     int rc = bench_prepare(b, metrics, e);
     if (rc) return rc;
     if (n && !archs) return hw_fail(e, HW_EINVAL, "archs: none given");
-    const int m = b->n_metrics;
     const char *p = archs;
     for (size_t i = 0; i < n; i++) {
         char s[HWNAS_ARCH_MAXLEN];
         hw_arch a;
         if ((rc = next_arch(&p, s, sizeof s, i, e))) return rc;
         if ((rc = hw_arch_parse(s, b->sp, &a, e))) return hw_err_prefix(e, "archs[%zu]", i);
-        hw_rng r;
-        if (b->noise) r = hw_rng_eval(seed, first_index + i);
-        for (int k = 0; k < m; k++) {
-            const hw_metric *row = b->metrics[k];
-            hw_metric_value v;
-            if ((rc = row->eval(row, b->env[k], &a, &v, e))) return hw_err_prefix(e, "archs[%zu]: %s", i, row->name);
-            double f = v.mean;
-            /* exactly the hwgpt problem's draw (benchmark/hwgpt.c) */
-            if (b->noise) f = row->sample ? row->sample(row, b->env[k], &a, &v, &r) : v.mean + v.noise_std * hw_rng_normal(&r);
-            mean[i * (size_t)m + (size_t)k] = f;
-            if (std) std[i * (size_t)m + (size_t)k] = v.std;
-            if (noise_std) noise_std[i * (size_t)m + (size_t)k] = v.noise_std;
-        }
+        if ((rc = query_one(b, &a, i, seed, first_index, mean, std, noise_std, e)))
+            return hw_err_prefix(e, "archs[%zu]", i);
+    }
+    return HW_OK;
+}
+
+int hwnas_bench_query_genomes(hwnas_bench *b, const double *x, size_t n, const char *metrics, uint64_t seed,
+                              uint64_t first_index, double *mean, double *std, double *noise_std, hw_err *e)
+{
+    int rc = bench_prepare(b, metrics, e);
+    if (rc) return rc;
+    if (n && !x) return hw_fail(e, HW_EINVAL, "genomes: none given");
+    for (size_t i = 0; i < n; i++) {
+        hw_arch a;
+        if ((rc = genome_arch(b->sp, x, i, &a, e))) return rc;
+        if ((rc = query_one(b, &a, i, seed, first_index, mean, std, noise_std, e)))
+            return hw_err_prefix(e, "genomes[%zu]", i);
     }
     return HW_OK;
 }

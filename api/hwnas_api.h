@@ -73,6 +73,13 @@ int hwnas_bench_metrics(hwnas_bench *b, const char *metrics, int *flags, int max
 int hwnas_bench_query(hwnas_bench *b, const char *archs, size_t n, const char *metrics, uint64_t seed,
                       uint64_t first_index, double *mean, double *std, double *noise_std, hw_err *e);
 
+/* The same for n genomes x (n x n_var, every gene a choice index: the run
+ * loop's and pymoo's layout): one call per population.  A gene out of
+ * range is an error naming the genome ("genomes[3]: gene 5 = 7 is not a
+ * choice index in [0, 2]"). */
+int hwnas_bench_query_genomes(hwnas_bench *b, const double *x, size_t n, const char *metrics, uint64_t seed,
+                              uint64_t first_index, double *mean, double *std, double *noise_std, hw_err *e);
+
 /* The genome layout of the bench's scale: n_var genes, choices[g] values
  * each (at most max genes written). */
 int hwnas_bench_genome(const hwnas_bench *b, int *choices, int max, int *n_var, hw_err *e);

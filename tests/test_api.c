@@ -84,6 +84,14 @@ static void compare_with_problem(const char *noise, uint64_t seed, uint64_t firs
         noisy |= noise_std[k] > 0;
     }
     CHECK_MSG(same, "%s: the API's numbers differ from the hwgpt problem's", noise);
+    double g_mean[N_ARCH * 4];
+    rc = hwnas_bench_query_genomes(b, x, N_ARCH, "perplexity,latency,energy,params", seed, first, g_mean, NULL,
+                                   NULL, &e);
+    CHECK_MSG(rc == 0, "query_genomes: %s", e.msg);
+    CHECK(memcmp(g_mean, f, sizeof g_mean) == 0);
+    x[3] = 7;
+    CHECK(hwnas_bench_query_genomes(b, x, N_ARCH, "params", 0, 0, g_mean, NULL, NULL, &e) != 0);
+    CHECK_STR(e.msg, "genomes[0]: gene 3 = 7 is not a choice index in [0, 2]");
     CHECK(noisy);
     free(x);
     free(archs);

@@ -64,6 +64,7 @@ def _load():
                                    ctypes.POINTER(ctypes.c_size_t), E]),
         "hwnas_bench_metrics": (I, [P, S, ctypes.POINTER(I), I, ctypes.POINTER(I), E]),
         "hwnas_bench_query": (I, [P, S, ctypes.c_size_t, S, ctypes.c_uint64, ctypes.c_uint64, D, D, D, E]),
+        "hwnas_bench_query_genomes": (I, [P, D, ctypes.c_size_t, S, ctypes.c_uint64, ctypes.c_uint64, D, D, D, E]),
         "hwnas_bench_genome": (I, [P, ctypes.POINTER(I), I, ctypes.POINTER(I), E]),
         "hwnas_bench_genomes_to_archs": (I, [P, D, ctypes.c_size_t, P, ctypes.c_size_t, E]),
         "hwnas_run": (I, [S, S, S, I, I, I, ctypes.POINTER(P), E]),

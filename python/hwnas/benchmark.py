@@ -141,35 +141,52 @@ class Benchmark:
         return out, "\n".join(out).encode("ascii", "replace")
 
     def metric_flags(self, metrics):
-        names = [metrics] if isinstance(metrics, str) else list(metrics)
-        flags = (ctypes.c_int * 64)()
-        n = ctypes.c_int()
-        err = HwErr()
-        check(lib.hwnas_bench_metrics(self._h, enc(",".join(names)), flags, 64, ctypes.byref(n), ctypes.byref(err)),
-              err)
-        return names, list(flags[:n.value])
+        """(names, flags) of a metric list, validated by the C library (cached)."""
+        names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+        cache = self.__dict__.setdefault("_flags", {})
+        if names not in cache:
+            flags = (ctypes.c_int * 64)()
+            n = ctypes.c_int()
+            err = HwErr()
+            check(lib.hwnas_bench_metrics(self._h, enc(",".join(names)), flags, 64, ctypes.byref(n),
+                                          ctypes.byref(err)), err)
+            cache[names] = list(flags[:n.value])
+        return list(names), cache[names]
 
     def query(self, archs, metrics=("params", "flops", "macs"), index=None):
         """Metrics of one arch or a list (arch strings or HW-GPT-Bench arch
         dicts): {"arch": [...], m: array, m_std: array, m_noise_std: array}
         (the _std keys for metrics with a predictive distribution, as
         `hwnas query` prints them; integer metrics as int64)."""
-        names, flags = self.metric_flags(metrics)
         arch_list, text = self._arch_text(archs)
-        n, m = len(arch_list), len(names)
+        out = self._query(lib.hwnas_bench_query, text, len(arch_list), metrics, index)
+        out["arch"] = arch_list
+        return out
+
+    def query_genomes(self, genomes, metrics, index=None):
+        """The same for genomes (n x n_var choice indices, the run loop's and
+        pymoo's layout), in one C call; no "arch" key."""
+        x = np.ascontiguousarray(np.atleast_2d(np.asarray(genomes, dtype=np.float64)))
+        if x.ndim != 2 or x.shape[1] != len(self.genome_choices):
+            raise ValueError(f"genomes: expected {len(self.genome_choices)} genes each, got shape {x.shape}")
+        return self._query(lib.hwnas_bench_query_genomes, x.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+                           x.shape[0], metrics, index)
+
+    def _query(self, fn, what, n, metrics, index):
+        names, flags = self.metric_flags(metrics)
+        m = len(names)
         mean = np.empty((n, m))
         std = np.empty((n, m))
         noise_std = np.empty((n, m))
         first = self.next_index if index is None else int(index)
         err = HwErr()
         dp = ctypes.POINTER(ctypes.c_double)
-        rc = lib.hwnas_bench_query(self._h, text, n, enc(",".join(names)), self.seed, first,
-                                   mean.ctypes.data_as(dp), std.ctypes.data_as(dp), noise_std.ctypes.data_as(dp),
-                                   ctypes.byref(err))
+        rc = fn(self._h, what, n, enc(",".join(names)), self.seed, first, mean.ctypes.data_as(dp),
+                std.ctypes.data_as(dp), noise_std.ctypes.data_as(dp), ctypes.byref(err))
         check(rc, err)
         if self.noise == "sample":
             self.next_index = first + n
-        out = {"arch": arch_list}
+        out = {}
         for k, (name, fl) in enumerate(zip(names, flags)):
             col = mean[:, k].copy()
             exact = fl & _INTEGER and self.noise != "sample"

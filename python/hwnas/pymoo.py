@@ -9,7 +9,8 @@
 Variables: the genome of the scale (space/space.h), one integer choice
 index per gene in [0, choices-1] (pymoo's integer operators: see
 examples/pymoo_nsga2.py); objectives: the metrics, all minimised, in natural
-units.  _evaluate is vectorised: one C call per population."""
+units.  _evaluate is vectorised: one C call per population
+(Benchmark.query_genomes)."""
 import numpy as np
 from pymoo.core.problem import Problem
 
@@ -32,5 +33,5 @@ class NASProblem(Problem):
 
     def _evaluate(self, X, out, *args, **kwargs):
         x = np.clip(np.rint(np.asarray(X, dtype=float)), self.xl, self.xu)
-        r = self.bench.query(self.bench.genomes_to_archs(x), self.objectives)
+        r = self.bench.query_genomes(x, self.objectives)  # one C call
         out["F"] = np.column_stack([np.asarray(r[m], dtype=float) for m in self.objectives])

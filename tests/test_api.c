@@ -214,6 +214,9 @@ TEST(external_optimizer_runs_like_the_builtin_it_forwards_to)
     rc = hwnas_run_external(cfg, NULL, out, 1, 1, &x, &res_ext, &e);
     CHECK(rc != 0);
     CHECK_MSG(strstr(e.msg, "c:forward: tell: boom") != NULL, "%s", e.msg);
+    CHECK(res_ext != NULL); /* the result line comes back on failure too */
+    hwnas_free(res_ext);
+    res_ext = NULL;
     /* a built-in name is refused */
     x.name = "nsga2";
     CHECK(hwnas_run_external(cfg, NULL, out, 1, 1, &x, &res_ext, &e) != 0);

@@ -93,7 +93,8 @@ void hw_config_free(hw_run_config *c)
 }
 
 /* Everything except the problem and optimizer. */
-static int config_parse(const char *file, const hw_config_overrides *a, hw_run_config *c, hw_err *e)
+static int config_parse(const char *file, const char *text, const hw_optimizer_ops *ops, const hw_config_overrides *a,
+                        hw_run_config *c, hw_err *e)
 {
     static const char *const keys[] = {"name", "description", "problem", "optimizer", "budget", "seeds",
                                        "reference_point", "threads", "output", NULL};
@@ -101,9 +102,9 @@ static int config_parse(const char *file, const hw_config_overrides *a, hw_run_c
     memset(c, 0, sizeof *c);
     c->file = file;
     struct stat st;
-    if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+    if (!text && stat(file, &st) == 0 && S_ISDIR(st.st_mode))
         return hw_fail(e, HW_EIO, "%s: is a directory, expected a JSON config file", file);
-    int rc = hwj_load_file(file, &c->root, e);
+    int rc = text ? hwj_parse(text, file, &c->root, e) : hwj_load_file(file, &c->root, e);
     if (rc) return rc; /* the message already names the file */
     const cJSON *root = c->root;
     const cJSON *budget = NULL;
@@ -134,7 +135,7 @@ static int config_parse(const char *file, const hw_config_overrides *a, hw_run_c
     }
     const char *opt_name = NULL;
     if ((rc = hwj_get_string(c->optimizer_cfg, "optimizer", "name", 1, &opt_name, e))) goto fail;
-    c->ops = hw_optimizer_find(opt_name);
+    c->ops = ops && strcmp(opt_name, ops->name) == 0 ? ops : hw_optimizer_find(opt_name);
     if (!c->ops) {
         char list[512] = "";
         size_t used = 0;
@@ -205,6 +206,12 @@ fail:
 
 int hw_config_load(const char *file, const hw_config_overrides *ov, hw_run_config *c, hw_err *e)
 {
+    return hw_config_load_text(file, NULL, NULL, ov, c, e);
+}
+
+int hw_config_load_text(const char *file, const char *text, const hw_optimizer_ops *ops,
+                        const hw_config_overrides *ov, hw_run_config *c, hw_err *e)
+{
     memset(c, 0, sizeof *c);
     /* Every OpenMP region without an explicit thread count (IGD, BO, the
      * hwgpt-mlp predictor) would start this many threads: refused before any
@@ -213,7 +220,7 @@ int hw_config_load(const char *file, const hw_config_overrides *ov, hw_run_confi
     if (env_threads > HW_RUN_MAX_THREADS)
         return hw_fail(e, HW_EINVAL, "OMP_NUM_THREADS: expected at most %d threads, got %d", HW_RUN_MAX_THREADS,
                        env_threads);
-    int rc = config_parse(file, ov, c, e);
+    int rc = config_parse(file, text, ops, ov, c, e);
     if (!rc) rc = config_check_components(c, e);
     if (rc) hw_config_free(c);
     return rc;

@@ -43,12 +43,24 @@ typedef struct {
     int threads;                 /* >= 1: "threads", --threads, else omp_get_max_threads() */
     const char *output;          /* the output directory ("results" by default) */
     hw_problem *problem;         /* built once, serves every seed */
+    /* Optional, set by the caller after loading: makes each seed's optimizer
+     * instead of hw_optimizer_create with ops (an optimizer outside the
+     * registry wrapped with hw_optimizer_wrap: the Python binding's,
+     * api/hwnas_api.h); the log still names ops->name. */
+    int (*make_optimizer)(void *ctx, const hw_problem *p, uint64_t seed, hw_optimizer **out, hw_err *e);
+    void *make_optimizer_ctx;
 } hw_run_config;
 
 /* Loads file and validates all of it (with the overrides applied).  On
  * failure *c is released (hw_config_free is still safe).  HW_ENOMEM for out
  * of memory, another code for bad input. */
 int hw_config_load(const char *file, const hw_config_overrides *ov, hw_run_config *c, hw_err *e);
+/* The same from the config's JSON text (file only names it in messages),
+ * with an optimizer outside the registry: ops (may be NULL) is used when
+ * "optimizer.name" is ops->name, and its create() validates the optimizer
+ * object. */
+int hw_config_load_text(const char *file, const char *text, const hw_optimizer_ops *ops,
+                        const hw_config_overrides *ov, hw_run_config *c, hw_err *e);
 void hw_config_free(hw_run_config *c);
 
 /* The reference point of the runs (the config's, else the problem's). */

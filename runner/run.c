@@ -406,7 +406,9 @@ static int run_seed_locked(const hw_run_config *c, hw_evaluator *ev, const hw_ru
     char *fbuf = malloc(RUN_LOG_BUFFER);
     hw_observer *obs = malloc((2 + o->n_observers) * sizeof *obs);
     int rc = fbuf && obs ? HW_OK : hw_fail(e, HW_ENOMEM, "out of memory");
-    if (!rc) rc = hw_optimizer_create(c->ops, c->problem, c->optimizer_cfg, "optimizer", r->seed, &opt, e);
+    if (!rc)
+        rc = c->make_optimizer ? c->make_optimizer(c->make_optimizer_ctx, c->problem, r->seed, &opt, e)
+                               : hw_optimizer_create(c->ops, c->problem, c->optimizer_cfg, "optimizer", r->seed, &opt, e);
     if (rc) goto done;
     size_t batch = hw_loop_batch_size(opt, c->budget);
     if (!(w.f = fopen(tmp, "wb"))) { rc = hw_fail(e, HW_EIO, "%s: cannot create: %s", tmp, strerror(errno)); goto done; }

@@ -6,7 +6,7 @@
 #   scripts/setup.sh [extra cmake args...]
 #
 # Packages: the build (build-essential cmake libgsl-dev libcjson-dev
-# zlib1g-dev), the tests and scripts (python3), the plots (python3-numpy
+# zlib1g-dev), the tests and scripts (python3, python3-venv), the plots (python3-numpy
 # python3-matplotlib), git (the commit recorded in every log) with
 # ca-certificates, libopenblas-dev (the supernet's matrix products) and
 # fortunes (its English text corpus).  As root it runs apt-get; otherwise through sudo; without sudo
@@ -22,7 +22,7 @@ case "${1:-}" in
 esac
 cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake libgsl-dev libcjson-dev zlib1g-dev
-      python3 python3-numpy python3-matplotlib
+      python3 python3-numpy python3-matplotlib python3-venv
       git ca-certificates libopenblas-dev fortunes)
 say() { echo "setup: $*" >&2; }
 SECONDS=0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build and run the whole test suite twice: a normal Release build (build/)
-# and an AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/).
+# and an AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/);
+# after the first, the Python package's tests (pip install . into build/venv).
 #
 #   scripts/test.sh [--no-sanitize]
 #
@@ -10,7 +11,7 @@
 set -euo pipefail
 case "${1:-}" in
 -h | --help)
-    sed -n '2,9s/^# \{0,1\}//p' "$0"
+    sed -n '2,10s/^# \{0,1\}//p' "$0"
     exit 0
     ;;
 --no-sanitize | "") ;;
@@ -24,6 +25,14 @@ jobs=$(nproc)
 builds=(build)
 HWNAS_BUILD=build bash scripts/setup.sh
 (cd build && ctest --output-on-failure -j "$jobs")
+# The Python package (docs/python.md): installed into the virtual
+# environment build/venv the way the README says, with pytest, pandas and
+# pymoo from PyPI; its tests compare it with the programs of build/.
+echo "test.sh: the Python package: pip install . into build/venv, then pytest tests/python" >&2
+[ -x build/venv/bin/python ] || python3 -m venv build/venv
+build/venv/bin/python -m pip install -q --upgrade pip
+build/venv/bin/python -m pip install -q . pytest pandas pymoo
+HWNAS_BIN=build build/venv/bin/python -m pytest -q tests/python
 if [ "${1:-}" != "--no-sanitize" ]; then
   builds+=(build-asan)
   HWNAS_BUILD=build-asan bash scripts/setup.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHWNAS_SANITIZE=ON

@@ -49,6 +49,15 @@ typedef struct {
      * api/hwnas_api.h); the log still names ops->name. */
     int (*make_optimizer)(void *ctx, const hw_problem *p, uint64_t seed, hw_optimizer **out, hw_err *e);
     void *make_optimizer_ctx;
+    /* Added for grids (runner/grid.h); a single-run config keeps the layout
+     * <output>/<name>/seed_<seed>.jsonl. */
+    char *subdir;                /* a grid cell's logs are in <output>/<name>/<subdir>; NULL: <output>/<name> */
+    int compress;                /* logs are gzip: seed_<seed>.jsonl.gz ("compress"; grids default to 1) */
+    int log_level;               /* HW_LOG_LEVEL_* ("log": "all" (default), "front", "summary") */
+    hw_problem *mean_problem;    /* "noise": "sample": the same problem without noise (the means); else NULL */
+    int borrowed_problems;       /* problem and mean_problem belong to a grid (not freed here) */
+    char problem_path[96];       /* how errors name the problem: "problem" or "problem[i]" */
+    char optimizer_path[96];     /* "optimizer" or "optimizer[i]" */
 } hw_run_config;
 
 /* Loads file and validates all of it (with the overrides applied).  On
@@ -61,6 +70,31 @@ int hw_config_load(const char *file, const hw_config_overrides *ov, hw_run_confi
  * object. */
 int hw_config_load_text(const char *file, const char *text, const hw_optimizer_ops *ops,
                         const hw_config_overrides *ov, hw_run_config *c, hw_err *e);
+
+/* What a config built from an already parsed JSON needs (runner/grid.h
+ * builds each cell of a grid so). */
+typedef struct {
+    const char *subdir;          /* the logs' directory is <output>/<name>/<subdir>; NULL: <output>/<name> */
+    int default_compress;        /* "compress" when the key is absent */
+    hw_problem *problem;         /* NULL: built from the config; else borrowed */
+    hw_problem *mean_problem;    /* borrowed with problem (NULL when not noisy) */
+    const char *problem_path, *optimizer_path; /* NULL: "problem", "optimizer" */
+    const hw_optimizer_ops *ops; /* NULL, or an optimizer outside the registry used when
+                                    "optimizer.name" is ops->name (hw_config_load_text) */
+} hw_config_cell;
+
+/* As hw_config_load, from root (taken over: freed with c, also on failure). */
+int hw_config_from_json(const char *file, cJSON *root, const hw_config_overrides *ov, const hw_config_cell *cell,
+                        hw_run_config *c, hw_err *e);
+
+/* 1 when root is a grid (runner/grid.h): "optimizer" or "problem" is a list,
+ * or an hwgpt problem's "scale", "device" or "objectives" is. */
+int hw_config_is_grid(const cJSON *root);
+
+/* The noise-free twin of a problem config with "noise": "sample" (a copy
+ * with "noise": "mean"); NULL when the config is not noisy (*oom set when
+ * out of memory). */
+cJSON *hw_config_mean_problem(const cJSON *problem_cfg, int *oom);
 void hw_config_free(hw_run_config *c);
 
 /* The reference point of the runs (the config's, else the problem's). */
@@ -68,7 +102,8 @@ const double *hw_config_ref(const hw_run_config *c);
 
 /* The part of a config that determines a run's results: all of it except
  * the keys that only choose which runs happen, where, and how fast
- * ("seeds", "threads", "output", "description").  NULL when out of memory. */
+ * ("seeds", "threads", "output", "description", "compress").  NULL when
+ * out of memory. */
 cJSON *hw_config_identity(const cJSON *cfg);
 
 #endif

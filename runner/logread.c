@@ -19,7 +19,7 @@ void hw_log_free(hw_log *log)
         for (size_t i = 0; i < log->n_eval; i++) free(log->genome[i]);
     free(log->path); free(log->name); free(log->problem); free(log->optimizer);
     free(log->obj_names); free(log->ref); free(log->obj_lo); free(log->obj_hi);
-    free(log->f); free(log->genome); free(log->front_f); free(log->front_eval);
+    free(log->f); free(log->eval_id); free(log->genome); free(log->front_f); free(log->front_eval);
     memset(log, 0, sizeof *log);
 }
 
@@ -157,8 +157,16 @@ static int read_numbers(const cJSON *o, const char *key, size_t want, double *ou
 static int read_eval(const cJSON *o, hw_log *log, unsigned flags, hw_err *e)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_EVAL);
-    if (!cJSON_IsNumber(id) || id->valuedouble != (double)log->n_eval)
-        return hw_fail(e, HW_EPARSE, "eval: expected %zu (evaluations in order from 0)", log->n_eval);
+    if (log->level == HW_LOG_LEVEL_ALL) {
+        if (!cJSON_IsNumber(id) || id->valuedouble != (double)log->n_eval)
+            return hw_fail(e, HW_EPARSE, "eval: expected %zu (evaluations in order from 0)", log->n_eval);
+    } else {
+        double after = log->n_eval ? (double)log->eval_id[log->n_eval - 1] : -1;
+        if (!cJSON_IsNumber(id) || id->valuedouble <= after || id->valuedouble != floor(id->valuedouble) ||
+            id->valuedouble > 1e15)
+            return hw_fail(e, HW_EPARSE, "eval: expected an integer above %.0f (evaluations in increasing order)", after);
+    }
+    log->eval_id[log->n_eval] = (uint64_t)id->valuedouble;
     const size_t d = (size_t)log->n_obj;
     int rc = read_numbers(o, HW_LOG_F, d, log->f + log->n_eval * d, e);
     if (rc) return rc;
@@ -180,13 +188,29 @@ static int read_eval(const cJSON *o, hw_log *log, unsigned flags, hw_err *e)
     return HW_OK;
 }
 
+/* The line holding evaluation id (eval_id is increasing), n_eval if none. */
+static size_t line_of_eval(const hw_log *log, uint64_t id)
+{
+    size_t lo = 0, hi = log->n_eval;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (log->eval_id[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < log->n_eval && log->eval_id[lo] == id ? lo : log->n_eval;
+}
+
 static int read_summary(const cJSON *o, hw_log *log, hw_err *e)
 {
     long long evals = 0;
     int rc = hwj_get_int(o, "", HW_LOG_EVALUATIONS, 1, 0, 1000000000LL, &evals, e);
     if (rc) return rc;
-    if ((size_t)evals != log->n_eval)
+    if (log->level == HW_LOG_LEVEL_ALL && (size_t)evals != log->n_eval)
         return hw_fail(e, HW_EPARSE, "evaluations: %lld, but the log has %zu evaluation lines", evals, log->n_eval);
+    if (log->n_eval && (double)evals <= (double)log->eval_id[log->n_eval - 1])
+        return hw_fail(e, HW_EPARSE, "evaluations: %lld, but the log has evaluation %llu", evals,
+                       (unsigned long long)log->eval_id[log->n_eval - 1]);
+    log->evaluations = evals;
     if ((rc = hwj_get_double(o, "", HW_LOG_HYPERVOLUME, 1, 0, HUGE_VAL, &log->hypervolume, e))) return rc;
     const cJSON *front = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_FRONT);
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_FRONT_EVAL);
@@ -210,11 +234,15 @@ static int read_summary(const cJSON *o, hw_log *log, hw_err *e)
                 return hw_fail(e, HW_EPARSE, "front[%zu][%zu]: expected a finite number", i, k);
             log->front_f[i * d + k] = c->valuedouble;
         }
-        if (!cJSON_IsNumber(q) || q->valuedouble < 0 || q->valuedouble >= (double)log->n_eval ||
+        if (!cJSON_IsNumber(q) || q->valuedouble < 0 || q->valuedouble >= (double)evals ||
             q->valuedouble != floor(q->valuedouble))
-            return hw_fail(e, HW_EPARSE, "front_eval[%zu]: expected an eval id below %zu", i, log->n_eval);
+            return hw_fail(e, HW_EPARSE, "front_eval[%zu]: expected an eval id below %lld", i, evals);
         log->front_eval[i] = (uint64_t)q->valuedouble;
-        if (memcmp(log->front_f + i * d, log->f + log->front_eval[i] * d, d * sizeof(double)) != 0)
+        size_t row = line_of_eval(log, log->front_eval[i]);
+        if (log->level != HW_LOG_LEVEL_SUMMARY && row == log->n_eval)
+            return hw_fail(e, HW_EPARSE, "front_eval[%zu]: evaluation %llu has no line", i,
+                           (unsigned long long)log->front_eval[i]);
+        if (row < log->n_eval && memcmp(log->front_f + i * d, log->f + row * d, d * sizeof(double)) != 0)
             return hw_fail(e, HW_EPARSE, "front[%zu]: differs from the f of evaluation %llu", i,
                            (unsigned long long)log->front_eval[i]);
     }
@@ -230,6 +258,32 @@ static int is_last_line(hw_lines *lr)
     char *line;
     size_t len;
     return hw_lines_next(lr, &line, &len, NULL) == 0;
+}
+
+static int hw_log_gz_name(const char *path)
+{
+    return ends_with(path, ".gz") || ends_with(path, ".gz.tmp");
+}
+
+/* The log level, from the metadata's config ("log"; absent: "all"); a
+ * sparse log is refused unless the caller accepts it. */
+static int read_level(const cJSON *meta, const char *path, unsigned flags, hw_log *log, hw_err *e)
+{
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(meta, HW_LOG_CONFIG);
+    const cJSON *lv = cJSON_IsObject(cfg) ? cJSON_GetObjectItemCaseSensitive(cfg, HW_LOG_LEVEL) : NULL;
+    log->level = HW_LOG_LEVEL_ALL;
+    if (!lv) return HW_OK;
+    int k = 0;
+    while (cJSON_IsString(lv) && HW_LOG_LEVEL_NAMES[k] && strcmp(HW_LOG_LEVEL_NAMES[k], lv->valuestring) != 0) k++;
+    if (!cJSON_IsString(lv) || !HW_LOG_LEVEL_NAMES[k])
+        return hw_fail(e, HW_EPARSE, "config.log: expected \"all\", \"front\" or \"summary\"");
+    log->level = k;
+    if (k != HW_LOG_LEVEL_ALL && !(flags & HW_LOG_ALLOW_SPARSE))
+        return hw_fail(e, HW_EINVAL,
+                       "written with \"log\": \"%s\" (%s); this command needs a log of every evaluation (\"log\": \"all\")",
+                       HW_LOG_LEVEL_NAMES[k], k == HW_LOG_LEVEL_FRONT ? "only the front over time" : "only the summary");
+    (void)path;
+    return HW_OK;
 }
 
 int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e)
@@ -257,6 +311,7 @@ int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e)
         }
         if (ln == 1) {
             rc = read_meta(j, log, e);
+            if (!rc) rc = read_level(j, path, flags, log, e);
         } else if (cJSON_GetObjectItemCaseSensitive(j, HW_LOG_SUMMARY)) {
             if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, HW_LOG_SUMMARY)))
                 rc = hw_fail(e, HW_EPARSE, "summary: expected true");
@@ -267,12 +322,14 @@ int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e)
                 size_t nc = cap ? 2 * cap : 1024;
                 double *f = realloc(log->f, nc * (size_t)log->n_obj * sizeof *f);
                 if (f) log->f = f;
+                uint64_t *ids = realloc(log->eval_id, nc * sizeof *ids);
+                if (ids) log->eval_id = ids;
                 char **g = NULL;
                 if (flags & HW_LOG_KEEP_GENOMES) {
                     g = realloc(log->genome, nc * sizeof *g);
                     if (g) log->genome = g;
                 }
-                if (!f || ((flags & HW_LOG_KEEP_GENOMES) && !g)) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); break; }
+                if (!f || !ids || ((flags & HW_LOG_KEEP_GENOMES) && !g)) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); break; }
                 cap = nc;
             }
             rc = read_eval(j, log, flags, e);
@@ -285,11 +342,16 @@ int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e)
         }
     }
     hw_lines_close(lr);
+    if (rc < 0 && (flags & HW_LOG_ALLOW_INCOMPLETE) && ln >= 1 && !log->complete && rc == HW_EIO &&
+        hw_log_gz_name(path))
+        rc = HW_OK; /* a gzip log cut short (kill -9): read up to where it ends */
     if (rc < 0) return rc;
+    if (!log->complete) log->evaluations = log->n_eval ? (long long)log->eval_id[log->n_eval - 1] + 1 : 0;
     if (ln == 0) return hw_fail(e, HW_EPARSE, "%s: empty file (no metadata line)", path);
     if (!log->complete && !(flags & HW_LOG_ALLOW_INCOMPLETE))
         return hw_fail(e, HW_EPARSE, "%s: no summary line after %zu evaluations (incomplete log); "
                        "--allow-incomplete reads it", path, log->n_eval);
     if (!log->f && !(log->f = malloc(sizeof *log->f))) return hw_fail(e, HW_ENOMEM, "out of memory");
+    if (!log->eval_id && !(log->eval_id = malloc(sizeof *log->eval_id))) return hw_fail(e, HW_ENOMEM, "out of memory");
     return HW_OK;
 }

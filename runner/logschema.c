@@ -6,12 +6,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "runner/gzlines.h"
 
 #ifndef HWNAS_GIT_COMMIT
 #define HWNAS_GIT_COMMIT "unknown"
 #endif
 
 #define LOG_DESC_LEN 4096
+
+const char *const HW_LOG_LEVEL_NAMES[] = {"all", "front", "summary", NULL};
 
 static void utc_now(char *buf, size_t n)
 {
@@ -173,6 +176,16 @@ int hw_logw_summary(hw_jbuf *b, const hw_problem *p, const hw_log_summary *s, hw
         key(b, HW_LOG_IGD_PLUS, 0);
         hw_jbuf_double(b, s->igd_plus);
     }
+    if (s->has_hv_mean) {
+        key(b, HW_LOG_HYPERVOLUME_MEAN, 0);
+        hw_jbuf_double(b, s->hv_mean);
+    }
+    if (s->level != HW_LOG_LEVEL_ALL) {
+        key(b, HW_LOG_LEVEL, 0);
+        hw_jbuf_str(b, HW_LOG_LEVEL_NAMES[s->level]);
+        key(b, HW_LOG_LINES, 0);
+        hw_jbuf_u64(b, s->log_lines);
+    }
     char when[32];
     utc_now(when, sizeof when);
     key(b, "finished_at", 0);
@@ -222,12 +235,15 @@ uint32_t hw_crc32c(uint32_t crc, const void *p, size_t n)
     return ~crc32c_soft(crc, p, n);
 }
 
-/* The summary's own count of what precedes it matches what was read. */
+/* The summary's own count of what precedes it matches what was read: its
+ * evaluation lines are "log_lines" when present (levels front, summary),
+ * else "evaluations". */
 static int summary_matches(const cJSON *sum, uint64_t bytes, uint32_t crc, uint64_t eval_lines)
 {
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_BYTES);
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_CRC32C);
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_EVALUATIONS);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_LINES);
+    if (!n) n = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_EVALUATIONS);
     return cJSON_IsNumber(b) && cJSON_IsNumber(c) && cJSON_IsNumber(n) && b->valuedouble == (double)bytes &&
            c->valuedouble == (double)crc && n->valuedouble == (double)eval_lines;
 }
@@ -235,14 +251,14 @@ static int summary_matches(const cJSON *sum, uint64_t bytes, uint32_t crc, uint6
 int hw_log_probe_read(const char *path, hw_log_probe *pr)
 {
     memset(pr, 0, sizeof *pr);
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
+    hw_gzlines f;
+    if (hw_gzlines_open(&f, path) != 0) return 0;
     char *line = NULL, *last = NULL;
-    size_t cap = 0, last_cap = 0, last_len = 0;
+    size_t last_cap = 0, last_len = 0;
     ssize_t len;
     uint64_t n_lines = 0, bytes = 0;
     uint32_t crc = 0;
-    while ((len = getline(&line, &cap, f)) > 0) {
+    while ((len = hw_gzlines_next(&f, &line)) > 0) {
         n_lines++;
         if (n_lines == 1) pr->meta = cJSON_Parse(line);
         /* the previous last line is not the last one: it joins the checksum */
@@ -259,9 +275,9 @@ int hw_log_probe_read(const char *path, hw_log_probe *pr)
         memcpy(last, line, (size_t)len + 1);
         last_len = (size_t)len;
     }
-    fclose(f);
-    free(line);
-    cJSON *sum = n_lines >= 2 && last_len == strlen(last) ? cJSON_Parse(last) : NULL;
+    int bad = f.error;
+    hw_gzlines_close(&f);
+    cJSON *sum = !bad && n_lines >= 2 && last_len == strlen(last) ? cJSON_Parse(last) : NULL;
     free(last);
     if (sum && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_SUMMARY))) {
         pr->summary = sum;

@@ -16,7 +16,20 @@
  *   summary    {"summary": true, "evaluations", "front", "front_eval",
  *               "front_arch" | "front_x", "hypervolume",
  *               ["hypervolume_true"], ["igd", "igd_plus"], "finished_at",
- *               "wall_s", "log_bytes", "log_crc32c"}
+ *               ["hypervolume_mean"], ["log", "log_lines"], "wall_s",
+ *               "log_bytes", "log_crc32c"}
+ *               hypervolume_mean: with "noise": "sample", the hypervolume of
+ *               the noise-free means of the front's genomes (the front is
+ *               chosen on the observed, noisy values)
+ *               log, log_lines: a log written at level "front" or "summary"
+ *               (config key "log"): the level and its evaluation lines
+ * Log levels (config key "log"): "all" writes one evaluation line per
+ * evaluation; "front" only the evaluations that were on the front when
+ * their batch was evaluated (the front over time: every point that ever
+ * enters the front, so the hypervolume trajectory is exact); "summary" none.
+ * Logs are plain text, or gzip (zlib) when their name ends in ".gz"; the
+ * byte count and CRC cover the uncompressed text, and readers (the probe,
+ * runner/logread.h) read both through zlib's gzread.
  * log_bytes and log_crc32c (CRC-32C, Castagnoli: the SSE4.2 instruction where
  * the CPU has it, a few GB/s) cover every byte before the summary
  * line, so a complete log is verifiably complete: resume detection
@@ -68,6 +81,13 @@
 #define HW_LOG_BYTES "log_bytes"      /* summary: bytes of the log before the summary line */
 #define HW_LOG_CRC32C "log_crc32c"    /* summary: their CRC-32C (hw_crc32c) */
 #define HW_LOG_FILES "files"          /* metadata: [{"path", "bytes", "fnv1a64"}] of the files the problem read */
+#define HW_LOG_HYPERVOLUME_MEAN "hypervolume_mean" /* summary: HV of the front's noise-free means ("noise": "sample") */
+#define HW_LOG_LEVEL "log"            /* summary (levels front, summary) and config: the log level */
+#define HW_LOG_LINES "log_lines"      /* summary (levels front, summary): evaluation lines written */
+
+/* Log levels (config "log"), indexed by HW_LOG_LEVEL_NAMES. */
+enum { HW_LOG_LEVEL_ALL = 0, HW_LOG_LEVEL_FRONT = 1, HW_LOG_LEVEL_SUMMARY = 2 };
+extern const char *const HW_LOG_LEVEL_NAMES[]; /* "all", "front", "summary", NULL */
 
 /* Writer ------------------------------------------------------------------ */
 
@@ -93,8 +113,10 @@ typedef struct {
     long long evaluations;
     const hw_pareto_archive *front;       /* natural units */
     double hypervolume;
-    int has_hv_true, has_igd;
-    double hv_true, igd, igd_plus;
+    int has_hv_true, has_igd, has_hv_mean;
+    double hv_true, igd, igd_plus, hv_mean;
+    int level;                   /* HW_LOG_LEVEL_*: front and summary write "log" and "log_lines" */
+    uint64_t log_lines;          /* evaluation lines written (levels front and summary) */
     double wall_s;
     uint64_t log_bytes;          /* bytes written before the summary line */
     uint32_t log_crc32c;         /* their CRC-32C */
@@ -116,8 +138,8 @@ typedef struct {
                                     bytes and the evaluation lines before it */
 } hw_log_probe;
 
-/* Reads path: its first line, its last line and the checksum of everything
- * before the last line.  Returns 0 when the file cannot be opened, 1 when it
+/* Reads path (plain or gzip): its first line, its last line and the
+ * checksum of everything before the last line (uncompressed).  Returns 0 when the file cannot be opened, 1 when it
  * can (probe filled; release with hw_log_probe_free). */
 int hw_log_probe_read(const char *path, hw_log_probe *pr);
 void hw_log_probe_free(hw_log_probe *pr);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/util.h"
 #include "indicators/indicators.h"
@@ -22,6 +23,7 @@
 
 #define RUN_TRUE_FRONT_POINTS 1000
 #define RUN_LOG_BUFFER (1 << 20)
+#define RUN_GZ_BUFFER (1 << 16)
 
 const char *const HW_RUN_STATUS_NAMES[] = {"pending", "skipped", "done", "interrupted", "locked"};
 
@@ -134,6 +136,10 @@ static int log_state(const char *path, const run_identity *id, uint64_t seed, hw
             r->front_size = (size_t)cJSON_GetArraySize(v);
         if ((v = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_HYPERVOLUME)) && cJSON_IsNumber(v)) r->hv = v->valuedouble;
         if ((v = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_WALL_S)) && cJSON_IsNumber(v)) r->wall_s = v->valuedouble;
+        if ((v = cJSON_GetObjectItemCaseSensitive(sum, HW_LOG_HYPERVOLUME_MEAN)) && cJSON_IsNumber(v)) {
+            r->has_hv_mean = 1;
+            r->hv_mean = v->valuedouble;
+        }
     }
     hw_log_probe_free(&pr);
     return state;
@@ -149,7 +155,7 @@ static int log_other_error(const hw_run_config *c, const char *log, hw_err *e)
 
 static int output_dir(const hw_run_config *c, char *dir, size_t n, hw_err *e)
 {
-    int dn = snprintf(dir, n, "%s/%s", c->output, c->name);
+    int dn = snprintf(dir, n, "%s/%s%s%s", c->output, c->name, c->subdir ? "/" : "", c->subdir ? c->subdir : "");
     if (dn < 0 || (size_t)dn >= n) return hw_fail(e, HW_EINVAL, "%s: output: directory path too long", c->file);
     return HW_OK;
 }
@@ -167,7 +173,7 @@ int hw_run_plan(const hw_run_config *c, int force, hw_run_result *res, hw_err *e
         r->seed = c->seeds[i];
         size_t n = strlen(dir) + 48;
         if (!(r->log = malloc(n))) { rc = hw_fail(e, HW_ENOMEM, "out of memory"); break; }
-        snprintf(r->log, n, "%s/seed_%llu.jsonl", dir, (unsigned long long)r->seed);
+        snprintf(r->log, n, "%s/seed_%llu.jsonl%s", dir, (unsigned long long)r->seed, c->compress ? ".gz" : "");
         char tmp[HW_RUN_PATH_LEN + 8];
         snprintf(tmp, sizeof tmp, "%s.tmp", r->log);
         const char *taken = not_a_file(r->log) ? r->log : not_a_file(tmp) ? tmp : NULL;
@@ -198,8 +204,10 @@ typedef struct {
     const hw_run_config *c;
     hw_run_result *r;
     const char *tmp;
-    FILE *f;
+    FILE *f;                  /* a plain log, or NULL */
+    gzFile gz;                /* a gzip log (c->compress), or NULL */
     hw_jbuf b;
+    uint64_t lines;           /* evaluation lines written */
     hw_pareto_archive front;  /* every evaluated point no other dominates (earliest of equals), evaluation order */
     uint64_t bytes;   /* written so far */
     uint32_t crc;     /* their CRC-32C */
@@ -213,21 +221,55 @@ static int writer_flush(log_writer *w, hw_err *e)
 {
     hw_jbuf *b = &w->b;
     if (b->oom) return hw_fail(e, HW_ENOMEM, "%s: out of memory while formatting the log", w->tmp);
-    if (b->len && fwrite(b->p, 1, b->len, w->f) != b->len)
+    if (w->gz) { /* compressed: zlib buffers (an interrupted .tmp is redone whole anyway) */
+        if (b->len && gzwrite(w->gz, b->p, (unsigned)b->len) != (int)b->len) {
+            int zerr = 0;
+            const char *m = gzerror(w->gz, &zerr);
+            return hw_fail(e, HW_EIO, "%s: cannot write: %s", w->tmp, zerr == Z_ERRNO ? strerror(errno) : m);
+        }
+    } else if (b->len && fwrite(b->p, 1, b->len, w->f) != b->len)
         return hw_fail(e, HW_EIO, "%s: cannot write: %s", w->tmp, strerror(errno));
     w->crc = hw_crc32c(w->crc, b->p, b->len);
     w->bytes += b->len;
     b->len = 0;
-    if (fflush(w->f) != 0) return hw_fail(e, HW_EIO, "%s: cannot write: %s", w->tmp, strerror(errno));
+    if (w->f && fflush(w->f) != 0) return hw_fail(e, HW_EIO, "%s: cannot write: %s", w->tmp, strerror(errno));
+    return HW_OK;
+}
+
+/* Level "front": the evaluation lines of the batch's points that are on the
+ * front after it (the archive keeps evaluation order: they are its tail). */
+static int writer_front_lines(log_writer *w, const hw_problem *p, const hw_batch_event *ev, hw_err *e)
+{
+    const size_t nv = (size_t)p->n_var, d = (size_t)p->n_obj;
+    const uint64_t first = ev->ids[0].index;
+    size_t k = w->front.size;
+    while (k > 0 && w->front.id[k - 1] >= first) k--;
+    for (; k < w->front.size; k++) {
+        size_t i = (size_t)(w->front.id[k] - first);
+        hw_batch_event one = *ev;
+        one.n = 1;
+        one.ids = ev->ids + i;
+        one.x = ev->x + i * nv;
+        one.f = ev->f + i * d;
+        one.f_std = ev->f_std + i * d;
+        one.t_end = ev->t_end + i;
+        int rc = hw_logw_evals(&w->b, p, &one, e);
+        if (rc) return rc;
+        w->lines++;
+    }
     return HW_OK;
 }
 
 static int writer_batch(void *ctx, const hw_problem *p, const hw_batch_event *ev, hw_err *e)
 {
     log_writer *w = ctx;
-    int rc = hw_logw_evals(&w->b, p, ev, e);
-    if (!rc) rc = writer_flush(w, e);
-    if (rc) return rc;
+    int rc = HW_OK;
+    if (w->c->log_level == HW_LOG_LEVEL_ALL) {
+        rc = hw_logw_evals(&w->b, p, ev, e);
+        w->lines += ev->n;
+        if (!rc) rc = writer_flush(w, e);
+        if (rc) return rc;
+    }
     if (ev->n > w->index_cap) {
         uint64_t *ix = realloc(w->index, ev->n * sizeof *ix);
         if (!ix) return hw_fail(e, HW_ENOMEM, "out of memory (batch of %zu)", ev->n);
@@ -235,7 +277,12 @@ static int writer_batch(void *ctx, const hw_problem *p, const hw_batch_event *ev
         w->index_cap = ev->n;
     }
     for (size_t i = 0; i < ev->n; i++) w->index[i] = ev->ids[i].index;
-    return hw_pareto_archive_insert(&w->front, ev->f, ev->x, w->index, ev->n, NULL, e);
+    if ((rc = hw_pareto_archive_insert(&w->front, ev->f, ev->x, w->index, ev->n, NULL, e))) return rc;
+    if (w->c->log_level == HW_LOG_LEVEL_FRONT && ev->n) {
+        if ((rc = writer_front_lines(w, p, ev, e))) return rc;
+        rc = writer_flush(w, e);
+    }
+    return rc;
 }
 
 /* Objectives mapped to the indicator space: (f - lo) / (hi - lo) when the
@@ -280,6 +327,33 @@ static int summary_figures(const hw_problem *p, const hw_pareto_archive *fr, con
     return rc;
 }
 
+/* The hypervolume of the noise-free means of the front's genomes ("noise":
+ * "sample": the front is chosen on observed values; a study of optimizers
+ * under noise reports what was actually found).  The mean problem is shared
+ * by concurrent runs: a batch-mode problem is called under a lock. */
+static int mean_hypervolume(const hw_problem *mean, const hw_pareto_archive *fr, const double *ref, double *hv,
+                            hw_err *e)
+{
+    const size_t nf = fr->size, d = (size_t)mean->n_obj;
+    double *f = malloc((nf ? nf : 1) * d * sizeof *f);
+    if (!f) return hw_fail(e, HW_ENOMEM, "out of memory");
+    int rc = HW_OK;
+    hw_problem *mp = (hw_problem *)mean; /* evaluate() takes a mutable problem; a mean problem keeps no state */
+    if (nf && mean->eval_mode == HW_EVAL_BATCH) {
+#pragma omp critical(hw_run_mean_problem)
+        rc = mp->evaluate(mp, fr->x, NULL, nf, f, NULL, e);
+    } else if (nf)
+        rc = mp->evaluate(mp, fr->x, NULL, nf, f, NULL, e);
+    if (!rc) {
+        normalise(mean, f, nf, f);
+        rc = hw_hypervolume(f, nf, (int)d, ref, hv, e);
+    }
+    if (!rc && !isfinite(*hv)) rc = hw_fail(e, HW_ERANGE, "the hypervolume of the front's means is not finite");
+    free(f);
+    if (rc) hw_err_prefix(e, "noise-free means of the front");
+    return rc;
+}
+
 static int writer_finish(void *ctx, const hw_problem *p, const hw_run_end *end, hw_err *e)
 {
     log_writer *w = ctx;
@@ -290,15 +364,24 @@ static int writer_finish(void *ctx, const hw_problem *p, const hw_run_end *end, 
     s.evaluations = end->evaluations;
     s.front = &w->front;
     int rc = summary_figures(p, &w->front, hw_config_ref(w->c), &s, e);
+    if (!rc && w->c->mean_problem) {
+        rc = mean_hypervolume(w->c->mean_problem, &w->front, hw_config_ref(w->c), &s.hv_mean, e);
+        s.has_hv_mean = 1;
+    }
     if (rc) return rc;
+    s.level = w->c->log_level;
+    s.log_lines = w->lines;
     s.wall_s = hw_now() - end->t0; /* including the indicators */
     s.log_bytes = w->bytes;
     s.log_crc32c = w->crc;
     if ((rc = hw_logw_summary(&w->b, p, &s, e))) return rc;
     if ((rc = writer_flush(w, e))) return rc;
-    if (fsync(fileno(w->f)) != 0 && errno != EINVAL)
+    if (w->f && fsync(fileno(w->f)) != 0 && errno != EINVAL)
         return hw_fail(e, HW_EIO, "%s: cannot sync: %s", w->tmp, strerror(errno));
+    /* a gzip log is synced after gzclose (run_seed_locked) */
     w->r->hv = s.hypervolume;
+    w->r->has_hv_mean = s.has_hv_mean;
+    w->r->hv_mean = s.hv_mean;
     w->r->wall_s = s.wall_s;
     w->r->status = HW_RUN_DONE;
     return HW_OK;
@@ -388,6 +471,16 @@ static void lock_release(run_lock *l)
 
 /* One seed ---------------------------------------------------------------- */
 
+/* fsync of a closed file (a gzip log, closed by gzclose). */
+static int sync_file(const char *path, hw_err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return hw_fail(e, HW_EIO, "%s: cannot open to sync: %s", path, strerror(errno));
+    int rc = fsync(fd) != 0 && errno != EINVAL ? hw_fail(e, HW_EIO, "%s: cannot sync: %s", path, strerror(errno)) : HW_OK;
+    close(fd);
+    return rc;
+}
+
 static void meta_files(const hw_problem *p, hw_log_meta *m)
 {
     m->n_files = p->files ? p->files(p, &m->files) : 0;
@@ -399,7 +492,7 @@ static int run_seed_locked(const hw_run_config *c, hw_evaluator *ev, const hw_ru
     const double t0 = hw_now();
     char tmp[HW_RUN_PATH_LEN + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", r->log);
-    log_writer w = {c, r, tmp, NULL, {0}, {0}, 0, 0, NULL, 0};
+    log_writer w = {c, r, tmp, NULL, NULL, {0}, 0, {0}, 0, 0, NULL, 0};
     int arc = hw_pareto_archive_init(&w.front, c->problem->n_obj, c->problem->n_var, e);
     if (arc) return arc;
     hw_optimizer *opt = NULL;
@@ -411,8 +504,17 @@ static int run_seed_locked(const hw_run_config *c, hw_evaluator *ev, const hw_ru
                                : hw_optimizer_create(c->ops, c->problem, c->optimizer_cfg, "optimizer", r->seed, &opt, e);
     if (rc) goto done;
     size_t batch = hw_loop_batch_size(opt, c->budget);
-    if (!(w.f = fopen(tmp, "wb"))) { rc = hw_fail(e, HW_EIO, "%s: cannot create: %s", tmp, strerror(errno)); goto done; }
-    setvbuf(w.f, fbuf, _IOFBF, RUN_LOG_BUFFER);
+    if (c->compress) {
+        errno = 0;
+        if (!(w.gz = gzopen(tmp, "wb6"))) {
+            rc = hw_fail(e, HW_EIO, "%s: cannot create: %s", tmp, strerror(errno ? errno : ENOMEM));
+            goto done;
+        }
+        gzbuffer(w.gz, RUN_GZ_BUFFER);
+    } else {
+        if (!(w.f = fopen(tmp, "wb"))) { rc = hw_fail(e, HW_EIO, "%s: cannot create: %s", tmp, strerror(errno)); goto done; }
+        setvbuf(w.f, fbuf, _IOFBF, RUN_LOG_BUFFER);
+    }
     hw_log_meta meta = {c->name, c->root, r->seed, c->ops->name, c->budget, batch, hw_config_ref(c), c->threads,
                         NULL, 0};
     meta_files(c->problem, &meta);
@@ -427,6 +529,8 @@ static int run_seed_locked(const hw_run_config *c, hw_evaluator *ev, const hw_ru
     rc = hw_loop_run(&spec, NULL, e);
 done:
     if (w.f && fclose(w.f) != 0 && rc == HW_OK) rc = hw_fail(e, HW_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    if (w.gz && gzclose(w.gz) != Z_OK && rc == HW_OK) rc = hw_fail(e, HW_EIO, "%s: cannot write (gzip)", tmp);
+    if (w.gz && rc == HW_OK && r->status == HW_RUN_DONE) rc = sync_file(tmp, e);
     if (rc == HW_OK && r->status == HW_RUN_DONE && rename(tmp, r->log) != 0)
         rc = hw_fail(e, HW_EIO, "%s: cannot rename to %s: %s", tmp, r->log, strerror(errno));
     if (rc) r->status = HW_RUN_PENDING;
@@ -462,11 +566,17 @@ static int run_seed(const hw_run_config *c, hw_evaluator *ev, const hw_run_optio
         identity_free(&id);
         if (st == LOG_COMPLETE_SAME) { r->status = HW_RUN_SKIPPED; lock_release(&lock); return HW_OK; }
         if (st == LOG_COMPLETE_OTHER) { lock_release(&lock); return log_other_error(c, r->log, e); }
-        r->evaluations = 0; r->front_size = 0; r->hv = 0; r->wall_s = 0;
+        r->evaluations = 0; r->front_size = 0; r->hv = 0; r->wall_s = 0; r->has_hv_mean = 0; r->hv_mean = 0;
     }
     rc = run_seed_locked(c, ev, o, threads, prog, r, e);
     lock_release(&lock);
     return rc;
+}
+
+int hw_run_seed_on(const hw_run_config *c, hw_evaluator *ev, const hw_run_options *o, int threads, hw_run_result *r,
+                   hw_err *e)
+{
+    return run_seed(c, ev, o, threads, NULL, r, e);
 }
 
 int hw_run_seed(const hw_run_config *c, const hw_run_options *o, int threads, hw_run_result *r, hw_err *e)

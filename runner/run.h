@@ -2,7 +2,8 @@
  * one seed of it, through the run loop (runner/loop.h): resume detection,
  * the JSON Lines log of each seed (runner/logschema.h), the summary.
  *
- * Output layout: <output>/<name>/seed_<seed>.jsonl.  A run holds an flock
+ * Output layout: <dir>/seed_<seed>.jsonl (hw_run_config.dir: <output>/<name>
+ * for a single-run config; ".jsonl.gz" when the config compresses).  A run holds an flock
  * on seed_<seed>.jsonl.lock (holding "pid host time") while it runs; a run
  * whose lock another process holds is not run (HW_RUN_LOCKED).  A run is
  * written to
@@ -55,6 +56,8 @@ typedef struct {
     long long evaluations;
     size_t front_size;
     double hv, wall_s;           /* from the summary (done or skipped) */
+    int has_hv_mean;             /* "noise": "sample": hv_mean is the hypervolume of the front's noise-free means */
+    double hv_mean;
     char *note;                  /* HW_RUN_LOCKED: "LOG: locked by pid N (host H) since T"; else NULL */
 } hw_run_result;
 
@@ -86,6 +89,11 @@ int hw_run_make_dir(const hw_run_config *c, hw_err *e);
  * reported as "FILE: seed N: reason", it stays pending, and seeds not yet
  * started are not started. */
 int hw_run_pending(const hw_run_config *c, const hw_run_options *o, hw_run_result *res, hw_err *e);
+
+/* Runs one seed on an evaluator of c's problem that other runs may share
+ * (runner/grid.h runs a grid so): as hw_run_seed, without the directory. */
+int hw_run_seed_on(const hw_run_config *c, hw_evaluator *ev, const hw_run_options *o, int threads, hw_run_result *r,
+                   hw_err *e);
 
 /* Runs one seed (res from hw_run_plan) with up to `threads` threads inside
  * its batches. */

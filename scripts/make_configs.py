@@ -20,8 +20,9 @@ Three families, one config per optimizer in each:
                                       ZDT2 with 6 variables and DTLZ2 with 5,
                                       10 seeds.
 experiments/nsga2_energy.json, experiments/nsga2_3obj.json and
-experiments/supernet_nsga2.json are written by hand and left alone.  Only the
-standard library; the output is deterministic.
+experiments/supernet_nsga2.json and experiments/grid_devices.json (docs/run_experiment.md's
+grid) are written by hand and left alone.  Only the standard library; the
+output is deterministic.
 """
 import argparse
 import json

@@ -8,22 +8,24 @@
 # Packages: the build (build-essential cmake libgsl-dev libcjson-dev
 # zlib1g-dev), the tests and scripts (python3, python3-venv), the plots (python3-numpy
 # python3-matplotlib), git (the commit recorded in every log) with
-# ca-certificates, libopenblas-dev (the supernet's matrix products) and
-# fortunes (its English text corpus).  As root it runs apt-get; otherwise through sudo; without sudo
-# it prints the one apt-get command to run as root and exits 1.  Progress goes
+# ca-certificates, libopenblas-dev (the supernet's matrix products),
+# fortunes (its English text corpus) and libopenmpi-dev openmpi-bin (mpirun
+# spreads a grid's runs over ranks; the build works without them).  As root
+# it runs apt-get; otherwise through sudo; without sudo it prints the one
+# apt-get command to run as root and exits 1.  Progress goes
 # to stderr, a line per stage; on a terminal the build's own output too (else
 # it is kept in $HWNAS_BUILD/setup.log and shown on failure).
 set -euo pipefail
 case "${1:-}" in
 -h | --help)
-    sed -n '2,15s/^# \{0,1\}//p' "$0"
+    sed -n '2,17s/^# \{0,1\}//p' "$0"
     exit 0
     ;;
 esac
 cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake libgsl-dev libcjson-dev zlib1g-dev
       python3 python3-numpy python3-matplotlib python3-venv
-      git ca-certificates libopenblas-dev fortunes)
+      git ca-certificates libopenblas-dev fortunes libopenmpi-dev openmpi-bin)
 say() { echo "setup: $*" >&2; }
 SECONDS=0
 

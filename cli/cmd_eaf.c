@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/csvout.h"
+#include "core/util.h"
 #include "indicators/eaf.h"
 #include "runner/logset.h"
 
@@ -18,7 +19,7 @@
 static void eaf_usage(FILE *f)
 {
     fprintf(f,
-            "usage: hwnas eaf [--percentiles P1,P2,...] [--budget B] [--out FILE] [--allow-incomplete] LOG_OR_DIR...\n"
+            "usage: hwnas eaf [--percentiles P1,P2,...] [--budget B] [--out FILE] [--allow-incomplete] [--quiet] LOG_OR_DIR...\n"
             "\n"
             "The empirical attainment surfaces of the runs of each (problem, optimizer) with\n"
             "2 objectives (logs grouped by what their metadata says; directories are searched\n"
@@ -38,6 +39,7 @@ typedef struct {
     long long budget;            /* 0: all evaluations */
     const char *out;
     unsigned flags;
+    int quiet;                   /* no progress line on stderr */
 } eaf_opts;
 
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
@@ -48,12 +50,6 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     if (argv[*i][n] != '\0') return NULL;
     if (*i + 1 >= argc) return "";
     return argv[++*i];
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* "0,25,50" -> sorted distinct percentiles in [0, 100] (as moocore) */
@@ -71,7 +67,7 @@ static int parse_percentiles(const char *v, eaf_opts *o)
         if (*end != ',') return -1;
         p = end + 1;
     }
-    qsort(o->pct, (size_t)o->n_pct, sizeof *o->pct, cmp_double);
+    qsort(o->pct, (size_t)o->n_pct, sizeof *o->pct, hw_cmp_double);
     int k = 1;
     for (int i = 1; i < o->n_pct; i++)
         if (o->pct[i] != o->pct[k - 1]) o->pct[k++] = o->pct[i];
@@ -101,6 +97,8 @@ static int parse_args(int argc, char **argv, eaf_opts *o, char **logs, int *n_lo
         } else if ((v = opt_value(argc, argv, &i, "--out"))) {
             if (!*v) { fprintf(stderr, "hwnas eaf: --out needs a file name\n"); return 2; }
             o->out = v;
+        } else if (strcmp(argv[i], "--quiet") == 0) {
+            o->quiet = 1;
         } else if (strcmp(argv[i], "--allow-incomplete") == 0) {
             o->flags |= HW_LOG_ALLOW_INCOMPLETE;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -184,10 +182,12 @@ int cmd_eaf(int argc, char **argv)
     if (st) { free(logs); return st == 1 ? 0 : 2; }
     hw_logset s;
     hw_err e;
+    hw_progress progress;
+    hw_progress_init(&progress, o.quiet);
     csvbuf out = {0};
     csv_puts(&out, "problem,optimizer,percentile,level,n_runs,x,y,x_name,y_name\n");
     int status = 0;
-    int rc = hw_logset_read(logs, n_logs, o.flags, &s, &e);
+    int rc = hw_logset_read(logs, n_logs, o.flags, &progress, &s, &e);
     for (int p = 0; rc == HW_OK && p < s.n_problems; p++) {
         const hw_logset_problem *pr = &s.problems[p];
         if (pr->n_obj != 2) {

@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/csvout.h"
+#include "core/util.h"
 #include "indicators/stats.h"
 #include "indicators/trajectory.h"
 #include "runner/logset.h"
@@ -25,7 +26,7 @@ static void summary_usage(FILE *f)
     fprintf(f,
             "usage: hwnas summary [--budgets B1,B2,...] [--normalise problem|runs] [--out FILE]\n"
             "                     [--stats FILE] [--stats-budget B] [--bootstrap N] [--seed S] [--alpha A]\n"
-            "                     [--allow-incomplete] LOG_OR_DIR...\n"
+            "                     [--allow-incomplete] [--quiet] LOG_OR_DIR...\n"
             "\n"
             "Groups the logs (directories are searched for *.jsonl and *.jsonl.gz) by problem\n"
             "and optimizer, as their metadata says, and writes one CSV row per (problem,\n"
@@ -43,6 +44,7 @@ static void summary_usage(FILE *f)
             "                  optimizer_b, statistic, value), at each problem's largest budget\n"
             "                  or --stats-budget B; --alpha (0.05), --bootstrap replicates (2000)\n"
             "                  and --seed (1) of the IQM's confidence interval\n"
+            "  --quiet         no progress line (shown on a terminal while the logs are read)\n"
             "\n"
             "Output: stdout or --out FILE (a regular file is replaced atomically).  Columns in\n"
             "docs/analysis.md.\n");
@@ -58,6 +60,7 @@ typedef struct {
     unsigned long long seed;
     double alpha;
     unsigned flags;
+    int quiet;                   /* no progress line on stderr */
 } summary_opts;
 
 /* One (problem, optimizer, budget) cell. */
@@ -73,6 +76,7 @@ typedef struct {
     long long *budgets;
     int nb;
     double *hv;                  /* (run - first) x nb; NAN: the run has fewer evaluations */
+    size_t *front_size;          /* per run: non-dominated points of all its evaluations */
     cell *cells;                 /* group x nb */
 } problem_result;
 
@@ -172,6 +176,8 @@ static int parse_args(int argc, char **argv, summary_opts *o, char **logs, int *
                 fprintf(stderr, "hwnas summary: --alpha: expected a number in (0, 1), got '%s'\n", v);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--quiet") == 0) {
+            o->quiet = 1;
         } else if (strcmp(argv[i], "--allow-incomplete") == 0) {
             o->flags |= HW_LOG_ALLOW_INCOMPLETE;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -241,10 +247,23 @@ static int set_budgets(const hw_logset *s, const hw_logset_problem *p, const sum
     return HW_OK;
 }
 
+/* The final front's size: the summary's, or counted for an incomplete log. */
+static int front_size(const hw_log *l, size_t *n, hw_err *e)
+{
+    if (l->complete) { *n = l->n_front; return HW_OK; }
+    uint64_t *ids = malloc(l->n_eval * sizeof *ids);
+    if (!ids) return hw_fail(e, HW_ENOMEM, "out of memory");
+    int rc = hw_front_ids(l->f, l->n_eval, l->n_obj, ids, n, e);
+    free(ids);
+    return rc;
+}
+
 /* The normalised hypervolume of each run after each budget. */
 static int run_hypervolumes(const hw_logset *s, const hw_logset_problem *p, problem_result *r, hw_err *e)
 {
-    if (!(r->hv = malloc(p->count * (size_t)r->nb * sizeof *r->hv))) return hw_fail(e, HW_ENOMEM, "out of memory");
+    r->hv = malloc(p->count * (size_t)r->nb * sizeof *r->hv);
+    r->front_size = calloc(p->count, sizeof *r->front_size);
+    if (!r->hv || !r->front_size) return hw_fail(e, HW_ENOMEM, "out of memory");
     for (size_t i = 0; i < p->count; i++) {
         const hw_log *l = &s->logs[p->first + i];
         for (int b = 0; b < r->nb; b++) r->hv[i * (size_t)r->nb + b] = NAN;
@@ -254,6 +273,7 @@ static int run_hypervolumes(const hw_logset *s, const hw_logset_problem *p, prob
         int rc = (!k || !hv) ? hw_fail(e, HW_ENOMEM, "out of memory")
                              : hw_hv_trajectory(l->f, l->n_eval, l->n_obj, r->ref, r->has_bounds ? r->lo : NULL,
                                                 r->has_bounds ? r->hi : NULL, 1, k, hv, e);
+        if (rc == HW_OK) rc = front_size(l, &r->front_size[i], e);
         if (rc == HW_OK)
             for (int b = 0; b < r->nb; b++)
                 if ((size_t)r->budgets[b] <= l->n_eval) r->hv[i * (size_t)r->nb + b] = hv[r->budgets[b] - 1];
@@ -262,12 +282,6 @@ static int run_hypervolumes(const hw_logset *s, const hw_logset_problem *p, prob
         if (rc) { hw_err_prefix(e, "%s", l->path); return rc; }
     }
     return HW_OK;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* Cells: the statistics over seeds, then the ranks among the optimizers. */
@@ -292,7 +306,7 @@ static int fill_cells(const hw_logset_problem *p, problem_result *r, hw_err *e)
                 if (!isnan(x)) v[c->n++] = x;
             }
             if (c->n == 0) continue;
-            qsort(v, (size_t)c->n, sizeof *v, cmp_double);
+            qsort(v, (size_t)c->n, sizeof *v, hw_cmp_double);
             double sum = 0, ss = 0;
             for (int j = 0; j < c->n; j++) sum += v[j];
             c->mean = sum / c->n;
@@ -330,11 +344,13 @@ static void summary_rows(const hw_logset *s, const hw_logset_problem *p, const p
     for (int g = 0; g < p->n_groups; g++) {
         const hw_logset_group *gr = &p->groups[g];
         double front = 0, wall = 0, evals = 0;
+        size_t n_complete = 0;
         for (size_t i = gr->first; i < gr->first + gr->count; i++) {
-            front += (double)s->logs[i].n_front;
-            wall += s->logs[i].wall_s;
+            front += (double)r->front_size[i - p->first];
             evals += (double)s->logs[i].n_eval;
+            if (s->logs[i].complete) { wall += s->logs[i].wall_s; n_complete++; }
         }
+        wall = n_complete ? wall / (double)n_complete : NAN;
         for (int b = 0; b < r->nb; b++) {
             const cell *c = &r->cells[(size_t)g * r->nb + b];
             if (c->n == 0) continue;
@@ -353,7 +369,7 @@ static void summary_rows(const hw_logset *s, const hw_logset_problem *p, const p
             put_num(out, c->q75 - c->q25);
             put_num(out, c->rank);
             put_num(out, front / (double)gr->count);
-            put_num(out, wall / (double)gr->count);
+            put_num(out, wall);
             put_num(out, evals / (double)gr->count);
             csv_puts(out, norm_runs ? ",runs," : ",problem,");
             csv_field(out, ref);
@@ -605,6 +621,7 @@ static int summarise(const hw_logset *s, const summary_opts *o, csvbuf *out_summ
     for (int p = 0; res && p < s->n_problems; p++) {
         free(res[p].budgets);
         free(res[p].hv);
+        free(res[p].front_size);
         free(res[p].cells);
     }
     free(res);
@@ -622,9 +639,11 @@ int cmd_summary(int argc, char **argv)
     if (st) { free(logs); return st == 1 ? 0 : 2; }
     hw_logset s;
     hw_err e;
+    hw_progress progress;
+    hw_progress_init(&progress, o.quiet);
     csvbuf table = {0}, stats = {0};
     int status = 0;
-    int rc = hw_logset_read(logs, n_logs, o.flags, &s, &e);
+    int rc = hw_logset_read(logs, n_logs, o.flags, &progress, &s, &e);
     if (rc == HW_OK) rc = summarise(&s, &o, &table, &stats, &e);
     if (rc) {
         fprintf(stderr, "hwnas summary: %s\n", e.msg);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "core/util.h"
 
 double hw_quantile_sorted(const double *sorted, size_t n, double q)
 {
@@ -18,12 +19,6 @@ double hw_quantile_sorted(const double *sorted, size_t n, double q)
     size_t lo = (size_t)floor(h);
     if (lo >= n - 1) return sorted[n - 1];
     return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 void hw_rank_desc(const double *v, int k, double *rank)
@@ -163,7 +158,7 @@ int hw_wilcoxon_test(const double *a, const double *b, int n, hw_wilcoxon *r, hw
         if (x != 0) { d[m] = x; ad[m] = fabs(x); m++; }
     }
     r->n = m;
-    qsort(ad, (size_t)m, sizeof *ad, cmp_double);
+    qsort(ad, (size_t)m, sizeof *ad, hw_cmp_double);
     /* the tie term sum(t^3 - t) of |d| */
     double tie_term = 0;
     int ties = 0;
@@ -243,7 +238,7 @@ int hw_iqm(const double *x, size_t n, double *iqm, hw_err *e)
     double *s = malloc(n * sizeof *s);
     if (!s) return hw_fail(e, HW_ENOMEM, "iqm: out of memory");
     memcpy(s, x, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_double);
+    qsort(s, n, sizeof *s, hw_cmp_double);
     *iqm = iqm_sorted(s, n);
     free(s);
     return HW_OK;
@@ -269,10 +264,10 @@ int hw_iqm_bootstrap(const double *x, const size_t *count, int n_strata, int n_b
             for (size_t i = 0; i < count[s]; i++) draw[at++] = x[base + hw_rng_below(&rng, (uint32_t)count[s])];
             base += count[s];
         }
-        qsort(draw, n, sizeof *draw, cmp_double);
+        qsort(draw, n, sizeof *draw, hw_cmp_double);
         rep[b] = iqm_sorted(draw, n);
     }
-    qsort(rep, (size_t)n_boot, sizeof *rep, cmp_double);
+    qsort(rep, (size_t)n_boot, sizeof *rep, hw_cmp_double);
     *lo = hw_quantile_sorted(rep, (size_t)n_boot, alpha / 2);
     *hi = hw_quantile_sorted(rep, (size_t)n_boot, 1 - alpha / 2);
     free(draw);

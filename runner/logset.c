@@ -188,7 +188,7 @@ static int build_groups(hw_logset *s, keyed_log *k, hw_err *e)
     return HW_OK;
 }
 
-int hw_logset_read(char *const *args, int n_args, unsigned flags, hw_logset *s, hw_err *e)
+int hw_logset_read(char *const *args, int n_args, unsigned flags, hw_progress *progress, hw_logset *s, hw_err *e)
 {
     memset(s, 0, sizeof *s);
     path_list paths = {0};
@@ -203,7 +203,9 @@ int hw_logset_read(char *const *args, int n_args, unsigned flags, hw_logset *s, 
         rc = hw_log_read(paths.p[n_read], flags & ~(unsigned)HW_LOG_KEEP_GENOMES, &read[n_read], e);
         if (rc == HW_OK && !(k[n_read].label = problem_label(&read[n_read]))) rc = hw_fail(e, HW_ENOMEM, "out of memory");
         k[n_read].log = &read[n_read];
+        if (progress) hw_progress_update(progress, "logs read", n_read + 1, paths.n);
     }
+    if (progress) hw_progress_done(progress);
     if (rc == HW_OK) {
         qsort(k, paths.n, sizeof *k, cmp_keyed_log);
         for (size_t i = 1; rc == HW_OK && i < paths.n; i++) rc = check_pair(&k[i - 1], &k[i], e);

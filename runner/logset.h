@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "runner/logread.h"
 
 typedef struct {
@@ -44,8 +45,9 @@ typedef struct {
 /* Reads every log named by args[0..n_args): a file, or a directory searched
  * recursively for *.jsonl and *.jsonl.gz (and *.tmp of those with
  * HW_LOG_ALLOW_INCOMPLETE in flags), each directory's entries in name order.
- * flags as hw_log_read.  Release with hw_logset_free (also after a failure). */
-int hw_logset_read(char *const *args, int n_args, unsigned flags, hw_logset *s, hw_err *e);
+ * flags as hw_log_read.  progress (NULL: none) shows the logs read so far.
+ * Release with hw_logset_free (also after a failure). */
+int hw_logset_read(char *const *args, int n_args, unsigned flags, hw_progress *progress, hw_logset *s, hw_err *e);
 void hw_logset_free(hw_logset *s);
 
 #endif

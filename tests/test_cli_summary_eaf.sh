@@ -147,5 +147,17 @@ expect_err "eaf of 3 objectives" "has 3 objectives; attainment surfaces need 2" 
 "$B/hwnas" summary res > /dev/full 2> err; rc=$?
 [ "$rc" -eq 1 ] && grep -q "cannot write to stdout" err || fail "summary > /dev/full: exit $rc, $(cat err)"
 
+# --- an incomplete log (no summary line): refused, or read with --allow-incomplete
+mkdir -p inc && head -n -1 res/nsga2_zdt1/seed_3.jsonl > inc/seed_3.jsonl
+expect_err "incomplete log" "no summary line after 120 evaluations" "$B/hwnas" summary inc
+"$B/hwnas" summary --allow-incomplete inc > inc.csv 2> err || fail "summary --allow-incomplete: $(cat err)"
+python3 - inc.csv res/nsga2_zdt1/seed_3.jsonl > py.out 2>&1 <<'PY' || fail "incomplete log: $(cat py.out)"
+import csv, json, sys
+r, = list(csv.DictReader(open(sys.argv[1])))
+summ = json.loads(open(sys.argv[2]).readlines()[-1])
+assert float(r["hv_mean"]) == summ["hypervolume"] and float(r["front_size"]) == len(summ["front"]), r
+assert r["wall_s"] == "" and r["hv_se"] == "" and r["n_seeds"] == "1", r
+PY
+
 [ "$fails" -eq 0 ] || exit 1
 echo "summary and eaf: all checks passed"

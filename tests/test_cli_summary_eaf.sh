@@ -92,6 +92,12 @@ PY
 "$B/hwnas" summary res --stats st2.csv --out sum2.csv 2> /dev/null
 cmp -s st.csv st2.csv && cmp -s sum.csv sum2.csv || fail "summary is not deterministic"
 
+# --- gzip logs (found in directories as *.jsonl.gz) give the same rows
+mkdir gz && cp -r res/*_zdt1 gz/ && gzip gz/*/seed_*.jsonl
+"$B/hwnas" summary gz --out gz.csv 2> err || fail "summary of gzip logs: $(cat err)"
+[ "$(grep -c . gz.csv)" -eq 4 ] && cmp -s <(grep -v '^problem,' gz.csv) <(grep '^zdt1/' sum.csv) ||
+  fail "gzip logs: $(diff <(grep -v '^problem,' gz.csv) <(grep '^zdt1/' sum.csv) | head -3)"
+
 # --- eaf: one run's best surface is its front (hwnas front), sorted by f1
 "$B/hwnas" eaf res/nsga2_zdt1/seed_1.jsonl --percentiles 0 --out e1.csv 2> err || fail "eaf one run: $(cat err)"
 "$B/hwnas" front res/nsga2_zdt1/seed_1.jsonl --out f1.csv || fail "front"

@@ -14,16 +14,17 @@ Format, per case (numbers in Python's repr, round-trip exact):
     expect <m>
     <percentile> <x> <y>   (m lines, moocore's order)
 """
+import argparse
 import random
 import sys
-
-import moocore
-import numpy as np
 
 DEFAULT = [0, 25, 50, 75, 100]
 
 
 def case(rng, n_runs, per_run, grid, pcts):
+    import moocore
+    import numpy as np
+
     pts, sets = [], []
     for r in range(n_runs):
         for _ in range(rng.randint(1, per_run)):
@@ -42,6 +43,11 @@ def case(rng, n_runs, per_run, grid, pcts):
 
 
 def main():
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    try:
+        import moocore
+    except ImportError:
+        sys.exit("make_eaf_expected.py: needs moocore (python3 -m venv /tmp/mvenv && /tmp/mvenv/bin/pip install moocore)")
     rng = random.Random(20261203)
     cases = []
     shapes = [(1, 5), (2, 4), (3, 10), (4, 8), (5, 20), (7, 6), (10, 15), (12, 30), (3, 1), (6, 25),

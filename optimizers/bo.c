@@ -170,7 +170,7 @@ static int bo_create_kind(int kind, void **out, const hw_problem *p, const cJSON
     st->d = p->n_var;
     st->M = p->n_obj;
     hw_rng_seed(&st->rng, seed, HW_STREAM_OPTIMIZER);
-    long long ip = 5, cand = 1024, rs = 2, re = 5, mc = 128, bs = 1;
+    long long ip = 5, cand = DEFAULT_CANDIDATES, rs = 2, re = 5, mc = 128, bs = 1;
     int kern = 0, lt = 0, rc = HW_OK;
     if (params) {
         if (!rc) rc = hwj_get_int(params, path, "initial_points", 0, 1, 100000, &ip, e);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "benchmark/problem.h"
 #include "benchmark/testproblems.h"
@@ -37,6 +38,15 @@ static double median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, hw_cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* CPU seconds of this process (all threads): the machine these figures come
+ * from is shared, so wall time alone overstates the cost under load. */
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static int evaluate(hw_problem *p, const double *x, size_t n, size_t first_id, double *f, hw_err *e)
@@ -117,22 +127,26 @@ static int bench_zdt1(int seeds)
         {"ehvi", "ehvi", NULL}, {"rsbo", "rsbo", NULL}, {"lsbo", "lsbo", NULL},
         {"nsga2", "nsga2", NULL}, {"nsga2_pop20", "nsga2", "{\"population_size\":20}"},
         {"random_search", "random_search", NULL}, {"uniform", NULL, NULL}};
-    double X[100 * 6], F[100 * 2], hv[64], t_run[64];
+    double X[100 * 6], F[100 * 2], hv[64], t_run[64], c_run[64], ms[64 * 100];
     double hv_true = p->true_front_hv ? p->true_front_hv(p, ref) : -1.0;
     printf("ZDT1, 6 variables, 100 evaluations, %d seeds: HV (ref 1.1, 1.1) of all evaluated points"
            " (true front: %.4f)\n", seeds, hv_true);
-    printf("%-14s %10s %10s %10s %10s\n", "optimizer", "median_hv", "min_hv", "max_hv", "s_per_run");
+    printf("%-14s %10s %10s %10s %10s %10s %10s\n", "optimizer", "median_hv", "min_hv", "max_hv",
+           "s_per_run", "cpu_s_run", "ask_ms");
     for (int k = 0; k < 7; k++) {
+        int n_ms_all = 0;
         const char *name = rows[k].label;
         const hw_optimizer_ops *ops = rows[k].name ? hw_optimizer_find(rows[k].name) : NULL;
         if (rows[k].name && !ops) { printf("%-14s (not registered)\n", name); continue; }
         for (int s = 0; s < seeds; s++) {
-            double t0 = hw_now();
+            double t0 = hw_now(), c0 = cpu_now();
             if (ops) {
-                if (drive(ops, rows[k].cfg, p, (uint64_t)s + 1, 100, X, F, 0, NULL, NULL, &e)) {
+                int n_ms = 0;
+                if (drive(ops, rows[k].cfg, p, (uint64_t)s + 1, 100, X, F, 5, ms + n_ms_all, &n_ms, &e)) {
                     fprintf(stderr, "%s: %s\n", name, e.msg);
                     return 1;
                 }
+                n_ms_all += n_ms;
             } else {
                 hw_rng r;
                 hw_rng_seed(&r, (uint64_t)s + 1, HW_STREAM_OPTIMIZER);
@@ -140,11 +154,13 @@ static int bench_zdt1(int seeds)
                 if (evaluate(p, X, 100, 0, F, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
             }
             t_run[s] = hw_now() - t0;
+            c_run[s] = cpu_now() - c0;
             if (hw_hypervolume(F, 100, 2, ref, &hv[s], &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
         }
         double mn = hv[0], mx = hv[0];
         for (int s = 0; s < seeds; s++) { mn = fmin(mn, hv[s]); mx = fmax(mx, hv[s]); }
-        printf("%-14s %10.4f %10.4f %10.4f %10.2f\n", name, median(hv, seeds), mn, mx, median(t_run, seeds));
+        printf("%-14s %10.4f %10.4f %10.4f %10.3f %10.3f %10.2f\n", name, median(hv, seeds), mn, mx,
+               median(t_run, seeds), median(c_run, seeds), n_ms_all ? median(ms, n_ms_all) : 0.0);
         fflush(stdout);
     }
     hw_problem_destroy(p);
@@ -191,23 +207,28 @@ static int bench_nas(int seeds, const char *backend)
     enum { EVALS = 100 };
     int d = p->n_var, M = p->n_obj;
     double *X = malloc(EVALS * (size_t)d * sizeof *X), *F = malloc(EVALS * (size_t)M * sizeof *F);
-    double hv[64], t_run[64];
+    double hv[64], t_run[64], c_run[64], *ms = malloc(64 * EVALS * sizeof *ms);
+    if (!X || !F || !ms) { fprintf(stderr, "out of memory\n"); return 1; }
     printf("hwgpt (%s backend, scale s, %d objectives: %s", backend, M, p->obj_names[0]);
     for (int k = 1; k < M; k++) printf(", %s", p->obj_names[k]);
     printf("), %d evaluations, %d seeds: normalised HV of all evaluated points\n", EVALS, seeds);
-    printf("%-14s %10s %10s %10s %10s\n", "optimizer", "median_hv", "min_hv", "max_hv", "s_per_run");
+    printf("%-14s %10s %10s %10s %10s %10s %10s\n", "optimizer", "median_hv", "min_hv", "max_hv",
+           "s_per_run", "cpu_s_run", "ask_ms");
     const char *names[4] = {"ehvi", "rsbo", "lsbo", "random_search"};
     for (int k = 0; k < 5; k++) {
         const char *name = k < 4 ? names[k] : "uniform";
         const hw_optimizer_ops *ops = k < 4 ? hw_optimizer_find(name) : NULL;
         if (k < 4 && !ops) { printf("%-14s (not registered)\n", name); continue; }
+        int n_ms_all = 0;
         for (int s = 0; s < seeds; s++) {
-            double t0 = hw_now();
+            double t0 = hw_now(), c0 = cpu_now();
             if (ops) {
-                if (drive(ops, NULL, p, (uint64_t)s + 1, EVALS, X, F, 0, NULL, NULL, &e)) {
+                int n_ms = 0;
+                if (drive(ops, NULL, p, (uint64_t)s + 1, EVALS, X, F, 5, ms + n_ms_all, &n_ms, &e)) {
                     fprintf(stderr, "%s: %s\n", name, e.msg);
                     return 1;
                 }
+                n_ms_all += n_ms;
             } else {
                 hw_rng r;
                 hw_rng_seed(&r, (uint64_t)s + 1, HW_STREAM_OPTIMIZER);
@@ -215,14 +236,16 @@ static int bench_nas(int seeds, const char *backend)
                 if (evaluate(p, X, EVALS, 0, F, &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
             }
             t_run[s] = hw_now() - t0;
+            c_run[s] = cpu_now() - c0;
             if (norm_hv(p, F, EVALS, &hv[s], &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
         }
         double mn = hv[0], mx = hv[0];
         for (int s = 0; s < seeds; s++) { mn = fmin(mn, hv[s]); mx = fmax(mx, hv[s]); }
-        printf("%-14s %10.4f %10.4f %10.4f %10.2f\n", name, median(hv, seeds), mn, mx, median(t_run, seeds));
+        printf("%-14s %10.4f %10.4f %10.4f %10.3f %10.3f %10.2f\n", name, median(hv, seeds), mn, mx,
+               median(t_run, seeds), median(c_run, seeds), n_ms_all ? median(ms, n_ms_all) : 0.0);
         fflush(stdout);
     }
-    free(X); free(F);
+    free(X); free(F); free(ms);
     hw_problem_destroy(p);
     return 0;
 }

@@ -31,6 +31,28 @@ static inline int cholesky(double *A, size_t n, size_t s, int clamp)
 
 int hw_cholesky(double *A, size_t n, size_t stride) { return cholesky(A, n, stride, 0); }
 
+int hw_cholesky_simd(double *A, size_t n, size_t s)
+{
+    for (size_t j = 0; j < n; j++) {
+        double *rj = A + j * s;
+        double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+        for (size_t k = 0; k < j; k++) sum += rj[k] * rj[k];
+        sum = rj[j] - sum;
+        if (!(sum > 0.0) || !isfinite(sum)) return -1;
+        double ljj = sqrt(sum);
+        rj[j] = ljj;
+        for (size_t i = j + 1; i < n; i++) {
+            double *ri = A + i * s;
+            double t = 0.0;
+#pragma omp simd reduction(+ : t)
+            for (size_t k = 0; k < j; k++) t += ri[k] * rj[k];
+            ri[j] = (ri[j] - t) / ljj;
+        }
+    }
+    return 0;
+}
+
 void hw_cholesky_clamped(double *A, size_t n, size_t stride) { (void)cholesky(A, n, stride, 1); }
 
 void hw_cholesky_forward(const double *L, size_t n, size_t stride, double *b)

@@ -19,9 +19,14 @@
  * likelihood (plus the log prior for "ard").  They are refitted at every
  * iteration while fewer than 30 observations are modelled, then after every
  * max("refit_every", n/20) new observations (so the O(n^3) fits stay a
- * bounded share of the time as n grows); a refit runs L-BFGS from the previous
- * optimum, plus "restarts" random starts while fewer than 50 observations
- * are modelled and at every 5th refit after that.  Between refits, new
+ * bounded share of the time as n grows).  The first refit and every 5th
+ * one run L-BFGS (50 iterations) from the previous optimum plus "restarts"
+ * random starts; the others are warm starts: 10 iterations from the
+ * previous optimum only (one more observation moves the optimum little).
+ * The kernel matrix is built from distances vectorised over the points (a
+ * gene-major copy of the inputs) and factorised by hw_cholesky_simd; the
+ * likelihood gradient reuses the distances and exponentials of the
+ * factorisation.  Between refits, new
  * observations extend the Cholesky factor in O(n^2) with the
  * hyperparameters kept.  The GPs of different objectives are fitted in
  * parallel (OpenMP over objectives, one seeded stream each).
@@ -54,8 +59,8 @@
  * Acquisition search: "candidates" genomes (half uniform, half mutations of
  * observed non-dominated genomes), acquisition evaluated in blocks in
  * parallel (OpenMP over blocks; each value depends only on its genome, so
- * results do not depend on the thread count), then the best 4 are
- * hill-climbed for up to 12 steps: each step tries, per gene, another random
+ * results do not depend on the thread count), then the best 2 are
+ * hill-climbed for up to 6 steps: each step tries, per gene, another random
  * category or a Gaussian step (sd = step * range, step = 0.1 halving when no
  * neighbour improves), plus one step of all real genes at once, and moves to
  * the best improving neighbour.  A genome already evaluated (or already in
@@ -70,7 +75,7 @@
  * every point of a batch; lsbo advances its weight cycle.
  *
  * The first "initial_points" genomes are uniform random (distinct).
- * Config keys: name, initial_points (5), candidates (1024), restarts (2),
+ * Config keys: name, initial_points (5), candidates (256), restarts (2),
  * refit_every (5), mc_samples (128), kernel ("ard"|"ard_mle"|"shared"), weights
  * (lsbo), batch_size (1), log_transform (false; rsbo/lsbo only). */
 #include "optimizers/bo.h"
@@ -170,7 +175,7 @@ static int bo_create_kind(int kind, void **out, const hw_problem *p, const cJSON
     st->d = p->n_var;
     st->M = p->n_obj;
     hw_rng_seed(&st->rng, seed, HW_STREAM_OPTIMIZER);
-    long long ip = 5, cand = 1024, rs = 2, re = 5, mc = 128, bs = 1;
+    long long ip = 5, cand = DEFAULT_CANDIDATES, rs = 2, re = 5, mc = 128, bs = 1;
     int kern = 0, lt = 0, rc = HW_OK;
     if (params) {
         if (!rc) rc = hwj_get_int(params, path, "initial_points", 0, 1, 100000, &ip, e);

@@ -20,12 +20,13 @@ enum { BO_RSBO = 0, BO_LSBO = 1, BO_EHVI = 2 };
 enum { KERNEL_ARD = 0, KERNEL_ARD_MLE = 1, KERNEL_SHARED = 2 };
 
 #define ACQ_BLOCK 64
-#define LOCAL_STARTS 4
-#define LOCAL_STEPS 12
-#define FIT_MAX_ITER 50
+#define DEFAULT_CANDIDATES 256
+#define LOCAL_STARTS 2
+#define LOCAL_STEPS 6
+#define FIT_MAX_ITER 50    /* L-BFGS iterations of a fit with random restarts */
+#define WARM_MAX_ITER 10   /* ... of a fit warm-started from the previous optimum only */
 #define FIT_EVERY_BELOW 30
-#define RESTART_ALWAYS_BELOW 50
-#define RESTART_EVERY 5
+#define RESTART_EVERY 5    /* every RESTART_EVERY-th fit (the first included) has restarts */
 #define REFIT_FRACTION 20 /* refit interval >= n / REFIT_FRACTION */
 
 typedef struct {

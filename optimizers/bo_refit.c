@@ -30,9 +30,12 @@ int bo_sync_models(bo_state *st, hw_err *e)
         if (st->ok[i]) to_unit(st, st->X + i * (size_t)d, U + (r++) * (size_t)d);
     int rc = HW_OK;
     if (need_full) {
-        /* random restarts while data are few and on every RESTART_EVERY-th refit;
-         * other refits start from the previous optimum only */
-        int restarts = n_ok < RESTART_ALWAYS_BELOW || st->n_fits % RESTART_EVERY == 0 ? st->restarts : 0;
+        /* random restarts (and FIT_MAX_ITER iterations) on the first and every
+         * RESTART_EVERY-th refit; the others run WARM_MAX_ITER iterations from
+         * the previous optimum only (one new observation moves it little) */
+        int restart_fit = st->n_fits % RESTART_EVERY == 0;
+        int restarts = restart_fit ? st->restarts : 0;
+        int max_iter = restart_fit ? FIT_MAX_ITER : WARM_MAX_ITER;
         st->n_fits++;
         uint64_t seeds[HW_MAX_OBJ];
         for (int j = 0; j < M; j++) seeds[j] = hw_rng_u64(&st->rng);
@@ -50,7 +53,7 @@ int bo_sync_models(bo_state *st, hw_err *e)
             hw_rng fr;
             hw_rng_seed(&fr, seeds[j], HW_STREAM_OPTIMIZER);
             rcs[j] = hw_gp_set_data(st->gp[j], U, Yall + (size_t)j * n_ok, n_ok, &errs[j]);
-            if (!rcs[j]) rcs[j] = hw_gp_fit(st->gp[j], restarts, FIT_MAX_ITER, &fr, &errs[j]);
+            if (!rcs[j]) rcs[j] = hw_gp_fit(st->gp[j], restarts, max_iter, &fr, &errs[j]);
         }
         free(Yall);
         for (int j = 0; j < M && !rc; j++)

@@ -22,6 +22,7 @@ struct hw_gp {
     double *theta;         /* n_ls + 2 */
     size_t n, cap;
     double *X;             /* cap x d */
+    double *XT;            /* d x cap: X gene-major, so distances vectorise over points */
     double *y, *ys;        /* raw and standardised targets */
     double y_mean, y_std;
     double *L;             /* cap x cap, row-major, lower triangle used */
@@ -98,36 +99,11 @@ void hw_gp_destroy(hw_gp *gp)
 {
     if (!gp) return;
     free(gp->is_cat); free(gp->ls_of); free(gp->theta);
-    free(gp->X); free(gp->y); free(gp->ys); free(gp->L); free(gp->alpha);
+    free(gp->X); free(gp->XT); free(gp->y); free(gp->ys); free(gp->L); free(gp->alpha);
     free(gp);
 }
 
 /* ---- kernel ---------------------------------------------------------- */
-
-/* Per-group squared distances D_g between a and b (dg has n_ls entries). */
-static void group_dist(const hw_gp *gp, const double *a, const double *b, double *dg)
-{
-    for (int g = 0; g < gp->n_ls; g++) dg[g] = 0.0;
-    for (int i = 0; i < gp->d; i++) {
-        double t;
-        if (gp->is_cat[i]) t = a[i] != b[i] ? 1.0 : 0.0;
-        else { t = a[i] - b[i]; t *= t; }
-        dg[gp->ls_of[i]] += t;
-    }
-}
-
-/* r^2 with per-gene weights w[i] = 1 / l_{g(i)}^2. */
-static double scaled_r2(const hw_gp *gp, const double *w, const double *a, const double *b)
-{
-    double r2 = 0.0;
-    for (int i = 0; i < gp->d; i++) {
-        double t;
-        if (gp->is_cat[i]) t = a[i] != b[i] ? 1.0 : 0.0;
-        else { t = a[i] - b[i]; t *= t; }
-        r2 += w[i] * t;
-    }
-    return r2;
-}
 
 static double matern52(double s2, double r2)
 {
@@ -138,6 +114,27 @@ static double matern52(double s2, double r2)
 static void gene_weights(const hw_gp *gp, const double *theta, double *w)
 {
     for (int i = 0; i < gp->d; i++) w[i] = exp(-2.0 * theta[gp->ls_of[i]]);
+}
+
+/* r2[j] = r^2 = sum_i w_i t_i between a and the points j < m of XT
+ * (gene-major, row stride s), with per-gene weights w_i = 1 / l_{g(i)}^2 and
+ * t_i = (a_i - x_i)^2 (real gene) or [a_i != x_i] (categorical); summed gene
+ * by gene (the order hw_gp_kernel uses), vectorised over the points. */
+static void r2_row(const hw_gp *gp, const double *w, const double *a, const double *XT, size_t s,
+                   size_t m, double *restrict r2)
+{
+    for (size_t j = 0; j < m; j++) r2[j] = 0.0;
+    for (int g = 0; g < gp->d; g++) {
+        const double *restrict col = XT + (size_t)g * s;
+        double ag = a[g], wg = w[g];
+        if (gp->is_cat[g]) {
+#pragma omp simd
+            for (size_t j = 0; j < m; j++) r2[j] += col[j] != ag ? wg : 0.0;
+        } else {
+#pragma omp simd
+            for (size_t j = 0; j < m; j++) { double t = ag - col[j]; r2[j] += wg * (t * t); }
+        }
+    }
 }
 
 double hw_gp_kernel(const hw_gp *gp, const double *a, const double *b)
@@ -165,29 +162,35 @@ static void backward_solve(const double *L, size_t n, size_t s, double *v)
     }
 }
 
-/* Fill K(theta) + (noise + jit) I into A (lower triangle, stride s). */
+/* Fill K(theta) + (noise + jit) I into A (lower triangle, stride s).  R, E
+ * (optional, n x n, lower triangle): r and exp(-sqrt5 r) of each pair, for
+ * the gradient. */
 static void fill_kernel(const hw_gp *gp, const double *theta, const double *w, double jit,
-                        double *A, size_t s)
+                        double *A, size_t s, double *R, double *E)
 {
     double s2 = exp(theta[gp->n_ls]), noise = exp(theta[gp->n_ls + 1]);
-    for (size_t i = 0; i < gp->n; i++) {
-        const double *xi = gp->X + i * (size_t)gp->d;
+    size_t n = gp->n;
+    for (size_t i = 0; i < n; i++) {
         double *ri = A + i * s;
-        for (size_t j = 0; j < i; j++)
-            ri[j] = matern52(s2, scaled_r2(gp, w, xi, gp->X + j * (size_t)gp->d));
+        r2_row(gp, w, gp->X + i * (size_t)gp->d, gp->XT, gp->cap, i, ri);
+        for (size_t j = 0; j < i; j++) {
+            double r2 = ri[j], r = sqrt(r2), ex = exp(-SQRT5 * r);
+            if (R) { R[i * n + j] = r; E[i * n + j] = ex; }
+            ri[j] = s2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * ex;
+        }
         ri[i] = s2 + noise + jit;
     }
 }
 
 /* Factorise K(theta) into A with increasing jitter; *jit gets the jitter used. */
 static int factorise(const hw_gp *gp, const double *theta, const double *w, double *A, size_t s,
-                     double *jit)
+                     double *jit, double *R, double *E)
 {
     double base = exp(theta[gp->n_ls]) + exp(theta[gp->n_ls + 1]);
     double j = 0.0;
     for (int t = 0; t <= JITTER_TRIES; t++) {
-        fill_kernel(gp, theta, w, j, A, s);
-        if (hw_cholesky(A, gp->n, s) == 0) { *jit = j; return 0; }
+        fill_kernel(gp, theta, w, j, A, s, R, E);
+        if (hw_cholesky_simd(A, gp->n, s) == 0) { *jit = j; return 0; }
         j = base * 1e-10 * pow(10.0, t);
     }
     return -1;
@@ -228,7 +231,7 @@ static int refactorise(hw_gp *gp, hw_err *e)
     double *w = malloc((size_t)gp->d * sizeof *w);
     if (!w) return hw_fail(e, HW_ENOMEM, "gp: out of memory");
     gene_weights(gp, gp->theta, w);
-    int rc = factorise(gp, gp->theta, w, gp->L, gp->cap, &gp->jitter);
+    int rc = factorise(gp, gp->theta, w, gp->L, gp->cap, &gp->jitter, NULL, NULL);
     free(w);
     if (rc != 0)
         return hw_fail(e, HW_ERANGE, "gp: kernel matrix of %zu points is not positive definite "
@@ -253,13 +256,17 @@ static int reserve(hw_gp *gp, size_t need, hw_err *e)
     double *al = realloc(gp->alpha, cap * sizeof *al);
     if (al) gp->alpha = al;
     double *L = malloc(cap * cap * sizeof *L);
-    if (!X || !y || !ys || !al || !L) {
-        free(L);
+    double *XT = malloc(cap * d * sizeof *XT);
+    if (!X || !y || !ys || !al || !L || !XT) {
+        free(L); free(XT);
         return hw_fail(e, HW_ENOMEM, "gp: out of memory for %zu points", need);
     }
     for (size_t i = 0; i < gp->n; i++) memcpy(L + i * cap, gp->L + i * gp->cap, (i + 1) * sizeof *L);
+    for (size_t g = 0; g < d && gp->n; g++) memcpy(XT + g * cap, gp->XT + g * gp->cap, gp->n * sizeof *XT);
     free(gp->L);
     gp->L = L;
+    free(gp->XT);
+    gp->XT = XT;
     gp->cap = cap;
     return HW_OK;
 }
@@ -291,6 +298,8 @@ int hw_gp_set_data(hw_gp *gp, const double *X, const double *y, size_t n, hw_err
     if (n) {
         memcpy(gp->X, X, n * (size_t)gp->d * sizeof *X);
         memcpy(gp->y, y, n * sizeof *y);
+        for (size_t i = 0; i < n; i++)
+            for (int g = 0; g < gp->d; g++) gp->XT[(size_t)g * gp->cap + i] = X[i * (size_t)gp->d + (size_t)g];
     }
     gp->n = n;
     return refactorise(gp, e);
@@ -304,13 +313,15 @@ int hw_gp_add(hw_gp *gp, const double *x, double y, hw_err *e)
     if (rc) return rc;
     size_t n = gp->n, s = gp->cap, d = (size_t)gp->d;
     memcpy(gp->X + n * d, x, d * sizeof *x);
+    for (size_t g = 0; g < d; g++) gp->XT[g * s + n] = x[g];
     gp->y[n] = y;
     double *w = malloc(d * sizeof *w);
     if (!w) return hw_fail(e, HW_ENOMEM, "gp: out of memory");
     gene_weights(gp, gp->theta, w);
     double s2 = exp(gp->theta[gp->n_ls]), noise = exp(gp->theta[gp->n_ls + 1]);
     double *row = gp->L + n * s;
-    for (size_t j = 0; j < n; j++) row[j] = matern52(s2, scaled_r2(gp, w, x, gp->X + j * d));
+    r2_row(gp, w, x, gp->XT, s, n, row);
+    for (size_t j = 0; j < n; j++) row[j] = matern52(s2, row[j]);
     free(w);
     hw_cholesky_forward(gp->L, n, s, row);
     double sum = s2 + noise + gp->jitter;
@@ -340,15 +351,20 @@ int hw_gp_truncate(hw_gp *gp, size_t n, hw_err *e)
 typedef struct {
     double *A;   /* n x n: factor, then L^-1 */
     double *B;   /* n x n: K^-1 */
+    double *R;   /* n x n: r of each pair (lower triangle) */
+    double *E;   /* n x n: exp(-sqrt5 r) of each pair */
     double *a;   /* n */
+    double *c;   /* n: per-pair length-scale gradient factors of one row */
+    double *ct;  /* n: scratch */
     double *w;   /* d */
-    double *dg;  /* n_ls */
+    double *gg;  /* d: per-gene gradient sums */
     double *wg;  /* n_ls: 1 / l_g^2 */
 } lml_work;
 
 static void work_free(lml_work *ws)
 {
-    free(ws->A); free(ws->B); free(ws->a); free(ws->w); free(ws->dg); free(ws->wg);
+    free(ws->A); free(ws->B); free(ws->R); free(ws->E); free(ws->a); free(ws->c); free(ws->ct);
+    free(ws->w); free(ws->gg); free(ws->wg);
 }
 
 static int work_alloc(const hw_gp *gp, lml_work *ws, hw_err *e)
@@ -356,15 +372,37 @@ static int work_alloc(const hw_gp *gp, lml_work *ws, hw_err *e)
     size_t n = gp->n ? gp->n : 1;
     ws->A = malloc(n * n * sizeof(double));
     ws->B = malloc(n * n * sizeof(double));
+    ws->R = malloc(n * n * sizeof(double));
+    ws->E = malloc(n * n * sizeof(double));
     ws->a = malloc(n * sizeof(double));
+    ws->c = malloc(n * sizeof(double));
+    ws->ct = malloc(n * sizeof(double));
     ws->w = malloc((size_t)gp->d * sizeof(double));
-    ws->dg = malloc((size_t)gp->n_ls * sizeof(double));
+    ws->gg = malloc((size_t)gp->d * sizeof(double));
     ws->wg = malloc((size_t)gp->n_ls * sizeof(double));
-    if (!ws->A || !ws->B || !ws->a || !ws->w || !ws->dg || !ws->wg) {
+    if (!ws->A || !ws->B || !ws->R || !ws->E || !ws->a || !ws->c || !ws->ct || !ws->w || !ws->gg || !ws->wg) {
         work_free(ws);
         return hw_fail(e, HW_ENOMEM, "gp: out of memory for %zu points", gp->n);
     }
     return HW_OK;
+}
+
+/* sum_j c_j t(a, col_j) over m points: t = [col_j != a] (categorical) or
+ * (a - col_j)^2; ct: m scratch values. */
+static double gene_sum(const double *restrict c, const double *restrict col, double a, size_t m,
+                       int cat, double *restrict ct)
+{
+    double acc = 0.0;
+    if (cat) { /* the 0/1 mismatch mask, then the dot product: both vectorise */
+#pragma omp simd
+        for (size_t j = 0; j < m; j++) ct[j] = col[j] != a ? 1.0 : 0.0;
+#pragma omp simd reduction(+ : acc)
+        for (size_t j = 0; j < m; j++) acc += c[j] * ct[j];
+    } else {
+#pragma omp simd reduction(+ : acc)
+        for (size_t j = 0; j < m; j++) { double t = a - col[j]; acc += c[j] * (t * t); }
+    }
+    return acc;
 }
 
 /* LML at theta and (grad != NULL) d LML / d theta.  Returns -1 when K cannot
@@ -377,7 +415,7 @@ static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *
     if (n == 0) { *lml = 0.0; return 0; }
     gene_weights(gp, theta, ws->w);
     double jit;
-    if (factorise(gp, theta, ws->w, ws->A, n, &jit) != 0) return -1;
+    if (factorise(gp, theta, ws->w, ws->A, n, &jit, grad ? ws->R : NULL, ws->E) != 0) return -1;
     double *A = ws->A, *al = ws->a;
     memcpy(al, gp->ys, n * sizeof *al);
     hw_cholesky_forward(A, n, n, al);
@@ -418,22 +456,35 @@ static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *
     double g_s2 = 0.0, g_noise = 0.0;
     double *wg = ws->wg;
     for (int g = 0; g < gp->n_ls; g++) wg[g] = exp(-2.0 * theta[g]);
+    /* d K_ij / d log l_g = c_ij D_g(i, j) / l_g^2 with
+     * c_ij = s2 (5/3)(1 + sqrt5 r) exp(-sqrt5 r): per row i, the factors c_ij
+     * first, then per gene the sum over j of c_ij times the gene's distance
+     * (vectorised over j through the gene-major copy of X). */
+    double *restrict cr = ws->c, *restrict ct = ws->ct, *gg = ws->gg;
+    for (int g = 0; g < gp->d; g++) gg[g] = 0.0;
     for (size_t i = 0; i < n; i++) {
         const double *xi = gp->X + i * (size_t)gp->d;
+        const double *Ri = ws->R + i * n, *Ei = ws->E + i * n, *Bi = B + i * n;
+        double gs = 0.0;
+#pragma omp simd reduction(+ : gs)
         for (size_t j = 0; j < i; j++) {
-            double W = 2.0 * (al[i] * al[j] - B[i * n + j]); /* both triangles */
-            group_dist(gp, xi, gp->X + j * (size_t)gp->d, ws->dg);
-            double r2 = 0.0;
-            for (int g = 0; g < gp->n_ls; g++) r2 += ws->dg[g] * wg[g];
-            double r = sqrt(r2), ex = exp(-SQRT5 * r);
-            g_s2 += W * s2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * ex;
-            double c = W * s2 * (5.0 / 3.0) * (1.0 + SQRT5 * r) * ex;
-            for (int g = 0; g < gp->n_ls; g++) grad[g] += c * ws->dg[g] * wg[g];
+            double W = 2.0 * (al[i] * al[j] - Bi[j]); /* both triangles */
+            double r = Ri[j], ex = Ei[j];
+            gs += W * s2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * (r * r)) * ex;
+            cr[j] = W * s2 * (5.0 / 3.0) * (1.0 + SQRT5 * r) * ex;
+        }
+        g_s2 += gs;
+        for (int g = 0; g < gp->d; g++) {
+            const double *col = gp->XT + (size_t)g * gp->cap;
+            double ag = xi[g], acc = 0.0;
+            acc = gene_sum(cr, col, ag, i, gp->is_cat[g], ct);
+            gg[g] += acc;
         }
         double W = al[i] * al[i] - B[i * n + i];
         g_s2 += W * s2;
         g_noise += W * noise;
     }
+    for (int g = 0; g < gp->d; g++) grad[gp->ls_of[g]] += gg[g] * wg[gp->ls_of[g]];
     for (int g = 0; g < gp->n_ls; g++) grad[g] *= 0.5;
     grad[gp->n_ls] = 0.5 * g_s2;
     grad[gp->n_ls + 1] = 0.5 * g_noise;
@@ -646,15 +697,18 @@ int hw_gp_predict(const hw_gp *gp, const double *Xs, size_t m, double *mean, dou
     }
     double *w = malloc(d * sizeof *w);
     double *V = malloc(n * PREDICT_BLOCK * sizeof *V);
-    if (!w || !V) { free(w); free(V); return hw_fail(e, HW_ENOMEM, "gp: out of memory"); }
+    double *XsT = malloc(d * PREDICT_BLOCK * sizeof *XsT); /* the block, gene-major */
+    if (!w || !V || !XsT) { free(w); free(V); free(XsT); return hw_fail(e, HW_ENOMEM, "gp: out of memory"); }
     gene_weights(gp, gp->theta, w);
     for (size_t c0 = 0; c0 < m; c0 += PREDICT_BLOCK) {
         size_t b = m - c0 < PREDICT_BLOCK ? m - c0 : PREDICT_BLOCK;
+        for (size_t c = 0; c < b; c++)
+            for (size_t g = 0; g < d; g++) XsT[g * PREDICT_BLOCK + c] = Xs[(c0 + c) * d + g];
         /* V[i][c] = k(X_i, xs_c) */
         for (size_t i = 0; i < n; i++) {
-            const double *xi = gp->X + i * d;
-            for (size_t c = 0; c < b; c++)
-                V[i * PREDICT_BLOCK + c] = matern52(s2, scaled_r2(gp, w, xi, Xs + (c0 + c) * d));
+            double *vi = V + i * PREDICT_BLOCK;
+            r2_row(gp, w, gp->X + i * d, XsT, PREDICT_BLOCK, b, vi);
+            for (size_t c = 0; c < b; c++) vi[c] = matern52(s2, vi[c]);
         }
         double mu[PREDICT_BLOCK], q[PREDICT_BLOCK];
         for (size_t c = 0; c < b; c++) { mu[c] = 0.0; q[c] = 0.0; }
@@ -686,5 +740,6 @@ int hw_gp_predict(const hw_gp *gp, const double *Xs, size_t m, double *mean, dou
     }
     free(w);
     free(V);
+    free(XsT);
     return HW_OK;
 }

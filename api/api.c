@@ -10,6 +10,8 @@
 #include "core/rng.h"
 #include "core/util.h"
 #include "runner/config.h"
+#include "runner/grid.h"
+#include "runner/jbuf.h"
 #include "runner/run.h"
 #include "space/analytic.h"
 #include "space/space.h"
@@ -400,6 +402,45 @@ static int run_loaded(hw_run_config *c, int force, int quiet, char **result, hw_
     return rc;
 }
 
+/* The result of a whole config, as run_experiment prints it: {"name",
+ * "runs": [one entry per run (runner/grid.h's hw_grid_result_json)]}. */
+static char *grid_result_json(const hw_grid *g, const hw_run_result *res)
+{
+    hw_jbuf b = {0};
+    hw_jbuf_puts(&b, "{\"name\":");
+    hw_jbuf_str(&b, g->cells[0].cfg.name);
+    hw_jbuf_puts(&b, ",\"runs\":[");
+    for (size_t k = 0; k < g->n_runs; k++) {
+        if (k) hw_jbuf_putc(&b, ',');
+        hw_grid_result_json(g, k, &res[k], &b);
+    }
+    hw_jbuf_puts(&b, "]}");
+    if (b.oom) { hw_jbuf_free(&b); return NULL; }
+    return b.p; /* malloc'ed: released with hwnas_free */
+}
+
+/* Plans and runs every run of a loaded config (a grid or a single run). */
+static int run_grid(const hw_grid *g, int force, int quiet, char **result, hw_err *e)
+{
+    hw_run_result *res = calloc(g->n_runs, sizeof *res);
+    if (!res) return hw_fail(e, HW_ENOMEM, "out of memory");
+    int rc = hw_grid_plan(g, force, res, e);
+    int planned = rc == HW_OK;
+    for (size_t c = 0; !rc && c < g->n_cells; c++)
+        if ((rc = hw_run_make_dir(&g->cells[c].cfg, e))) hw_err_prefix(e, "%s: output", g->file);
+    if (!rc) {
+        hw_run_options o = {force, quiet, NULL, NULL, 0};
+        rc = hw_grid_run(g, &o, 0, 1, res, e);
+    }
+    for (size_t k = 0; !rc && k < g->n_runs; k++)
+        if (res[k].status == HW_RUN_LOCKED)
+            rc = hw_fail(e, HW_ESTATE, "%s: seed %llu: %s; not run here", g->file, (unsigned long long)res[k].seed,
+                         res[k].note ? res[k].note : "locked");
+    if (planned && !(*result = grid_result_json(g, res)) && !rc) rc = hw_fail(e, HW_ENOMEM, "out of memory");
+    hw_run_results_free(res, g->n_runs);
+    return rc;
+}
+
 int hwnas_run(const char *text, const char *path, const char *out_dir, int threads, int force, int quiet,
               char **result, hw_err *e)
 {
@@ -409,11 +450,11 @@ int hwnas_run(const char *text, const char *path, const char *out_dir, int threa
     hw_config_overrides ov = {0};
     ov.out = out_dir;
     ov.threads = threads;
-    hw_run_config c;
-    int rc = hw_config_load_text(path ? path : "<config>", text, NULL, &ov, &c, e);
+    hw_grid g;
+    int rc = hw_grid_load_text(path ? path : "<config>", text, &ov, &g, e);
     if (rc) return rc;
-    rc = run_loaded(&c, force, quiet, result, e);
-    hw_config_free(&c);
+    rc = run_grid(&g, force, quiet, result, e);
+    hw_grid_free(&g);
     return rc;
 }
 

@@ -286,10 +286,15 @@ static int make_cells(hw_grid *g, const cJSON *root, const cJSON **opts, size_t 
 
 int hw_grid_load(const char *file, const hw_config_overrides *ov, hw_grid *g, hw_err *e)
 {
+    return hw_grid_load_text(file, NULL, ov, g, e);
+}
+
+int hw_grid_load_text(const char *file, const char *text, const hw_config_overrides *ov, hw_grid *g, hw_err *e)
+{
     memset(g, 0, sizeof *g);
     g->file = file;
     struct stat st;
-    if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+    if (!text && stat(file, &st) == 0 && S_ISDIR(st.st_mode))
         return hw_fail(e, HW_EIO, "%s: is a directory, expected a JSON config file", file);
     /* Every OpenMP region without an explicit thread count would start this
      * many threads: refused before any region starts. */
@@ -298,7 +303,7 @@ int hw_grid_load(const char *file, const hw_config_overrides *ov, hw_grid *g, hw
         return hw_fail(e, HW_EINVAL, "OMP_NUM_THREADS: expected at most %d threads, got %d", HW_RUN_MAX_THREADS,
                        env_threads);
     cJSON *root = NULL;
-    int rc = hwj_load_file(file, &root, e);
+    int rc = text ? hwj_parse(text, file, &root, e) : hwj_load_file(file, &root, e);
     if (rc) return rc; /* names the file */
     g->is_grid = hw_config_is_grid(root);
     if (!g->is_grid) { /* a single-run config: checked as it always was, in its order */

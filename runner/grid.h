@@ -64,6 +64,8 @@ typedef struct {
  * optimizers, reference point) before any work.  Errors name the file and
  * the key path ("FILE: problem[1].device: ...").  On failure *g is released. */
 int hw_grid_load(const char *file, const hw_config_overrides *ov, hw_grid *g, hw_err *e);
+/* The same from the config's JSON text (file only names it in messages). */
+int hw_grid_load_text(const char *file, const char *text, const hw_config_overrides *ov, hw_grid *g, hw_err *e);
 void hw_grid_free(hw_grid *g);
 
 /* Run k's cell and seed. */

@@ -48,8 +48,9 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("cmake --install", "installs into a prefix; tests/test_install.sh checks it"),
            ("~/.local/", "needs that install; tests/test_install.sh checks it"),
            ("scripts/gpu_check.sh", "needs a CUDA GPU (a GPU session runs it)"),
-           (" --cuda", "needs a CUDA GPU; tests/test_supernet_cuda_cli.sh checks the no-GPU message")]
-           ("venv", "the Python package's environment: scripts/test.sh builds it and runs tests/python")]
+           (" --cuda", "needs a CUDA GPU; tests/test_supernet_cuda_cli.sh checks the no-GPU message"),
+           ("venv", "the Python package's environment: scripts/test.sh builds it and runs tests/python"),
+           ]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]
 def note(where, what):
     out.append("echo %s" % shlex.quote("%s: %s" % (where, what)))

@@ -42,6 +42,7 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("optimizer_table.py", "runs every config"), ("train-surrogates", "trains for minutes"),
            ("surrogate-report", "trains for minutes"),
            ("supernet train", "trains for minutes"), ("--ckpt xs.ckpt", "needs that trained checkpoint"),
+           ("train_supernet.sh", "trains for minutes"), ("supernet_study.sh", "minutes of evaluation and fine-tuning"),
            ("cmake --install", "installs into a prefix; tests/test_install.sh checks it"),
            ("~/.local/", "needs that install; tests/test_install.sh checks it")]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]

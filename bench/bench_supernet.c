@@ -13,6 +13,8 @@
  * AdamW) at B 4 x T 256 (the committed checkpoint's run) and B 16 x T 256
  * (the default), as tokens/s, steps/s and the process's peak RSS (getrusage)
  * after training — measured first, so the forward's larger arena is not in it.
+ * Also the median CPU time per step (CLOCK_PROCESS_CPUTIME_ID, all threads):
+ * at one thread on a loaded machine it is close to the quiet wall time.
  * The baseline in the same run is sgemm: the step's useful FLOPs (6 N x
  * params of each slice's products + attention) against the sgemm rate below.
  * and prints, as its last line, "forward/sgemm ratio: R".
@@ -23,6 +25,7 @@
 
 #include <omp.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "core/rng.h"
 #include "core/util.h"
@@ -117,7 +120,14 @@ static double train_flops(const sn_config *c, const sn_dims *d, int B, int T)
 /* Median wall time of `steps` sandwich steps on xs at B x T (after one
  * warm-up step) on a synthetic byte text; *flops: mean useful FLOPs per step
  * (the sub-networks each step drew). */
-static int bench_train_xs(int B, int T, int steps, double *sec, double *flops, hw_err *e)
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int bench_train_xs(int B, int T, int steps, double *sec, double *cpu, double *flops, hw_err *e)
 {
     enum { TEXT = 1 << 20 };
     sn_corpus c = {0};
@@ -134,7 +144,7 @@ static int bench_train_xs(int B, int T, int steps, double *sec, double *flops, h
     o.seq_len = T;
     sn_trainer t;
     int rc = sn_trainer_init(&t, &o, "bench", &c, e);
-    double ts[100], fl = 0;
+    double ts[100], tc[100], fl = 0;
     if (!rc) rc = sn_trainer_step(&t, &c, e); /* warm-up: first touch of the arena */
     for (int s = 0; s < steps && !rc; s++) {
         /* the sub-networks this step draws (same stream as sn_trainer_step) */
@@ -151,12 +161,14 @@ static int bench_train_xs(int B, int T, int steps, double *sec, double *flops, h
             sn_dims d;
             if (sn_dims_from_arch(&t.model.cfg, &a[k], &d, e) == HW_OK) fl += train_flops(&t.model.cfg, &d, B, T);
         }
-        double t0 = hw_now();
+        double t0 = hw_now(), c0 = cpu_now();
         rc = sn_trainer_step(&t, &c, e);
         ts[s] = hw_now() - t0;
+        tc[s] = cpu_now() - c0;
     }
     if (!rc) {
         *sec = median(ts, steps);
+        *cpu = median(tc, steps);
         *flops = fl / steps;
     }
     sn_trainer_free(&t);
@@ -177,9 +189,9 @@ int main(int argc, char **argv)
     /* xs training throughput first (its peak RSS without the forward's arena) */
     {
         const int batches[2] = {4, 16};
-        double step_s[2], step_fl[2], rss = 0;
+        double step_s[2], step_cpu[2], step_fl[2], rss = 0;
         for (int i = 0; i < 2; i++) {
-            if (bench_train_xs(batches[i], 256, tsteps, &step_s[i], &step_fl[i], &e)) {
+            if (bench_train_xs(batches[i], 256, tsteps, &step_s[i], &step_cpu[i], &step_fl[i], &e)) {
                 fprintf(stderr, "bench_supernet: %s\n", e.msg);
                 return 1;
             }
@@ -189,9 +201,10 @@ int main(int argc, char **argv)
                omp_get_max_threads(), sn_blas_threads(), loadavg());
         for (int i = 0; i < 2; i++)
             printf("xs training B %d x T 256: %.3f s/step median of %d, %.2f steps/s, %.0f tokens/s (x4 sub-networks), "
-                   "%.1f GFLOP/s useful, peak RSS %.0f MB%s\n",
+                   "%.1f GFLOP/s useful; CPU time %.3f s/step (%.1f GFLOP per CPU-second); peak RSS %.0f MB%s\n",
                    batches[i], step_s[i], tsteps, 1.0 / step_s[i], batches[i] * 256.0 / step_s[i],
-                   step_fl[i] / step_s[i] * 1e-9, i == 0 ? rss : peak_rss_mb(), i == 0 ? "" : " (both runs)");
+                   step_fl[i] / step_s[i] * 1e-9, step_cpu[i], step_fl[i] / step_cpu[i] * 1e-9,
+                   i == 0 ? rss : peak_rss_mb(), i == 0 ? "" : " (both runs)");
         train_gflops = step_fl[1] / step_s[1] * 1e-9;
     }
     sn_config c;

@@ -8,8 +8,8 @@
 #   scripts/supernet_study.sh [CKPT (default supernet/models/xs.ckpt)] [OUT_DIR (default results)]
 #
 # Environment: FT_STEPS (40), FT_LR (1e-3), WINDOWS (32 validation windows of
-# 256 bytes per perplexity).  One OpenBLAS/OpenMP thread per process, two
-# processes at a time, under nice: about 200 CPU-seconds.  Needs build/hwnas
+# 256 bytes per perplexity), JOBS (2 processes at a time).  One
+# OpenBLAS/OpenMP thread per process, under nice: about 200 CPU-seconds.  Needs build/hwnas
 # and a Python with matplotlib (scripts/lib_python.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,13 +25,19 @@ mkdir -p "$out"
 $py scripts/plot_supernet.py archs --random 100 --spread 12 --seed 1 "$work"
 # largest and smallest first, then the random ones
 { echo gpt-xs-4-256-4-4-4-4-4-4-4-4-True; echo gpt-xs-2-64-2-2-2-2-False; cat "$work/random.txt"; } > "$work/subnets.txt"
-nice build/hwnas supernet eval --ckpt "$ckpt" --arch-file "$work/subnets.txt" --eval-windows "$windows" \
-    --metrics perplexity,params > "$work/subnets.jsonl" &
+# Every evaluation and fine-tuning is its own process (deterministic, one
+# thread each), JOBS at a time; outputs are joined in list order.
+jobs=${JOBS:-2}
+split -n l/4 -d "$work/subnets.txt" "$work/subnets.part."
+ls "$work"/subnets.part.* | xargs -P "$jobs" -I{} sh -c \
+    'nice build/hwnas supernet eval --ckpt "$1" --arch-file "$2" --eval-windows "$3" --metrics perplexity,params > "$2.jsonl"' \
+    sh "$ckpt" {} "$windows" &
 eval_pid=$!
-# fine-tuning: each sub-network from the same inherited weights
-while read -r arch; do
-    nice build/hwnas supernet finetune --ckpt "$ckpt" --arch "$arch" --steps "$steps" --lr "$lr" \
-        --eval-windows "$windows" --seed 1
-done < "$work/spread.txt" > "$work/finetune.jsonl"
+# fine-tuning: each sub-network alone, from the same inherited weights
+nl -nrz -w2 "$work/spread.txt" | xargs -P "$jobs" -L 1 sh -c \
+    'nice build/hwnas supernet finetune --ckpt "$1" --arch "$7" --steps "$2" --lr "$3" --eval-windows "$4" --seed 1 > "$5/ft.$6.jsonl"' \
+    sh "$ckpt" "$steps" "$lr" "$windows" "$work"
 wait "$eval_pid"
+cat "$work"/subnets.part.*.jsonl > "$work/subnets.jsonl"
+cat "$work"/ft.*.jsonl > "$work/finetune.jsonl"
 $py scripts/plot_supernet.py report "$(dirname "$ckpt")/xs.train.jsonl" "$work/subnets.jsonl" "$work/finetune.jsonl" "$out"

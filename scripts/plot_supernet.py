@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""The xs supernet study (results/supernet.md), driven by scripts/supernet_study.sh.
+"""usage: plot_supernet.py archs ... | report ...
+
+The xs supernet study (results/supernet.md), driven by scripts/supernet_study.sh.
 
   plot_supernet.py archs --random N --spread K --seed S OUTDIR
       writes OUTDIR/random.txt (N random xs architectures) and OUTDIR/spread.txt
@@ -173,6 +175,9 @@ def cmd_report(argv):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        sys.exit(0)
     if len(sys.argv) < 2 or sys.argv[1] not in ("archs", "report"):
         sys.exit("usage: plot_supernet.py archs ... | report ... (see the docstring)")
     (cmd_archs if sys.argv[1] == "archs" else cmd_report)(sys.argv[2:])

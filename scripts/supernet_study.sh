@@ -12,6 +12,16 @@
 # OpenBLAS/OpenMP thread per process, under nice: about 200 CPU-seconds.  Needs build/hwnas
 # and a Python with matplotlib (scripts/lib_python.sh).
 set -euo pipefail
+case "${1:-}" in
+-h | --help)
+    sed -n '2,13s/^# \{0,1\}//p' "$0"
+    exit 0
+    ;;
+-*)
+    echo "$(basename "$0"): unknown option '$1' (see --help)" >&2
+    exit 2
+    ;;
+esac
 cd "$(dirname "$0")/.."
 ckpt=${1:-supernet/models/xs.ckpt}
 out=${2:-results}

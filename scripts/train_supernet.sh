@@ -11,6 +11,16 @@
 # corpus.  About 270 CPU-seconds (one core of the project's Xeon); runs
 # under nice.  Needs build/hwnas (cmake --build build).
 set -euo pipefail
+case "${1:-}" in
+-h | --help)
+    sed -n '2,12s/^# \{0,1\}//p' "$0"
+    exit 0
+    ;;
+-*)
+    echo "$(basename "$0"): unknown option '$1' (see --help)" >&2
+    exit 2
+    ;;
+esac
 cd "$(dirname "$0")/.."
 out=${1:-supernet/models}
 mkdir -p "$out"

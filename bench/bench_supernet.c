@@ -8,19 +8,32 @@
  *     (q k^T and p v on the i+1 keys of query i);
  *   sgemm GFLOP/s   = FLOPs / median time of the same products run alone by
  *     OpenBLAS sgemm (supernet/blas.h) with the same layouts (attention as full T x T products);
+ * Before that, the training throughput on xs: median wall time of sandwich
+ * steps (largest, smallest and 2 random sub-networks, forward + backward +
+ * AdamW) at B 4 x T 256 (the committed checkpoint's run) and B 16 x T 256
+ * (the default), as tokens/s, steps/s and the process's peak RSS (getrusage)
+ * after training — measured first, so the forward's larger arena is not in it.
+ * Also the median CPU time per step (CLOCK_PROCESS_CPUTIME_ID, all threads):
+ * at one thread on a loaded machine it is close to the quiet wall time.
+ * The baseline in the same run is sgemm: the step's useful FLOPs (6 N x
+ * params of each slice's products + attention) against the sgemm rate below.
  * and prints, as its last line, "forward/sgemm ratio: R".
- *   build/bench_supernet [runs (default 5)] [tokens (default 1024)] */
+ *   build/bench_supernet [runs (default 5)] [tokens (default 1024)] [training steps (default 3)] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <omp.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "bench/bench_supernet_gpu.h"
+#include "core/rng.h"
 #include "core/util.h"
 #include "space/analytic.h"
 #include "supernet/blas.h"
 #include "supernet/supernet.h"
+#include "supernet/train.h"
 
 
 static int cmp_d(const void *a, const void *b)
@@ -92,14 +105,109 @@ static double sgemm_products(const sn_model *m, const sn_dims *d, int T, float *
     return flops + 2.0 * T * e * c->vocab;
 }
 
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024.0 : -1.0;
+}
+
+/* Training-step FLOPs of sub-network d at B x T: forward useful FLOPs
+ * (forward_flops, per sequence) times 3 (forward + backward). */
+static double train_flops(const sn_config *c, const sn_dims *d, int B, int T)
+{
+    return 3.0 * B * forward_flops(c, d, T);
+}
+
+/* Median wall time of `steps` sandwich steps on xs at B x T (after one
+ * warm-up step) on a synthetic byte text; *flops: mean useful FLOPs per step
+ * (the sub-networks each step drew). */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int bench_train_xs(int B, int T, int steps, double *sec, double *cpu, double *flops, hw_err *e)
+{
+    enum { TEXT = 1 << 20 };
+    sn_corpus c = {0};
+    uint8_t *text = malloc(TEXT);
+    if (!text) return hw_fail(e, HW_ENOMEM, "bench: out of memory");
+    for (size_t i = 0; i < TEXT; i++) text[i] = (uint8_t)("etaoin shrdlu cmfwyp vbgkqjxz\n."[(i * 2654435761u >> 7) % 32]);
+    c.train = text;
+    c.n_train = TEXT * 9 / 10;
+    c.val = text + c.n_train;
+    c.n_val = TEXT - c.n_train;
+    sn_train_opts o;
+    sn_train_opts_default(&o, HW_SCALE_XS, 1000);
+    o.batch = B;
+    o.seq_len = T;
+    sn_trainer t;
+    int rc = sn_trainer_init(&t, &o, "bench", &c, e);
+    double ts[100], tc[100], fl = 0;
+    if (!rc) rc = sn_trainer_step(&t, &c, e); /* warm-up: first touch of the arena */
+    for (int s = 0; s < steps && !rc; s++) {
+        /* the sub-networks this step draws (same stream as sn_trainer_step) */
+        const hw_space *sp = hw_space_get(HW_SCALE_XS);
+        hw_rng r;
+        hw_rng_seed(&r, hw_splitmix64(o.seed) + (uint64_t)t.step, HW_STREAM_TRAIN);
+        for (int b = 0; b < B; b++) hw_rng_below(&r, (uint32_t)(c.n_train - (size_t)T - 1));
+        hw_arch a[4];
+        sn_space_largest(sp, &a[0]);
+        sn_space_smallest(sp, &a[1]);
+        hw_arch_sample(sp, &r, &a[2]);
+        hw_arch_sample(sp, &r, &a[3]);
+        for (int k = 0; k < 4; k++) {
+            sn_dims d;
+            if (sn_dims_from_arch(&t.model.cfg, &a[k], &d, e) == HW_OK) fl += train_flops(&t.model.cfg, &d, B, T);
+        }
+        double t0 = hw_now(), c0 = cpu_now();
+        rc = sn_trainer_step(&t, &c, e);
+        ts[s] = hw_now() - t0;
+        tc[s] = cpu_now() - c0;
+    }
+    if (!rc) {
+        *sec = median(ts, steps);
+        *cpu = median(tc, steps);
+        *flops = fl / steps;
+    }
+    sn_trainer_free(&t);
+    free(text);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    int runs = argc > 1 ? atoi(argv[1]) : 5, T = argc > 2 ? atoi(argv[2]) : 1024;
-    if (runs < 1 || runs > 100 || T < 1 || T > 1024) {
-        fprintf(stderr, "bench_supernet: usage: bench_supernet [runs 1..100] [tokens 1..1024]\n");
+    int runs = argc > 1 ? atoi(argv[1]) : 5, T = argc > 2 ? atoi(argv[2]) : 1024,
+        tsteps = argc > 3 ? atoi(argv[3]) : 3;
+    if (runs < 1 || runs > 100 || T < 1 || T > 1024 || tsteps < 1 || tsteps > 100) {
+        fprintf(stderr, "bench_supernet: usage: bench_supernet [runs 1..100] [tokens 1..1024] [training steps 1..100]\n");
         return 2;
     }
     hw_err e = {0};
+    double train_gflops = 0;
+    /* xs training throughput first (its peak RSS without the forward's arena) */
+    {
+        const int batches[2] = {4, 16};
+        double step_s[2], step_cpu[2], step_fl[2], rss = 0;
+        for (int i = 0; i < 2; i++) {
+            if (bench_train_xs(batches[i], 256, tsteps, &step_s[i], &step_cpu[i], &step_fl[i], &e)) {
+                fprintf(stderr, "bench_supernet: %s\n", e.msg);
+                return 1;
+            }
+            if (i == 0) rss = peak_rss_mb();
+        }
+        printf("xs training, sandwich of 4 sub-networks (k 2), threads: OpenMP %d, OpenBLAS %d; load average %.2f\n",
+               omp_get_max_threads(), sn_blas_threads(), loadavg());
+        for (int i = 0; i < 2; i++)
+            printf("xs training B %d x T 256: %.3f s/step median of %d, %.2f steps/s, %.0f tokens/s (x4 sub-networks), "
+                   "%.1f GFLOP/s useful; CPU time %.3f s/step (%.1f GFLOP per CPU-second); peak RSS %.0f MB%s\n",
+                   batches[i], step_s[i], tsteps, 1.0 / step_s[i], batches[i] * 256.0 / step_s[i],
+                   step_fl[i] / step_s[i] * 1e-9, step_cpu[i], step_fl[i] / step_cpu[i] * 1e-9,
+                   i == 0 ? rss : peak_rss_mb(), i == 0 ? "" : " (both runs)");
+        train_gflops = step_fl[1] / step_s[1] * 1e-9;
+    }
     sn_config c;
     sn_config_from_space(hw_space_get(HW_SCALE_S), HW_ANALYTIC_VOCAB, 0.25f, &c);
     sn_model m;
@@ -138,6 +246,7 @@ int main(int argc, char **argv)
     double gf = ff / mf * 1e-9, gs = fs / ms * 1e-9;
     printf("forward: %.3f s median of %d (%.1f GFLOP useful) = %.1f GFLOP/s\n", mf, runs, ff * 1e-9, gf);
     printf("sgemm on the same shapes: %.3f s median of %d (%.1f GFLOP) = %.1f GFLOP/s\n", ms, runs, fs * 1e-9, gs);
+    printf("xs training (B 16) useful GFLOP/s / sgemm GFLOP/s above: %.3f\n", train_gflops / gs);
     printf("load average after %.2f\n", loadavg());
     bench_supernet_gpu(&m, runs, T);   /* the GPU part (prints one line without a GPU) */
     printf("forward/sgemm ratio: %.3f\n", gf / gs);

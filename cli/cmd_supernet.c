@@ -1,7 +1,8 @@
 /* hwnas supernet — train the weight-sharing supernet, evaluate sub-networks.
  *   hwnas supernet train --space xs --corpus FILE|auto --steps N --out CKPT
  *   hwnas supernet eval --ckpt CKPT --arch-file F --metrics perplexity,params,latency
- *   hwnas supernet eval --space s --random-init --arch-file F --metrics params,latency */
+ *   hwnas supernet eval --space s --random-init --arch-file F --metrics params,latency
+ *   hwnas supernet finetune --ckpt CKPT --arch A --steps N [--out CKPT2] */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -27,6 +28,7 @@ static void usage(FILE *f)
             "       hwnas supernet train --resume CKPT --out CKPT [--stop-at S]\n"
             "       hwnas supernet eval (--ckpt CKPT | --space S --random-init) --arch-file F\n"
             "                           [--metrics perplexity,params,latency] [options]\n"
+            "       hwnas supernet finetune --ckpt CKPT --arch A --steps N [--out CKPT2] [options]\n"
             "\n"
             "train: the sandwich rule (largest, smallest and k random sub-networks per\n"
             "step), AdamW 0.9/0.95, linear warm-up then cosine decay, clipping 1.0.\n"
@@ -53,7 +55,17 @@ static void usage(FILE *f)
             "  --seq-len T      tokens per window and for latency (default: block size)\n"
             "  --latency-runs R forward passes timed, median (default 3)\n"
             "  --cuda           perplexity and latency on the GPU (latency: device time\n"
-            "                   of the forward by CUDA events; docs/supernet.md, CUDA)\n",
+            "                   of the forward by CUDA events; docs/supernet.md, CUDA)\n"
+            "\n"
+            "finetune: train sub-network A alone from its inherited weights (AdamW, warm-up\n"
+            "5%%, cosine to lr/10, clipping as in train; only A's slice changes) and print\n"
+            "one JSON object: its validation perplexity before and after.\n"
+            "  --ckpt CKPT      trained supernet (weights only is enough)\n"
+            "  --arch A         the sub-network, an arch string of the checkpoint's space\n"
+            "  --steps N        fine-tuning steps\n"
+            "  --out CKPT2      write the fine-tuned supernet (weights only)\n"
+            "  --lr X           peak learning rate (default: the checkpoint's final one, lr/10)\n"
+            "  --seed N (1)   --batch B (the checkpoint's)   --eval-windows W (64)\n",
             SN_CORPUS_AUTO_DIR);
 }
 
@@ -398,6 +410,91 @@ static int cmd_eval(int argc, char **argv)
     return status;
 }
 
+/* Validation loss of a over the first `windows` windows of T tokens. */
+static int finetune_val(sn_trainer *t, const hw_arch *a, const sn_corpus *c, int windows, double *loss, hw_err *e)
+{
+    return sn_eval_loss(&t->model, a, c->val, c->n_val, t->opts.seq_len, t->opts.batch, windows, loss, e);
+}
+
+static int cmd_finetune(int argc, char **argv)
+{
+    const char *ckpt = NULL, *arch = NULL, *out = NULL;
+    int steps = 0, seed = 1, batch = 0, windows = 64;
+    float lr = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--help") == 0) { usage(stdout); return 0; }
+        if (i + 1 >= argc) { fprintf(stderr, "hwnas supernet finetune: %s needs a value\n", o); return 2; }
+        const char *v = argv[++i];
+        int ok = 1;
+        if (strcmp(o, "--ckpt") == 0) ckpt = v;
+        else if (strcmp(o, "--arch") == 0) arch = v;
+        else if (strcmp(o, "--out") == 0) out = v;
+        else if (strcmp(o, "--steps") == 0) ok = parse_int(o, v, 1, INT_MAX / 2, &steps);
+        else if (strcmp(o, "--seed") == 0) ok = parse_int(o, v, 0, INT_MAX, &seed);
+        else if (strcmp(o, "--batch") == 0) ok = parse_int(o, v, 1, 4096, &batch);
+        else if (strcmp(o, "--eval-windows") == 0) ok = parse_int(o, v, 1, 1 << 20, &windows);
+        else if (strcmp(o, "--lr") == 0) ok = parse_float(o, v, &lr);
+        else { fprintf(stderr, "hwnas supernet finetune: unknown option '%s' (see 'hwnas supernet --help')\n", o); return 2; }
+        if (!ok) return 2;
+    }
+    if (!ckpt || !arch || !steps) {
+        fprintf(stderr, "hwnas supernet finetune: --ckpt, --arch and --steps are required\n");
+        return 2;
+    }
+    hw_err e = {0};
+    sn_trainer t;
+    int rc = sn_checkpoint_load(&t, ckpt, 0, &e);
+    if (rc) { fprintf(stderr, "hwnas supernet finetune: --ckpt: %s\n", e.msg); return hw_exit_code(rc); }
+    const hw_space *sp = hw_space_get(t.opts.scale);
+    hw_arch a;
+    sn_corpus c = {0};
+    if ((rc = hw_arch_parse(arch, sp, &a, &e)) != HW_OK) {
+        fprintf(stderr, "hwnas supernet finetune: --arch: %s\n", e.msg);
+        sn_trainer_free(&t);
+        return 2;
+    }
+    sn_finetune_opts f = {steps, batch ? batch : t.opts.batch, t.opts.seq_len, lr > 0 ? lr : 0.1f * t.opts.lr,
+                          (uint64_t)seed};
+    double before = 0, after = 0, t0 = hw_now();
+    rc = sn_finetune_begin(&t, &f, &a, &e);
+    if (!rc) rc = sn_corpus_load(t.corpus_spec, &c, &e);
+    if (!rc && c.crc != t.corpus_crc)
+        rc = hw_fail(&e, HW_EINVAL, "corpus '%s' is not the text the checkpoint was trained on (CRC32 %08x, expected %08x)",
+                     t.corpus_spec, c.crc, t.corpus_crc);
+    if (!rc && (size_t)windows * t.opts.seq_len + 1 > c.n_val)
+        rc = hw_fail(&e, HW_ERANGE, "--eval-windows %d of %d tokens: the validation text holds %zu", windows,
+                     t.opts.seq_len, c.n_val ? (c.n_val - 1) / (size_t)t.opts.seq_len : 0);
+    if (!rc) rc = finetune_val(&t, &a, &c, windows, &before, &e);
+    int tty = isatty(2);
+    while (!rc && t.step < steps) {
+        rc = sn_finetune_step(&t, &c, &e);
+        if (!rc && tty)
+            fprintf(stderr, "\rfinetune step %lld/%d  loss %.4f   ", (long long)t.step, steps, t.last_loss);
+    }
+    if (tty) fprintf(stderr, "\n");
+    if (!rc) rc = finetune_val(&t, &a, &c, windows, &after, &e);
+    if (!rc && out) {
+        free(t.adam_m);
+        free(t.adam_v);
+        t.adam_m = t.adam_v = NULL;
+        rc = sn_checkpoint_save(&t, out, &e);
+    }
+    if (rc) {
+        fprintf(stderr, "hwnas supernet finetune: %s\n", e.msg);
+    } else {
+        char s[HW_ARCH_STRLEN];
+        hw_arch_format(&a, s, sizeof s);
+        printf("{\"arch\": \"%s\", \"params\": %lld, \"steps\": %d, \"lr\": %.6g, \"batch\": %d, \"eval_windows\": %d, "
+               "\"perplexity_before\": %.6g, \"perplexity_after\": %.6g, \"train_loss_last\": %.5f, \"elapsed_s\": %.1f}\n",
+               s, (long long)sn_dims_params(&t.model.cfg, &t.finetune_dims), steps, (double)f.lr, f.batch, windows, exp(before), exp(after), t.last_loss, hw_now() - t0);
+    }
+    sn_corpus_free(&c);
+    sn_trainer_free(&t);
+    if (!rc && fflush(stdout) != 0) { fprintf(stderr, "hwnas supernet finetune: cannot write the output\n"); return 1; }
+    return rc ? hw_exit_code(rc) : 0;
+}
+
 int cmd_supernet(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -406,6 +503,7 @@ int cmd_supernet(int argc, char **argv)
     }
     if (strcmp(argv[1], "train") == 0) return cmd_train(argc - 1, argv + 1);
     if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
-    fprintf(stderr, "hwnas supernet: unknown subcommand '%s' (expected train or eval)\n", argv[1]);
+    if (strcmp(argv[1], "finetune") == 0) return cmd_finetune(argc - 1, argv + 1);
+    fprintf(stderr, "hwnas supernet: unknown subcommand '%s' (expected train, eval or finetune)\n", argv[1]);
     return 2;
 }

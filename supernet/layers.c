@@ -20,10 +20,12 @@ void sn_embed_forward(float *out, const int32_t *tokens, const float *wte, int l
 
 void sn_embed_backward(float *dwte, int ldw, const float *dout, const int32_t *tokens, int N, int e)
 {
-    /* Parallel over columns: each column's sum runs over the tokens in order. */
-#pragma omp parallel for schedule(static) if ((size_t)N * e >= SN_PAR_MIN_WORK)
-    for (int j = 0; j < e; j++)
-        for (int n = 0; n < N; n++) dwte[(size_t)tokens[n] * ldw + j] += dout[(size_t)n * e + j];
+    /* Each entry's sum runs over the tokens in order (row by row: contiguous). */
+    for (int n = 0; n < N; n++) {
+        float *dw = dwte + (size_t)tokens[n] * ldw;
+        const float *d = dout + (size_t)n * e;
+        for (int j = 0; j < e; j++) dw[j] += d[j];
+    }
 }
 
 /* ---- layernorm ---------------------------------------------------------- */
@@ -69,16 +71,25 @@ void sn_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
             dx[j] += s * (w[j] * dy[j] - dmean - nx * dnx);
         }
     }
-#pragma omp parallel for schedule(static) if ((size_t)N * e >= SN_PAR_MIN_WORK)
-    for (int j = 0; j < e; j++) {
-        float sw = 0.0f, sb = 0.0f;
+    /* dw, db: per column a sum over the rows in order, walked row by row
+     * (contiguous) into column accumulators: the same sums as column by
+     * column, without striding through memory. */
+    enum { CHUNK = 256 };
+    for (int j0 = 0; j0 < e; j0 += CHUNK) {
+        int nj = e - j0 < CHUNK ? e - j0 : CHUNK;
+        float sw[CHUNK] = {0}, sb[CHUNK] = {0};
         for (int n = 0; n < N; n++) {
-            float dy = dout[(size_t)n * e + j];
-            sw += dy * (inp[(size_t)n * e + j] - mean[n]) * rstd[n];
-            sb += dy;
+            const float *dy = dout + (size_t)n * e + j0, *x = inp + (size_t)n * e + j0;
+            float m = mean[n], s = rstd[n];
+            for (int j = 0; j < nj; j++) {
+                sw[j] += dy[j] * (x[j] - m) * s;
+                sb[j] += dy[j];
+            }
         }
-        dw[j] += sw;
-        db[j] += sb;
+        for (int j = 0; j < nj; j++) {
+            dw[j0 + j] += sw[j];
+            db[j0 + j] += sb[j];
+        }
     }
 }
 
@@ -104,11 +115,16 @@ void sn_linear_backward(float *dinp, int ldi, float dinp_beta, float *dW, int ld
                     dinp, ldi);
     sn_sgemm(1, 0, n_out, n_in, N, 1.0f, dout, ldo, inp, ldi, 1.0f, dW, ldw);
     if (!db) return;
-#pragma omp parallel for schedule(static) if ((size_t)N * n_out >= SN_PAR_MIN_WORK)
-    for (int j = 0; j < n_out; j++) {
-        float s = 0.0f;
-        for (int n = 0; n < N; n++) s += dout[(size_t)n * ldo + j];
-        db[j] += s;
+    /* column sums over the rows in order, walked row by row (see layernorm) */
+    enum { CHUNK = 256 };
+    for (int j0 = 0; j0 < n_out; j0 += CHUNK) {
+        int nj = n_out - j0 < CHUNK ? n_out - j0 : CHUNK;
+        float acc[CHUNK] = {0};
+        for (int n = 0; n < N; n++) {
+            const float *d = dout + (size_t)n * ldo + j0;
+            for (int j = 0; j < nj; j++) acc[j] += d[j];
+        }
+        for (int j = 0; j < nj; j++) db[j0 + j] += acc[j];
     }
 }
 

@@ -8,6 +8,9 @@
 
 #include "core/rng.h"
 
+/* The fine-tuning batches' stream id (core/rng.h's ids are 1..3 and 2^32 + n). */
+enum { SN_STREAM_FINETUNE = 0x5346 };
+
 /* ---- options, sub-networks, schedule ------------------------------------ */
 
 void sn_train_opts_default(sn_train_opts *o, int scale, int steps)
@@ -122,7 +125,7 @@ static double grad_norm(const float *g, size_t n)
     size_t nch = (n + CH - 1) / CH;
     double *part = malloc(sizeof(double) * (nch ? nch : 1));
     if (!part) return NAN;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nch >= 4)
     for (size_t c = 0; c < nch; c++) {
         double s = 0;
         size_t end = (c + 1) * CH < n ? (c + 1) * CH : n;
@@ -135,11 +138,10 @@ static double grad_norm(const float *g, size_t n)
     return sqrt(s);
 }
 
-static void adamw_tensor(float *p, const float *g, float *m, float *v, size_t n, float lr, float wd, float gscale,
-                         float bc1, float bc2)
+static void adamw_span(float *p, const float *g, float *m, float *v, size_t n, float lr, float wd, float gscale,
+                       float bc1, float bc2)
 {
     const float b1 = 0.9f, b2 = 0.95f, eps = 1e-8f;
-#pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
         float gi = g[i] * gscale;
         m[i] = b1 * m[i] + (1.0f - b1) * gi;
@@ -149,20 +151,84 @@ static void adamw_tensor(float *p, const float *g, float *m, float *v, size_t n,
     }
 }
 
-static void adamw_update(sn_trainer *t, double lr, float gscale)
+/* A contiguous run of parameters updated with one weight decay. */
+typedef struct {
+    size_t off, n;
+    float wd;
+} adam_span;
+
+/* The spans AdamW updates: every tensor whole, or with only = a sub-network,
+ * each row of its slice (the first rows x cols of each tensor: weights
+ * outside it are not even decayed).  Returns the count written into s (NULL:
+ * count only). */
+static size_t adam_spans(const sn_trainer *t, const sn_dims *only, adam_span *s)
+{
+    const sn_model *m = &t->model;
+    size_t k = 0;
+    for (int l = -1; l < m->cfg.max_layers; l++) {
+        int nt = l < 0 ? SN_N_GLOBAL_TENSORS : SN_N_LAYER_TENSORS, r, c, sr, sc;
+        for (int ti = 0; ti < nt; ti++) {
+            size_t off = l < 0 ? m->off_global[ti] : m->off_layer[l][ti];
+            float wd = sn_tensor_is_matrix(l, ti) ? t->opts.weight_decay : 0.0f;
+            sn_tensor_shape(&m->cfg, l, ti, &r, &c);
+            if (!only) {
+                if (s) s[k] = (adam_span){off, (size_t)r * c, wd};
+                k++;
+                continue;
+            }
+            sn_tensor_slice(&m->cfg, only, l, ti, &sr, &sc);
+            for (int i = 0; i < sr && sc > 0; i++, k++)
+                if (s) s[k] = (adam_span){off + (size_t)i * c, (size_t)sc, wd};
+        }
+    }
+    return k;
+}
+
+/* AdamW over the spans: one parallel region for the whole update (each
+ * element on its own: the bytes do not depend on the thread count), on one
+ * thread when small (a region per tensor cost more than the update on a
+ * loaded machine). */
+static int adamw_update(sn_trainer *t, double lr, float gscale, const sn_dims *only, hw_err *e)
 {
     sn_model *m = &t->model;
     float bc1 = 1.0f - powf(0.9f, (float)(t->step + 1)), bc2 = 1.0f - powf(0.95f, (float)(t->step + 1));
-    for (int l = -1; l < m->cfg.max_layers; l++) {
-        int nt = l < 0 ? SN_N_GLOBAL_TENSORS : SN_N_LAYER_TENSORS, r, c;
-        for (int k = 0; k < nt; k++) {
-            size_t off = l < 0 ? m->off_global[k] : m->off_layer[l][k];
-            sn_tensor_shape(&m->cfg, l, k, &r, &c);
-            float wd = sn_tensor_is_matrix(l, k) ? t->opts.weight_decay : 0.0f;
-            adamw_tensor(m->params + off, m->grads + off, t->adam_m + off, t->adam_v + off, (size_t)r * c, (float)lr,
-                         wd, gscale, bc1, bc2);
+    size_t ns = adam_spans(t, only, NULL), total = 0;
+    adam_span *s = malloc(sizeof *s * (ns ? ns : 1));
+    if (!s) return hw_fail(e, HW_ENOMEM, "train: out of memory");
+    adam_spans(t, only, s);
+    for (size_t i = 0; i < ns; i++) total += s[i].n;
+#pragma omp parallel for schedule(dynamic, 1) if (total >= (size_t)1 << 18)
+    for (size_t i = 0; i < ns; i++)
+        adamw_span(m->params + s[i].off, m->grads + s[i].off, t->adam_m + s[i].off, t->adam_v + s[i].off, s[i].n,
+                   (float)lr, s[i].wd, gscale, bc1, bc2);
+    free(s);
+    return HW_OK;
+}
+
+/* B random windows of T+1 bytes of the training text into tok/tgt (B*T each). */
+static void sample_batch(const sn_corpus *c, int B, int T, hw_rng *r, int32_t *tok, int32_t *tgt)
+{
+    for (int b = 0; b < B; b++) {
+        size_t off = hw_rng_below(r, (uint32_t)(c->n_train - (size_t)T - 1));
+        for (int i = 0; i < T; i++) {
+            tok[b * T + i] = c->train[off + i];
+            tgt[b * T + i] = c->train[off + i + 1];
         }
     }
+}
+
+/* Clip the accumulated gradients to opts.clip, AdamW step (on the slice
+ * `only` when not NULL), advance the step counter. */
+static int clip_and_update(sn_trainer *t, const sn_dims *only, hw_err *e)
+{
+    double norm = grad_norm(t->model.grads, t->model.n_params);
+    if (!isfinite(norm)) return hw_fail(e, HW_ERANGE, "train: step %lld: gradient norm is not finite", (long long)t->step);
+    float gscale = norm > t->opts.clip ? (float)(t->opts.clip / norm) : 1.0f;
+    int rc = adamw_update(t, sn_lr_at(&t->opts, t->step), gscale, only, e);
+    if (rc) return rc;
+    t->last_grad_norm = norm;
+    t->step++;
+    return HW_OK;
 }
 
 int sn_trainer_step(sn_trainer *t, const sn_corpus *c, hw_err *e)
@@ -180,13 +246,7 @@ int sn_trainer_step(sn_trainer *t, const sn_corpus *c, hw_err *e)
     int32_t *tgt = tok + N;
     hw_rng r;
     hw_rng_seed(&r, hw_splitmix64(o->seed) + (uint64_t)t->step, HW_STREAM_TRAIN);
-    for (int b = 0; b < B; b++) {
-        size_t off = hw_rng_below(&r, (uint32_t)(c->n_train - (size_t)T - 1));
-        for (int i = 0; i < T; i++) {
-            tok[b * T + i] = c->train[off + i];
-            tgt[b * T + i] = c->train[off + i + 1];
-        }
-    }
+    sample_batch(c, B, T, &r, tok, tgt);
     sn_space_largest(sp, &archs[0]);
     sn_space_smallest(sp, &archs[1]);
     for (int k = 0; k < o->k_random; k++) hw_arch_sample(sp, &r, &archs[2 + k]);
@@ -204,14 +264,62 @@ int sn_trainer_step(sn_trainer *t, const sn_corpus *c, hw_err *e)
     free(tok);
     free(archs);
     if (rc) return rc;
-    double norm = grad_norm(t->model.grads, t->model.n_params);
-    if (!isfinite(norm)) return hw_fail(e, HW_ERANGE, "train: step %lld: gradient norm is not finite", (long long)t->step);
-    float gscale = norm > o->clip ? (float)(o->clip / norm) : 1.0f;
-    adamw_update(t, sn_lr_at(o, t->step), gscale);
-    t->last_loss = loss_sum / n_sub;
-    t->last_grad_norm = norm;
-    t->step++;
+    rc = clip_and_update(t, NULL, e);
+    if (!rc) t->last_loss = loss_sum / n_sub;
+    return rc;
+}
+
+/* ---- fine-tuning one sub-network ---------------------------------------- */
+
+int sn_finetune_begin(sn_trainer *t, const sn_finetune_opts *f, const hw_arch *a, hw_err *e)
+{
+    sn_train_opts o = t->opts;
+    o.steps = f->steps;
+    o.batch = f->batch;
+    o.seq_len = f->seq_len;
+    o.lr = f->lr;
+    o.warmup = f->steps / 20 > 1 ? f->steps / 20 : 1;
+    o.k_random = 0;
+    o.seed = f->seed;
+    int rc = opts_validate(&o, e);
+    if (rc) return rc;
+    rc = sn_dims_from_arch(&t->model.cfg, a, &t->finetune_dims, e);
+    if (rc) return rc;
+    t->opts = o;
+    t->step = 0;
+    t->finetune = 1;
+    rc = sn_model_alloc_grads(&t->model, e);
+    if (!rc) rc = sn_model_alloc_arena(&t->model, o.batch, o.seq_len, 1, e);
+    if (rc) return rc;
+    free(t->adam_m);
+    free(t->adam_v);
+    t->adam_m = calloc(t->model.n_params, sizeof(float));
+    t->adam_v = calloc(t->model.n_params, sizeof(float));
+    if (!t->adam_m || !t->adam_v) return hw_fail(e, HW_ENOMEM, "finetune: cannot allocate the optimizer state");
     return HW_OK;
+}
+
+int sn_finetune_step(sn_trainer *t, const sn_corpus *c, hw_err *e)
+{
+    const sn_train_opts *o = &t->opts;
+    int B = o->batch, T = o->seq_len, N = B * T;
+    if (!t->finetune || !t->adam_m) return hw_fail(e, HW_ESTATE, "finetune: sn_finetune_begin first");
+    if (c->crc != t->corpus_crc)
+        return hw_fail(e, HW_EINVAL, "finetune: the corpus (CRC32 %08x) is not the supernet's (%08x)", c->crc,
+                       t->corpus_crc);
+    int32_t *tok = malloc(sizeof(int32_t) * 2 * (size_t)N);
+    if (!tok) return hw_fail(e, HW_ENOMEM, "finetune: out of memory");
+    hw_rng r;
+    hw_rng_seed(&r, hw_splitmix64(o->seed) + (uint64_t)t->step, SN_STREAM_FINETUNE);
+    sample_batch(c, B, T, &r, tok, tok + N);
+    sn_zero_grads(&t->model);
+    float loss = 0;
+    int rc = sn_forward(&t->model, &t->finetune_dims, tok, tok + N, B, T, &loss, e);
+    if (!rc) rc = sn_backward(&t->model, 1.0f, e);
+    free(tok);
+    if (!rc) rc = clip_and_update(t, &t->finetune_dims, e);
+    if (!rc) t->last_loss = loss;
+    return rc;
 }
 
 /* ---- evaluation --------------------------------------------------------- */

@@ -59,6 +59,8 @@ typedef struct {
     uint32_t corpus_crc;
     double last_loss;                      /* mean over the sandwich of the last step */
     double last_grad_norm;
+    int finetune;                          /* 1 after sn_finetune_begin */
+    sn_dims finetune_dims;                 /* the sub-network being fine-tuned */
 } sn_trainer;
 
 /* A fresh trainer (weights from the seed) for corpus c (loaded from spec). */
@@ -66,6 +68,27 @@ int sn_trainer_init(sn_trainer *t, const sn_train_opts *o, const char *corpus_sp
 void sn_trainer_free(sn_trainer *t);
 /* One sandwich step on c's training text. */
 int sn_trainer_step(sn_trainer *t, const sn_corpus *c, hw_err *e);
+/* Fine-tuning one sub-network alone from its inherited weights: the same
+ * AdamW (betas, weight decay on matrices), warm-up (5% of the steps, at
+ * least 1) and cosine schedule to lr/10, clipping; fresh optimizer moments;
+ * one forward and backward of that sub-network per step on B random windows
+ * (PCG32 stream (splitmix64(seed) + s, SN_STREAM_FINETUNE)).  Only the
+ * sub-network's slice of every tensor is updated: every other weight keeps
+ * its bytes.  Deterministic for a seed and thread count. */
+typedef struct {
+    int steps, batch, seq_len;
+    float lr;
+    uint64_t seed;
+} sn_finetune_opts;
+
+/* Turn a loaded trainer (weights only is enough) into a fine-tuning run of
+ * arch a: step 0, the options above (scale, vocab, weight decay and clip
+ * kept), gradients, a backward arena and zeroed AdamW moments.  Fails with
+ * one line when a does not fit the supernet or an option is out of range. */
+int sn_finetune_begin(sn_trainer *t, const sn_finetune_opts *f, const hw_arch *a, hw_err *e);
+/* One fine-tuning step; t->last_loss is its training loss. */
+int sn_finetune_step(sn_trainer *t, const sn_corpus *c, hw_err *e);
+
 /* The learning rate of step s (0-based). */
 double sn_lr_at(const sn_train_opts *o, int64_t s);
 

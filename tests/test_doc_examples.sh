@@ -45,6 +45,7 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("supernet_nsga2.json", "minutes of measurement on the trained xs checkpoint; "
                                    "tests/test_supernet_backend.sh runs the backend end to end"),
            ("query --backend supernet", "needs the trained xs checkpoint; tests/test_supernet_backend.sh runs it"),
+           ("train_supernet.sh", "trains for minutes"), ("supernet_study.sh", "minutes of evaluation and fine-tuning"),
            ("cmake --install", "installs into a prefix; tests/test_install.sh checks it"),
            ("~/.local/", "needs that install; tests/test_install.sh checks it"),
            ("scripts/gpu_check.sh", "needs a CUDA GPU (a GPU session runs it)"),

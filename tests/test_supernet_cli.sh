@@ -34,6 +34,30 @@ echo "$EX" > "$TMP/s.txt"
 got=$("$BIN" supernet eval --space s --random-init --arch-file "$TMP/s.txt" --metrics params)
 check "s params = analytic" test "$got" = "{\"arch\": \"$EX\", \"params\": 148591104}"
 
+# --- finetune one sub-network -------------------------------------------------
+"$BIN" supernet finetune --ckpt "$TMP/full.ckpt" --arch gpt-xxs-1-16-2-1-False --steps 20 --lr 3e-3 --batch 2 \
+    --eval-windows 4 --out "$TMP/ft.ckpt" > "$TMP/ft" 2> "$TMP/err"
+check "finetune exit 0" test $? -eq 0
+check "finetune line format" grep -q '^{"arch": "gpt-xxs-1-16-2-1-False", "params": [0-9]*, "steps": 20, .*"perplexity_before": [0-9.]*, "perplexity_after": [0-9.]*,' "$TMP/ft"
+check "finetune lowers the sub-network's perplexity" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(not d["perplexity_after"] < d["perplexity_before"])' "$TMP/ft"
+echo gpt-xxs-1-16-2-1-False > "$TMP/one.txt"
+"$BIN" supernet eval --ckpt "$TMP/ft.ckpt" --arch-file "$TMP/one.txt" --eval-windows 4 --metrics perplexity > "$TMP/ftev"
+check "the fine-tuned checkpoint evaluates to the reported perplexity" python3 -c '
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sys.exit(abs(a["perplexity_after"] - b["perplexity"]) > 1e-4 * b["perplexity"])' "$TMP/ft" "$TMP/ftev"
+"$BIN" supernet finetune --ckpt "$TMP/full.ckpt" --arch gpt-xxs-1-16-2-1-False --steps 20 --lr 3e-3 --batch 2 \
+    --eval-windows 4 --out "$TMP/ft2.ckpt" > /dev/null 2>&1
+check "finetune is deterministic" cmp -s "$TMP/ft.ckpt" "$TMP/ft2.ckpt"
+"$BIN" supernet finetune --ckpt "$TMP/full.ckpt" --arch gpt-xxs-1-64-2-1-False --steps 2 > /dev/null 2> "$TMP/err"
+check "finetune: bad arch exit 2" test $? -eq 2
+check "  one line" test "$(wc -l < "$TMP/err")" -eq 1
+"$BIN" supernet finetune --ckpt "$TMP/full.ckpt" --arch gpt-xxs-1-16-2-1-False > /dev/null 2> "$TMP/err"
+check "finetune: --steps required" test $? -eq 2
+
 # --- errors: one line, exit 2 ----------------------------------------------
 "$BIN" supernet eval --space s --random-init --arch-file "$TMP/s.txt" --metrics perplexity > /dev/null 2> "$TMP/err"
 check "random-init perplexity refused" test $? -eq 2

@@ -25,7 +25,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: hwnas verify LOG --device-name NAME [--models DIR] [--out CSV] [--protocol FILE]\n"
-               "                   [--batch B] [--seq T] [--samples K] [--warmup W] [--seed N] [--quiet]\n"
+               "                   [--batch B] [--seq T] [--samples K] [--warmup W] [--seed N] [--max-archs N] [--quiet]\n"
                "  re-measures the final front of the run LOG (run_experiment's log) on this machine: the\n"
                "  objective 'latency' (or 'energy', which needs RAPL) of each front architecture, timed as\n"
                "  'hwnas profile' does (--protocol: the profile's DIR/profile/S/NAME.json, else the options,\n"
@@ -33,7 +33,9 @@ static void usage(FILE *f)
                "  shipped ones) for device NAME. Writes CSV (default LOG's name + .verify.csv): arch,\n"
                "  predicted mean and std, measured median, mean and std, the fraction of the samples inside\n"
                "  the predicted 90%% interval; prints one JSON line: Kendall tau, coverage, hypervolume of the\n"
-               "  front with measured against predicted values (the run's normalisation and reference point).\n");
+               "  front with measured against predicted values (the run's normalisation and reference point).\n"
+               "  --max-archs N: measure N archs of the front, evenly spaced along it by the predicted\n"
+               "  metric (the hypervolumes are then those of the subset).\n");
 }
 
 static int parse_int(const char *opt, const char *v, int lo, int hi, int *out)
@@ -96,7 +98,7 @@ static double hv_of(const double *f, size_t n, int d, const hw_log *log, hw_err 
 int cmd_verify(int argc, char **argv)
 {
     const char *log_path = NULL, *name = NULL, *models = NULL, *out = NULL, *protocol = NULL;
-    int batch = -1, seq = -1, samples = -1, warmup = -1, quiet = 0;
+    int batch = -1, seq = -1, samples = -1, warmup = -1, quiet = 0, max_archs = 0;
     unsigned long long seed = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -118,6 +120,7 @@ int cmd_verify(int argc, char **argv)
         else if (strcmp(a, "--seq") == 0) ok = parse_int(a, v, 1, 1 << 16, &seq);
         else if (strcmp(a, "--samples") == 0) ok = parse_int(a, v, 1, 1000, &samples);
         else if (strcmp(a, "--warmup") == 0) ok = parse_int(a, v, 0, 1000, &warmup);
+        else if (strcmp(a, "--max-archs") == 0) ok = parse_int(a, v, 1, 1000000, &max_archs);
         else if (strcmp(a, "--seed") == 0) {
             char *end;
             errno = 0;
@@ -152,6 +155,27 @@ int cmd_verify(int argc, char **argv)
         fprintf(stderr, "hwnas verify: %s: %s\n", log_path,
                 k_obj < 0 ? "no 'latency' or 'energy' objective to measure" : log.n_front == 0 ? "empty front" : "not a run on architectures");
         goto done;
+    }
+    if (max_archs > 0 && (size_t)max_archs < log.n_front) {
+        /* keep max_archs points evenly spaced in the order of the measured objective */
+        size_t nf = log.n_front, dd = (size_t)log.n_obj;
+        size_t *ord = malloc(nf * sizeof *ord);
+        double *ff = malloc((size_t)max_archs * dd * sizeof *ff);
+        uint64_t *fe = malloc((size_t)max_archs * sizeof *fe);
+        if (!ord || !ff || !fe) { free(ord); free(ff); free(fe); fprintf(stderr, "hwnas verify: out of memory\n"); goto done; }
+        for (size_t i = 0; i < nf; i++) ord[i] = i;
+        for (size_t i = 1; i < nf; i++)   /* insertion sort by the objective (fronts are small) */
+            for (size_t j = i; j > 0 && log.front_f[ord[j] * dd + (size_t)k_obj] < log.front_f[ord[j - 1] * dd + (size_t)k_obj]; j--) {
+                size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
+            }
+        for (int k = 0; k < max_archs; k++) {
+            size_t i = max_archs == 1 ? 0 : (size_t)((double)k * (double)(nf - 1) / (double)(max_archs - 1) + 0.5);
+            memcpy(ff + (size_t)k * dd, log.front_f + ord[i] * dd, dd * sizeof *ff);
+            fe[k] = log.front_eval[ord[i]];
+        }
+        free(ord);
+        free(log.front_f); free(log.front_eval);
+        log.front_f = ff; log.front_eval = fe; log.n_front = (size_t)max_archs;
     }
     hw_arch a0;
     const char *first = log.genome[log.front_eval[0]];

@@ -43,7 +43,13 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("surrogate-report", "trains for minutes"),
            ("supernet train", "trains for minutes"), ("--ckpt xs.ckpt", "needs that trained checkpoint"),
            ("cmake --install", "installs into a prefix; tests/test_install.sh checks it"),
-           ("~/.local/", "needs that install; tests/test_install.sh checks it")]
+           ("~/.local/", "needs that install; tests/test_install.sh checks it"),
+           ("own_device.sh", "profiles this machine for minutes; tests/test_own_hardware_cli.sh runs the loop small"),
+           ("hwnas profile", "times forwards for minutes; tests/test_own_hardware_cli.sh runs it small"),
+           ("hwnas calibrate", "needs a profile; tests/test_own_hardware_cli.sh runs it"),
+           ("hwnas verify", "needs a run and times forwards; tests/test_own_hardware_cli.sh runs it"),
+           ("plot_verify.py", "needs verify's CSV"),
+           ("calibration_study.py", "trains for many minutes")]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]
 def note(where, what):
     out.append("echo %s" % shlex.quote("%s: %s" % (where, what)))

@@ -110,8 +110,8 @@ def write_md(summ, ks, path, csv_name, fig_name):
     allcov = {k: [e[("calibrated", k)][1] for e in summ.values() if ("calibrated", k) in e] for k in ks}
     lines += ["", "Coverage of the calibrated 90%% intervals on the validation split, median (min-max) over the %d rows: %s." % (
         len(allcov[ks[0]]), ", ".join("K=%d %.3f (%.2f-%.2f)" % (k, statistics.median(v), min(v), max(v)) for k, v in allcov.items() if v)),
-        "The spread is calibrated on the K archs' leave-one-out residuals, so at small K it is itself a small-sample",
-        "estimate: expect 80-95% rather than exactly 90% until K is about 50."]
+        "The spread is calibrated on the K archs' leave-one-out residuals (widened by t(0.95, K-1)/z(0.95)), so at",
+        "small K it is itself a small-sample estimate: about 90% from K = 20 on, too narrow on several devices at K = 5-10."]
     lines += ["", "## Every row (median over 5 draws)", "",
               "| metric | device | full tau | full cov90 | " + " | ".join("K=%d tau cal / scr" % k for k in ks) +
               " | K=20 cov90 cal / scr | K=20 methods chosen |",

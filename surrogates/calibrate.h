@@ -26,7 +26,9 @@
  *              residuals (>= 100 of them, else Gaussian)
  *   calib      as the shipped models (model.h): mean +- 1.645 std with the
  *              leave-one-out means covers target_coverage of the K archs'
- *              raw measurements
+ *              raw measurements; then times t_{0.95, K-1} / z_{0.95}, a
+ *              small-sample widening (K = 5: 1.30; K = 20: 1.05), since that
+ *              coverage was fitted on the K archs themselves
  *   bounds     min / max predicted mean over the K archs and 2,000 random
  *              archs of the space (seeded) */
 #ifndef HWNAS_SURROGATES_CALIBRATE_H

@@ -49,6 +49,7 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("hwnas calibrate", "needs a profile; tests/test_own_hardware_cli.sh runs it"),
            ("hwnas verify", "needs a run and times forwards; tests/test_own_hardware_cli.sh runs it"),
            ("plot_verify.py", "needs verify's CSV"),
+           ("--device mybox", "needs the calibrated models of the lines above"),
            ("calibration_study.py", "trains for many minutes")]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]
 def note(where, what):

@@ -24,7 +24,7 @@ static void usage(FILE *f)
                "  not depend on their values). Writes DIR/latency/S/NAME.jsonl.gz (the data layout of\n"
                "  docs/data.md), DIR/energy/S/NAME.jsonl.gz where RAPL counters are readable, DIR/memory/S/\n"
                "  NAME.jsonl.gz (peak memory of the forward), DIR/analytic/S.jsonl.gz and the protocol in\n"
-               "  DIR/profile/S/NAME.json. Defaults (this machine's protocol): --batch 1 --seq 32\n"
+               "  DIR/profile/S/NAME.json. Defaults (this machine's protocol): --batch 1 --seq 8\n"
                "  --samples 10 --warmup 1 --seed 1. HW-GPT-Bench's protocol: --batch 8 (s), 4 (m), 1 (l)\n"
                "  --seq 1024 --samples 10 (docs/own_hardware.md). --cuda: the GPU forward (needs a build with\n"
                "  the CUDA module).\n");
@@ -101,7 +101,7 @@ static int sample_archs(const hw_space *sp, int n, uint64_t seed, hw_arch **arch
 int cmd_profile(int argc, char **argv)
 {
     const char *scale_s = NULL, *name = NULL, *out = NULL, *arch_file = NULL, *powercap = NULL;
-    int n_archs = 0, cuda = 0, quiet = 0, batch = 1, seq = 32, samples = 10, warmup = 1;
+    int n_archs = 0, cuda = 0, quiet = 0, batch = 1, seq = 8, samples = 10, warmup = 1;
     unsigned long long seed = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

@@ -11,8 +11,8 @@
 # Defaults: --out results/own_device --name thismachine --archs 200 --calib 30
 # --seq 8 --samples 3 --evals 2000 --verify-archs 30 --build build.  The
 # profile is most of the time: 200 archs x 4 forwards of 8 tokens at
-# V = 50,254, about 4 minutes on an idle 2-core machine, 13 minutes on one
-# loaded 10x (docs/own_hardware.md).  --reuse-profile keeps DIR/profile from
+# V = 50,254, 14 minutes on the 2-core development machine loaded 10x by
+# other jobs (docs/own_hardware.md), the rest 2-3 minutes.  --reuse-profile keeps DIR/profile from
 # an earlier run.  Everything it writes is under DIR: profile/ (the data
 # layout), models/ (the shipped models + NAME), run/ (the NSGA-II log),
 # verify.csv, verify.png, report.txt.

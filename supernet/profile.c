@@ -34,7 +34,7 @@ void hw_profile_opts_default(hw_profile_opts *o, int scale)
     memset(o, 0, sizeof *o);
     o->scale = scale;
     o->batch = 1;
-    o->seq = 32;
+    o->seq = 8;
     o->samples = 10;
     o->warmup = 1;
     o->seed = 1;

@@ -45,7 +45,7 @@ typedef struct {
     const char *powercap;    /* RAPL root (default /sys/class/powercap) */
 } hw_profile_opts;
 
-/* This machine's default protocol (docs/own_hardware.md): batch 1, seq 32,
+/* This machine's default protocol (docs/own_hardware.md): batch 1, seq 8,
  * 10 samples, 1 warm-up forward. */
 void hw_profile_opts_default(hw_profile_opts *o, int scale);
 

@@ -148,10 +148,8 @@ static int query_env_open(const hw_metric *const *metrics, int n, const hw_backe
     for (int i = 0; i < n; i++)
         if ((metrics[i]->flags & HW_METRIC_PER_DEVICE) && !device)
             return hw_fail(e, HW_EINVAL, "metric '%s' needs --device", metrics[i]->name);
-    if (device) {
-        int dev;
-        if (sur_device_lookup(device, &dev, e)) return hw_err_prefix(e, "--device");
-    }
+    /* the device (built-in or an own device of the models) is checked when
+     * the surrogate backend opens */
     cJSON *cfg = query_config(device, models_dir, checkpoint);
     if (!cfg) return hw_fail(e, HW_ENOMEM, "out of memory");
     int rc = hw_backend_envs_open(envs, open, n_open, metrics, n, cfg, "query", sp, e);

@@ -47,6 +47,7 @@ int cmd_surrogate_report(int argc, char **argv)
         if (!o.want[sc]) continue;
         sur_data d;
         if (sur_data_load(o.data, sc, &d, &e)) { fprintf(stderr, "hwnas surrogate-report: %s\n", e.msg); free(rows); return hw_exit_code(e.code); }
+        sur_data_drop_own(&d);   /* the report covers HW-GPT-Bench's devices */
         size_t *tr = malloc(d.n * sizeof *tr), *va = malloc(d.n * sizeof *va), ntr = 0, nva = 0;
         if (!tr || !va) { fprintf(stderr, "hwnas surrogate-report: out of memory\n"); return 1; }
         for (size_t i = 0; i < d.n; i++) {

@@ -1,5 +1,7 @@
 /* hwnas train-surrogates — train every surrogate model from HW-GPT-Bench data
- * and write one model file per scale (surrogates/README.md). */
+ * (or a directory in its layout, such as `hwnas profile` writes, whose own
+ * devices are trained too) and write one model file per scale
+ * (surrogates/README.md); --devices / --exclude-devices train a subset. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +15,38 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: hwnas train-surrogates [--data DIR] [--out DIR] [--seed N] [--scales s,m,l] [--quiet]\n"
+    fprintf(f, "usage: hwnas train-surrogates [--data DIR] [--out DIR] [--seed N] [--scales s,m,l]\n"
+               "                              [--devices LIST | --exclude-devices LIST] [--quiet]\n"
                "  trains perplexity, latency and energy models for every scale and device;\n"
-               "  writes OUT/<scale>.hwsur (default OUT: surrogates/models of the source tree)\n");
+               "  writes OUT/<scale>.hwsur (default OUT: surrogates/models of the source tree)\n"
+               "  --devices a100,h100         only these devices' latency and energy models (comma-separated)\n"
+               "  --exclude-devices P100,...  every device but these\n"
+               "  DIR may be a directory written by 'hwnas profile' (own devices, docs/own_hardware.md)\n");
 }
 
 int cmd_train_surrogates(int argc, char **argv)
 {
     train_opts o = {.data = hw_default_data_dir(), .out = hw_default_models_dir(), .scales = "s,m,l", .seed = 1};
-    int rc0 = train_opts_parse(argc, argv, "train-surrogates", "--out", usage, &o);
+    /* --devices / --exclude-devices are this command's own; the rest are train_opts */
+    const char *devices = NULL, *exclude = NULL;
+    char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
+    if (!rest) { fprintf(stderr, "hwnas train-surrogates: out of memory\n"); return 1; }
+    int nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        int dv = i > 0 && strcmp(argv[i], "--devices") == 0, ex = i > 0 && strcmp(argv[i], "--exclude-devices") == 0;
+        if (!dv && !ex) { rest[nrest++] = argv[i]; continue; }
+        if (i + 1 >= argc) { fprintf(stderr, "hwnas train-surrogates: %s needs a value\n", argv[i]); free(rest); return 2; }
+        if (dv) devices = argv[++i];
+        else exclude = argv[++i];
+    }
+    rest[nrest] = NULL;
+    if (devices && exclude) {
+        fprintf(stderr, "hwnas train-surrogates: give at most one of --devices and --exclude-devices\n");
+        free(rest);
+        return 2;
+    }
+    int rc0 = train_opts_parse(nrest, rest, "train-surrogates", "--out", usage, &o);
+    free(rest);
     if (rc0 >= 0) return rc0;
     hw_err e = {0};
     if (hw_mkdir_p(o.out, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return 1; }
@@ -31,6 +56,11 @@ int cmd_train_surrogates(int argc, char **argv)
         double t0 = hw_now();
         sur_data d;
         if (sur_data_load(o.data, sc, &d, &e)) { fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg); return hw_exit_code(e.code); }
+        if (sur_data_select_devices(&d, devices, exclude, &e)) {
+            fprintf(stderr, "hwnas train-surrogates: %s\n", e.msg);
+            sur_data_free(&d);
+            return 2;
+        }
         double t1 = hw_now();
         sur_set *s;
         int rc = sur_train_set(&d, NULL, 0, o.seed, o.quiet, &s, &e);

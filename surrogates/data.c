@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
@@ -28,6 +29,31 @@ int sur_device_lookup(const char *name, int *device, hw_err *e)
     for (int i = 0; i < SUR_N_DEVICES; i++)
         u += (size_t)snprintf(list + u, sizeof list - u, "%s%s", i ? ", " : "", SUR_DEVICE_NAMES[i]);
     return hw_fail(e, HW_EINVAL, "unknown device '%s' (expected one of %s)", name ? name : "(null)", list);
+}
+
+int sur_own_device_name_check(const char *name, hw_err *e)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n >= SUR_DEVICE_NAME_MAX)
+        return hw_fail(e, HW_EINVAL, "device name '%s': expected 1 to %d characters", name ? name : "", SUR_DEVICE_NAME_MAX - 1);
+    if (name[0] == '.') return hw_fail(e, HW_EINVAL, "device name '%s' starts with '.'", name);
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+            return hw_fail(e, HW_EINVAL, "device name '%s': only letters, digits, '_', '-' and '.' are allowed", name);
+    }
+    for (int i = 0; i < SUR_N_DEVICES; i++)
+        if (strcasecmp(name, SUR_DEVICE_NAMES[i]) == 0)
+            return hw_fail(e, HW_EINVAL, "device name '%s' is HW-GPT-Bench's device %s: choose another name for your own device",
+                           name, SUR_DEVICE_NAMES[i]);
+    return HW_OK;
+}
+
+const char *sur_data_device_name(const sur_data *d, int device)
+{
+    if (device >= 0 && device < SUR_N_DEVICES) return SUR_DEVICE_NAMES[device];
+    if (device >= SUR_N_DEVICES && device < SUR_N_DEVICES + d->n_own) return d->own[device - SUR_N_DEVICES];
+    return "?";
 }
 
 int sur_metric_lookup(const char *name, int *metric, hw_err *e)
@@ -335,6 +361,92 @@ static int load_perplexity(const char *path, sur_data *d, const name_map *map, h
     return rc;
 }
 
+static int cmp_name(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+/* Own devices: NAME.jsonl.gz under latency/<scale>/ and energy/<scale>/ with
+ * a name that is not a built-in device, sorted (the slot order). */
+static int find_own_devices(const char *dir, const char *scale, sur_data *d, hw_err *e)
+{
+    for (int metric = SUR_LATENCY; metric < SUR_N_METRICS; metric++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s/%s", dir, SUR_METRIC_NAMES[metric], scale);
+        DIR *dd = opendir(p);
+        if (!dd) continue;
+        struct dirent *de;
+        int rc = HW_OK;
+        while ((de = readdir(dd)) && !rc) {
+            size_t n = strlen(de->d_name), sl = strlen(".jsonl.gz");
+            if (n <= sl || strcmp(de->d_name + n - sl, ".jsonl.gz") != 0 || de->d_name[0] == '.') continue;
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(n - sl), de->d_name);
+            int builtin = 0;
+            for (int k = 0; k < SUR_N_DEVICES; k++) builtin |= strcmp(name, SUR_DEVICE_NAMES[k]) == 0;
+            if (builtin) continue;
+            hw_err ne = {0};
+            if (sur_own_device_name_check(name, &ne)) { rc = hw_fail(e, HW_EPARSE, "%s/%s: %s", p, de->d_name, ne.msg); break; }
+            int have = 0;
+            for (int k = 0; k < d->n_own; k++) have |= strcmp(d->own[k], name) == 0;
+            if (have) continue;
+            if (d->n_own == SUR_N_OWN) { rc = hw_fail(e, HW_ERANGE, "%s: more than %d own devices", p, SUR_N_OWN); break; }
+            memcpy(d->own[d->n_own++], name, strlen(name) + 1);   /* checked: < SUR_DEVICE_NAME_MAX */
+        }
+        closedir(dd);
+        if (rc) return rc;
+    }
+    qsort(d->own, (size_t)d->n_own, sizeof d->own[0], cmp_name);
+    return HW_OK;
+}
+
+void sur_data_drop_own(sur_data *d)
+{
+    for (int m = 0; m < SUR_N_METRICS; m++)
+        for (int k = SUR_N_DEVICES; k < SUR_MAX_DEVICES; k++) {
+            sur_series *s = &d->series[m][k];
+            free(s->start); free(s->v); free(s->mean); free(s->std);
+            memset(s, 0, sizeof *s);
+        }
+    d->n_own = 0;
+}
+
+int sur_data_select_devices(sur_data *d, const char *devices, const char *exclude, hw_err *e)
+{
+    unsigned char keep[SUR_MAX_DEVICES];
+    for (int pass = 0; pass < 2; pass++) {
+        const char *list = pass == 0 ? devices : exclude, *opt = pass == 0 ? "--devices" : "--exclude-devices";
+        if (!list) continue;
+        unsigned char named[SUR_MAX_DEVICES] = {0};
+        char buf[1024];
+        if (strlen(list) >= sizeof buf) return hw_fail(e, HW_EINVAL, "%s: list too long", opt);
+        strcpy(buf, list);
+        int count = 0;
+        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            int dev = -1;
+            for (int k = 0; k < SUR_N_DEVICES + d->n_own && dev < 0; k++)
+                if (strcasecmp(t, sur_data_device_name(d, k)) == 0) dev = k;
+            if (dev < 0) {
+                char names[1024];
+                size_t u = 0;
+                for (int k = 0; k < SUR_N_DEVICES + d->n_own; k++)
+                    u += (size_t)snprintf(names + u, sizeof names - u, "%s%s", k ? ", " : "", sur_data_device_name(d, k));
+                return hw_fail(e, HW_EINVAL, "%s: unknown device '%s' (expected some of %s)", opt, t, names);
+            }
+            named[dev] = 1;
+            count++;
+        }
+        if (count == 0) return hw_fail(e, HW_EINVAL, "%s: empty list", opt);
+        for (int k = 0; k < SUR_MAX_DEVICES; k++)
+            keep[k] = pass == 0 ? named[k] : (unsigned char)(!named[k]);
+        for (int m = SUR_LATENCY; m < SUR_N_METRICS; m++)
+            for (int k = 0; k < SUR_MAX_DEVICES; k++)
+                if (!keep[k]) {
+                    sur_series *s = &d->series[m][k];
+                    free(s->start); free(s->v); free(s->mean); free(s->std);
+                    memset(s, 0, sizeof *s);
+                }
+    }
+    return HW_OK;
+}
+
 int sur_data_load(const char *dir, int scale, sur_data *d, hw_err *e)
 {
     memset(d, 0, sizeof *d);
@@ -349,12 +461,13 @@ int sur_data_load(const char *dir, int scale, sur_data *d, hw_err *e)
     if (rc == HW_OK) rc = load_analytic(path, scale, d, &map, e);
     if (rc) { free(map.slot); sur_data_free(d); return rc; }
     map.names = d->name;
+    if ((rc = find_own_devices(dir, sp->name, d, e))) { free(map.slot); sur_data_free(d); return rc; }
     d->perplexity = malloc(d->n * sizeof *d->perplexity);
     if (!d->perplexity) { free(map.slot); sur_data_free(d); return hw_fail(e, HW_ENOMEM, "out of memory"); }
     for (size_t i = 0; i < d->n; i++) d->perplexity[i] = NAN;
 
     /* job 0 = perplexity, then metric x device files, loaded in parallel */
-    enum { NJOB = 1 + 2 * SUR_N_DEVICES };
+    enum { NJOB = 1 + 2 * SUR_MAX_DEVICES };
     hw_err errs[NJOB];
     int rcs[NJOB];
 #pragma omp parallel for schedule(dynamic, 1)
@@ -367,8 +480,9 @@ int sur_data_load(const char *dir, int scale, sur_data *d, hw_err *e)
             if (file_exists(p)) rcs[j] = load_perplexity(p, d, &map, &errs[j]);
             continue;
         }
-        int metric = 1 + (j - 1) / SUR_N_DEVICES, dev = (j - 1) % SUR_N_DEVICES;
-        snprintf(p, sizeof p, "%s/%s/%s/%s.jsonl.gz", dir, SUR_METRIC_NAMES[metric], sp->name, SUR_DEVICE_NAMES[dev]);
+        int metric = 1 + (j - 1) / SUR_MAX_DEVICES, dev = (j - 1) % SUR_MAX_DEVICES;
+        if (dev >= SUR_N_DEVICES + d->n_own) continue;
+        snprintf(p, sizeof p, "%s/%s/%s/%s.jsonl.gz", dir, SUR_METRIC_NAMES[metric], sp->name, sur_data_device_name(d, dev));
         if (file_exists(p)) rcs[j] = load_series(p, d, &map, &d->series[metric][dev], &errs[j]);
     }
     free(map.slot);
@@ -387,7 +501,7 @@ void sur_data_free(sur_data *d)
         for (size_t i = 0; i < d->n; i++) free(d->name[i]);
     free(d->name); free(d->arch); free(d->params); free(d->flops); free(d->perplexity);
     for (int m = 0; m < SUR_N_METRICS; m++)
-        for (int k = 0; k < SUR_N_DEVICES; k++) {
+        for (int k = 0; k < SUR_MAX_DEVICES; k++) {
             sur_series *s = &d->series[m][k];
             free(s->start); free(s->v); free(s->mean); free(s->std);
         }

@@ -32,13 +32,25 @@ typedef struct {
     char **name;        /* arch strings */
     double *params, *flops;
     double *perplexity; /* NaN = not measured */
-    sur_series series[SUR_N_METRICS][SUR_N_DEVICES]; /* [SUR_PERPLEXITY] unused */
+    sur_series series[SUR_N_METRICS][SUR_MAX_DEVICES]; /* [SUR_PERPLEXITY] unused */
+    int n_own;                                         /* own devices: files under latency/<scale>/ */
+    char own[SUR_N_OWN][SUR_DEVICE_NAME_MAX];          /* or energy/<scale>/ with other names, sorted */
 } sur_data;
 
 /* Load every file of one scale under dir.  Device files that do not exist
- * are skipped (series kind NONE); analytic/<scale> must exist. */
+ * are skipped (series kind NONE); analytic/<scale> must exist.  Files of
+ * other names under latency/<scale>/ and energy/<scale>/ (NAME.jsonl.gz, as
+ * `hwnas profile` writes them) are own devices (surrogate.h). */
 int sur_data_load(const char *dir, int scale, sur_data *d, hw_err *e);
 void sur_data_free(sur_data *d);
+/* Name of device index `device` of d (built-in or own). */
+const char *sur_data_device_name(const sur_data *d, int device);
+/* Keep only the devices named in the comma-separated list `devices` (when
+ * not NULL) and drop those of `exclude` (when not NULL): the others' series
+ * are freed.  Unknown names are errors naming the option. */
+/* Drop the own devices (their series and names): HW-GPT-Bench's devices only. */
+void sur_data_drop_own(sur_data *d);
+int sur_data_select_devices(sur_data *d, const char *devices, const char *exclude, hw_err *e);
 
 /* Number of samples of arch i in a SAMPLES series. */
 static inline size_t sur_series_count(const sur_series *s, size_t i)

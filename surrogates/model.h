@@ -25,12 +25,15 @@
  * pooled over the training archs, used by surrogate_sample.
  *
  * File <dir>/<scale>.hwsur, little-endian:
- *   "HWNASSUR" (8 bytes) | u32 version (2) | u32 feature set | u32 scale | u32 n_models
+ *   "HWNASSUR" (8 bytes) | u32 version (2, or 3 with own devices) | u32 feature set | u32 scale
+ *   | u32 n_models | [version 3: u32 n_own | n_own x char name[SUR_DEVICE_NAME_MAX] (NUL-padded)]
  *   per model: u32 metric | u32 device | u32 flags (1 base, 2 noise model)
  *              u32 lin_n | f64 lin[3 * lin_n] | f64 floor | f64 model_sd | f64 calib
  *              f64 noise_calib | f64 bound_lo | f64 bound_hi
  *              gbm mean | [gbm noise] | f32 noise_q[SUR_NQ]
  *              [f64 blend_w | f64 blend_b[SUR_BLEND_P]]   (flag 64)
+ *              [u32 stack_n | stack_n x (u32 metric, u32 device, f64 coef)
+ *               | f64 blend_b[SUR_BLEND_P]]              (flag 128)
  *   gbm: u32 n_feat | u32 depth | u32 n_trees | f64 base
  *        u8 feat[T*(2^D-1)] | f32 thr[T*(2^D-1)] | f32 leaf[T*2^D]
  *   u32 crc32 (zlib) of every byte before it. */
@@ -45,6 +48,7 @@
 #include "surrogates/surrogate.h"
 
 #define SUR_FILE_VERSION 2
+#define SUR_FILE_VERSION_OWN 3   /* written only when the set has own devices */
 #define SUR_NQ 128
 /* tree input: features, log base, aux (energy: the predicted log latency of
  * the same device, from the latency model of the set) */
@@ -56,7 +60,13 @@
  * predicted log latency of the same device (the set must hold that model);
  * COARSE: the base reads the coarse-position features (sur_linear_coarse). */
 enum { SUR_FLAG_BASE = 1, SUR_FLAG_NOISE = 2, SUR_FLAG_LOGBASE = 4, SUR_FLAG_SHARED = 8, SUR_FLAG_AUX = 16,
-       SUR_FLAG_COARSE = 32, SUR_FLAG_BLEND = 64 };
+       SUR_FLAG_COARSE = 32, SUR_FLAG_BLEND = 64, SUR_FLAG_STACK = 128 };
+/* STACK (calibrated models, surrogates/calibrate.h): the log mean is a linear
+ * function of other models' log means in the same set plus the blend inputs,
+ *   mu = sum_j stack_c[j] log mean(model stack_metric[j] x stack_device[j])
+ *        + blend_b . zb
+ * (no base, no mean trees; the referenced models are not STACK ones). */
+#define SUR_STACK_MAX 32
 /* blend ridge inputs: 1, embed, n_layer, bias, counts of each MLP ratio and
  * head choice, sums of MLP ratios and heads, params, FLOPs, log params,
  * log FLOPs */
@@ -74,13 +84,18 @@ typedef struct {
     float noise_q[SUR_NQ];
     double blend_w;                   /* 0: no blend */
     double blend_b[SUR_BLEND_P];
+    int stack_n;                      /* STACK: terms */
+    int stack_metric[SUR_STACK_MAX], stack_device[SUR_STACK_MAX];
+    double stack_c[SUR_STACK_MAX];
 } sur_model;
 
 struct sur_set {
     int scale;
     int n_models;
     sur_model *models;
-    int index[SUR_N_METRICS][SUR_N_DEVICES];   /* model index or -1 */
+    int index[SUR_N_METRICS][SUR_MAX_DEVICES]; /* model index or -1 */
+    int n_own;                                 /* own devices (surrogate.h) */
+    char own[SUR_N_OWN][SUR_DEVICE_NAME_MAX];
     hw_file_id file;                           /* the file it was loaded from (sur_set_load_file) */
 };
 
@@ -129,11 +144,24 @@ typedef struct {
     double zc[SUR_LIN_COARSE];
     double zb[SUR_BLEND_P];
     int embed_index;
+    double stack_log[SUR_STACK_MAX];  /* STACK: the referenced log means (sur_set_predict fills them) */
 } sur_input;
 void sur_input_make(const hw_arch *a, sur_input *in);
 void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out);
-/* Model k of set s on in (fills the aux input first when the model reads it). */
+/* Model k of set s on in (fills the aux and stack inputs first when the
+ * model reads them). */
 void sur_set_predict(const sur_set *s, int k, sur_input *in, sur_pred *out);
+/* The same for a model m that need not be in s (its aux / stack references
+ * are looked up in s, which must hold them). */
+void sur_set_predict_model(const sur_set *s, const sur_model *m, sur_input *in, sur_pred *out);
+/* Add model m (taken over: *m is zeroed) to set s, replacing the model of
+ * the same metric x device; an own device (index >= SUR_N_DEVICES) must be
+ * in s's own list already (sur_set_own_slot). */
+int sur_set_put(sur_set *s, sur_model *m, hw_err *e);
+/* The index of own device `name` in s, added to its list when absent. */
+int sur_set_own_slot(sur_set *s, const char *name, int *device, hw_err *e);
+/* A gbm that predicts the constant v (no trees). */
+int sur_gbm_constant(sur_gbm *g, double v);
 /* Same with the log-mean only (for training diagnostics). */
 double sur_model_predict_log(const sur_model *m, const sur_input *in);
 

@@ -235,7 +235,7 @@ int sur_model_fit(const sur_data *d, int metric, int device, const size_t *rows,
         fold[n] = sur_fold(d->name[i], seed, o->folds > 1 ? o->folds : 2);
         n++;
     }
-    if (n < 20) { rc = hw_fail(e, HW_EINVAL, "%s/%s: only %zu architectures with data", SUR_METRIC_NAMES[metric], SUR_DEVICE_NAMES[device], n); goto out; }
+    if (n < 20) { rc = hw_fail(e, HW_EINVAL, "%s/%s: only %zu architectures with data", SUR_METRIC_NAMES[metric], sur_data_device_name(d, device), n); goto out; }
 
     /* out-of-fold predictions; with cv_trees also the out-of-fold squared log
      * error after each tree, which picks the tree count of every fit */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <zlib.h>
 
@@ -80,10 +81,18 @@ int sur_set_save(const sur_set *s, const char *path, hw_err *e)
 {
     wbuf b = {0};
     put(&b, "HWNASSUR", 8);
-    put_u32(&b, SUR_FILE_VERSION);
+    put_u32(&b, s->n_own > 0 ? SUR_FILE_VERSION_OWN : SUR_FILE_VERSION);
     put_u32(&b, SUR_FEATURE_SET);
     put_u32(&b, (uint32_t)s->scale);
     put_u32(&b, (uint32_t)s->n_models);
+    if (s->n_own > 0) {
+        put_u32(&b, (uint32_t)s->n_own);
+        for (int k = 0; k < s->n_own; k++) {
+            char name[SUR_DEVICE_NAME_MAX] = {0};
+            snprintf(name, sizeof name, "%s", s->own[k]);
+            put(&b, name, sizeof name);
+        }
+    }
     for (int k = 0; k < s->n_models; k++) {
         const sur_model *m = &s->models[k];
         put_u32(&b, (uint32_t)m->metric);
@@ -102,6 +111,15 @@ int sur_set_save(const sur_set *s, const char *path, hw_err *e)
         for (int q = 0; q < SUR_NQ; q++) put_f32(&b, m->noise_q[q]);
         if (m->flags & SUR_FLAG_BLEND) {
             put_f64(&b, m->blend_w);
+            for (int j = 0; j < SUR_BLEND_P; j++) put_f64(&b, m->blend_b[j]);
+        }
+        if (m->flags & SUR_FLAG_STACK) {
+            put_u32(&b, (uint32_t)m->stack_n);
+            for (int j = 0; j < m->stack_n; j++) {
+                put_u32(&b, (uint32_t)m->stack_metric[j]);
+                put_u32(&b, (uint32_t)m->stack_device[j]);
+                put_f64(&b, m->stack_c[j]);
+            }
             for (int j = 0; j < SUR_BLEND_P; j++) put_f64(&b, m->blend_b[j]);
         }
     }
@@ -208,16 +226,32 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
     if (!why) {
         b.n = n - 4;
         uint32_t ver = get_u32(&b), fs = get_u32(&b), sc = get_u32(&b), nm = get_u32(&b);
-        if (ver != SUR_FILE_VERSION) why = "unsupported version";
+        if (ver != SUR_FILE_VERSION && ver != SUR_FILE_VERSION_OWN) why = "unsupported version";
         else if (fs != SUR_FEATURE_SET) why = "feature set does not match this build";
         else if (sc >= HW_N_SCALES) why = "bad scale";
-        else if (nm > SUR_N_METRICS * SUR_N_DEVICES) why = "bad model count";
-        else {
+        else if (nm > SUR_N_METRICS * SUR_MAX_DEVICES) why = "bad model count";
+        if (!why && ver == SUR_FILE_VERSION_OWN) {
+            uint32_t no = get_u32(&b);
+            if (b.bad || no < 1 || no > SUR_N_OWN) why = "bad own-device count";
+            for (uint32_t k = 0; k < no && !why; k++) {
+                char name[SUR_DEVICE_NAME_MAX];
+                hw_err ne = {0};
+                if (!get(&b, name, sizeof name)) why = "truncated";
+                else if (name[SUR_DEVICE_NAME_MAX - 1] != 0 || sur_own_device_name_check(name, &ne)) why = "bad own-device name";
+                else {
+                    for (uint32_t j = 0; j < k; j++)
+                        if (strcmp(s->own[j], name) == 0) why = "duplicate own device";
+                    memcpy(s->own[k], name, sizeof name);
+                    s->n_own = (int)k + 1;
+                }
+            }
+        }
+        if (!why) {
             s->scale = (int)sc;
             s->models = calloc(nm + 1, sizeof *s->models);
             if (!s->models) why = "out of memory";
             for (int a = 0; a < SUR_N_METRICS; a++)
-                for (int c = 0; c < SUR_N_DEVICES; c++) s->index[a][c] = -1;
+                for (int c = 0; c < SUR_MAX_DEVICES; c++) s->index[a][c] = -1;
             for (uint32_t k = 0; k < nm && !why; k++) {
                 sur_model *m = &s->models[k];
                 s->n_models = (int)k + 1;
@@ -225,8 +259,8 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 m->device = (int)get_u32(&b);
                 m->flags = (int)get_u32(&b);
                 if (b.bad) { why = "truncated"; break; }
-                if (m->metric < 0 || m->metric >= SUR_N_METRICS || m->device < 0 || m->device >= SUR_N_DEVICES ||
-                    (m->flags & ~127)) { why = "bad model header"; break; }
+                if (m->metric < 0 || m->metric >= SUR_N_METRICS || m->device < 0 || m->device >= SUR_N_DEVICES + s->n_own ||
+                    (m->flags & ~255)) { why = "bad model header"; break; }
                 m->lin_n = (int)get_u32(&b);
                 if (m->lin_n < 0 || m->lin_n > ((m->flags & SUR_FLAG_COARSE) ? SUR_LIN_COARSE : SUR_LIN_GROUP) || (m->lin_n == 0) != !(m->flags & SUR_FLAG_BASE)) { why = "bad linear size"; break; }
                 for (int j = 0; j < 3 * m->lin_n; j++) m->lin[j] = get_f64(&b);
@@ -250,6 +284,25 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                     }
                     if (!b.bad && !ok) { why = "bad blend"; break; }
                 }
+                if (m->flags & SUR_FLAG_STACK) {
+                    uint32_t ns = get_u32(&b);
+                    if (b.bad || ns > SUR_STACK_MAX) { why = "bad stack size"; break; }
+                    m->stack_n = (int)ns;
+                    int ok = 1;
+                    for (int j = 0; j < m->stack_n; j++) {
+                        m->stack_metric[j] = (int)get_u32(&b);
+                        m->stack_device[j] = (int)get_u32(&b);
+                        m->stack_c[j] = get_f64(&b);
+                        ok &= m->stack_metric[j] > SUR_PERPLEXITY && m->stack_metric[j] < SUR_N_METRICS &&
+                              m->stack_device[j] >= 0 && m->stack_device[j] < SUR_N_DEVICES + s->n_own &&
+                              isfinite(m->stack_c[j]);
+                    }
+                    for (int j = 0; j < SUR_BLEND_P; j++) {
+                        m->blend_b[j] = get_f64(&b);
+                        ok &= isfinite(m->blend_b[j]);
+                    }
+                    if (!b.bad && !ok) { why = "bad stack"; break; }
+                }
                 if (b.bad) { why = "truncated"; break; }
                 int dev = m->metric == SUR_PERPLEXITY ? 0 : m->device;
                 if (s->index[m->metric][dev] >= 0) { why = "duplicate model"; break; }
@@ -260,6 +313,13 @@ int sur_set_load_file(const char *path, sur_set **out, hw_err *e)
                 if ((s->models[k].flags & SUR_FLAG_AUX) &&
                     (s->models[k].metric != SUR_ENERGY || s->index[SUR_LATENCY][s->models[k].device] < 0))
                     why = "energy model without its latency model";
+            for (int k = 0; k < s->n_models && !why; k++) {
+                const sur_model *m = &s->models[k];
+                for (int j = 0; j < m->stack_n && !why; j++) {
+                    int r = s->index[m->stack_metric[j]][m->stack_device[j]];
+                    if (r < 0 || r == k || (s->models[r].flags & SUR_FLAG_STACK)) why = "stacked model without its inputs";
+                }
+            }
         }
     }
     free(data);
@@ -300,19 +360,123 @@ void surrogate_free(sur_set *s)
     free(s);
 }
 
+const char *surrogate_device_name(const sur_set *s, int device)
+{
+    if (device >= 0 && device < SUR_N_DEVICES) return SUR_DEVICE_NAMES[device];
+    if (s && device >= SUR_N_DEVICES && device < SUR_N_DEVICES + s->n_own) return s->own[device - SUR_N_DEVICES];
+    return "?";
+}
+
+/* "a100, ..., cpu_p100" and, when the sets have own devices, "; own devices: x, y" */
+static void device_list(sur_set *const *sets, int n_sets, char *buf, size_t n)
+{
+    size_t u = 0;
+    for (int i = 0; i < SUR_N_DEVICES && u < n; i++)
+        u += (size_t)snprintf(buf + u, n - u, "%s%s", i ? ", " : "", SUR_DEVICE_NAMES[i]);
+    int first = 1;
+    for (int k = 0; k < n_sets; k++)
+        for (int j = 0; sets[k] && j < sets[k]->n_own && u < n; j++) {
+            u += (size_t)snprintf(buf + u, n - u, "%s%s", first ? "; own devices of these models: " : ", ", sets[k]->own[j]);
+            first = 0;
+        }
+}
+
+int surrogate_device_lookup(const sur_set *s, const char *name, int *device, hw_err *e)
+{
+    if (name)
+        for (int i = 0; i < SUR_N_DEVICES; i++)
+            if (strcasecmp(name, SUR_DEVICE_NAMES[i]) == 0) { *device = i; return HW_OK; }
+    for (int j = 0; s && name && j < s->n_own; j++)
+        if (strcmp(name, s->own[j]) == 0) { *device = SUR_N_DEVICES + j; return HW_OK; }
+    char list[2048];
+    sur_set *one = (sur_set *)s;
+    device_list(&one, 1, list, sizeof list);
+    return hw_fail(e, HW_EINVAL, "unknown device '%s' (expected one of %s)", name ? name : "(null)", list);
+}
+
+int sur_models_set_device(sur_models *ms, const char *device, hw_err *e)
+{
+    ms->device = -1;
+    for (int sc = 0; sc < HW_N_SCALES; sc++) {
+        int dev = -1;
+        if (!ms->set[sc] || surrogate_device_lookup(ms->set[sc], device, &dev, NULL)) continue;
+        if (ms->device >= 0 && dev != ms->device)
+            return hw_fail(e, HW_EINVAL, "own device '%s' has different slots in the model files of different scales", device);
+        ms->device = dev;
+    }
+    if (ms->device < 0) {
+        char list[2048];
+        device_list(ms->set, HW_N_SCALES, list, sizeof list);
+        return hw_fail(e, HW_EINVAL, "unknown device '%s' (expected one of %s)", device, list);
+    }
+    snprintf(ms->device_name, sizeof ms->device_name, "%s", ms->device < SUR_N_DEVICES ? SUR_DEVICE_NAMES[ms->device] : device);
+    return HW_OK;
+}
+
 int sur_models_load(const char *dir, int scale, const char *device, sur_models **out, hw_err *e)
 {
     *out = NULL;
     sur_models *ms = calloc(1, sizeof *ms);
     if (!ms) return hw_fail(e, HW_ENOMEM, "out of memory");
     ms->device = -1;
-    if (device && sur_device_lookup(device, &ms->device, e)) { free(ms); return HW_EINVAL; }
     for (int sc = 0; sc < HW_N_SCALES; sc++) {
         if (scale >= 0 && sc != scale) continue;
         int rc = surrogate_load(dir, sc, &ms->set[sc], e);
         if (rc) { sur_models_free(ms); return rc; }
     }
+    int rc = device ? sur_models_set_device(ms, device, e) : HW_OK;
+    if (rc) { sur_models_free(ms); return rc; }
     *out = ms;
+    return HW_OK;
+}
+
+int sur_gbm_constant(sur_gbm *g, double v)
+{
+    memset(g, 0, sizeof *g);
+    g->n_feat = SUR_X_LEN;
+    g->depth = 1;
+    g->n_trees = 0;
+    g->base = v;
+    g->feat = malloc(1);
+    g->thr = malloc(sizeof *g->thr);
+    g->leaf = malloc(sizeof *g->leaf);
+    if (!g->feat || !g->thr || !g->leaf) { sur_gbm_free(g); return HW_ENOMEM; }
+    return HW_OK;
+}
+
+int sur_set_own_slot(sur_set *s, const char *name, int *device, hw_err *e)
+{
+    for (int j = 0; j < s->n_own; j++)
+        if (strcmp(s->own[j], name) == 0) { *device = SUR_N_DEVICES + j; return HW_OK; }
+    int rc = sur_own_device_name_check(name, e);
+    if (rc) return rc;
+    if (s->n_own == SUR_N_OWN) return hw_fail(e, HW_ERANGE, "the model set already holds %d own devices", SUR_N_OWN);
+    snprintf(s->own[s->n_own], SUR_DEVICE_NAME_MAX, "%s", name);
+    *device = SUR_N_DEVICES + s->n_own++;
+    return HW_OK;
+}
+
+int sur_set_put(sur_set *s, sur_model *m, hw_err *e)
+{
+    if (m->device < 0 || m->device >= SUR_N_DEVICES + s->n_own || m->metric <= SUR_PERPLEXITY || m->metric >= SUR_N_METRICS)
+        return hw_fail(e, HW_EINVAL, "model of device index %d: not in the set's device list", m->device);
+    int k = s->index[m->metric][m->device];
+    if (k >= 0) {
+        for (int j = 0; j < s->n_models; j++)
+            for (int t = 0; t < s->models[j].stack_n; t++)
+                if (j != k && s->models[j].stack_metric[t] == m->metric && s->models[j].stack_device[t] == m->device)
+                    return hw_fail(e, HW_EINVAL, "the %s model of %s is an input of another calibrated model", SUR_METRIC_NAMES[m->metric],
+                                   surrogate_device_name(s, m->device));
+        sur_model_free(&s->models[k]);
+    } else {
+        sur_model *nm = realloc(s->models, ((size_t)s->n_models + 1) * sizeof *nm);
+        if (!nm) return hw_fail(e, HW_ENOMEM, "out of memory");
+        s->models = nm;
+        k = s->n_models++;
+        s->index[m->metric][m->device] = k;
+    }
+    s->models[k] = *m;
+    memset(m, 0, sizeof *m);
     return HW_OK;
 }
 

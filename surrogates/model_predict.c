@@ -34,6 +34,12 @@ void sur_input_make(const hw_arch *a, sur_input *in)
 /* log of the predicted mean; fills the tree input x */
 static double mean_log(const sur_model *m, const sur_input *in, float *x)
 {
+    if (m->flags & SUR_FLAG_STACK) {
+        model_x(m, in, x);
+        double mu = blend_value(m->blend_b, in);
+        for (int j = 0; j < m->stack_n; j++) mu += m->stack_c[j] * in->stack_log[j];
+        return mu;
+    }
     double mu = model_x(m, in, x) + sur_gbm_predict(&m->mean_gbm, x);
     if (m->flags & SUR_FLAG_BLEND) mu = (1 - m->blend_w) * mu + m->blend_w * blend_value(m->blend_b, in);
     return mu;
@@ -45,12 +51,27 @@ double sur_model_predict_log(const sur_model *m, const sur_input *in)
     return mean_log(m, in, x);
 }
 
-void sur_set_predict(const sur_set *s, int k, sur_input *in, sur_pred *out)
+/* log mean of a non-stacked model k of s (aux input filled first) */
+static double set_log_mean(const sur_set *s, int k, sur_input *in)
 {
     const sur_model *m = &s->models[k];
     if (m->flags & SUR_FLAG_AUX)
         in->x[SUR_N_FEAT + 1] = (float)sur_model_predict_log(&s->models[s->index[SUR_LATENCY][m->device]], in);
+    return sur_model_predict_log(m, in);
+}
+
+void sur_set_predict_model(const sur_set *s, const sur_model *m, sur_input *in, sur_pred *out)
+{
+    if (m->flags & SUR_FLAG_AUX)
+        in->x[SUR_N_FEAT + 1] = (float)sur_model_predict_log(&s->models[s->index[SUR_LATENCY][m->device]], in);
+    for (int j = 0; j < m->stack_n; j++)
+        in->stack_log[j] = set_log_mean(s, s->index[m->stack_metric[j]][m->stack_device[j]], in);
     sur_model_predict(m, in, out);
+}
+
+void sur_set_predict(const sur_set *s, int k, sur_input *in, sur_pred *out)
+{
+    sur_set_predict_model(s, &s->models[k], in, out);
 }
 
 void sur_model_predict(const sur_model *m, const sur_input *in, sur_pred *out)
@@ -70,7 +91,7 @@ int surrogate_has(const sur_set *s, int metric, int device)
 {
     if (metric < 0 || metric >= SUR_N_METRICS) return 0;
     if (metric == SUR_PERPLEXITY) device = 0;
-    if (device < 0 || device >= SUR_N_DEVICES) return 0;
+    if (device < 0 || device >= SUR_MAX_DEVICES) return 0;
     return s->index[metric][device] >= 0;
 }
 
@@ -82,7 +103,7 @@ static int check_model(const sur_set *s, const hw_arch *a, int metric, int devic
     if (!surrogate_has(s, metric, device))
         return hw_fail(e, HW_EINVAL, "no surrogate model for %s on device %s at scale %s",
                        metric >= 0 && metric < SUR_N_METRICS ? SUR_METRIC_NAMES[metric] : "?",
-                       device >= 0 && device < SUR_N_DEVICES ? SUR_DEVICE_NAMES[device] : "?", hw_space_get(s->scale)->name);
+                       surrogate_device_name(s, device), hw_space_get(s->scale)->name);
     return HW_OK;
 }
 
@@ -129,7 +150,7 @@ int surrogate_bounds(const sur_set *s, int metric, int device, double *lo, doubl
     if (!surrogate_has(s, metric, device))
         return hw_fail(e, HW_EINVAL, "no surrogate model for %s on device %s at scale %s",
                        metric >= 0 && metric < SUR_N_METRICS ? SUR_METRIC_NAMES[metric] : "?",
-                       device >= 0 && device < SUR_N_DEVICES ? SUR_DEVICE_NAMES[device] : "?", hw_space_get(s->scale)->name);
+                       surrogate_device_name(s, device), hw_space_get(s->scale)->name);
     const sur_model *m = &s->models[s->index[metric][metric == SUR_PERPLEXITY ? 0 : device]];
     *lo = m->bound_lo;
     *hi = m->bound_hi;

@@ -31,6 +31,17 @@ typedef enum { SUR_PERPLEXITY = 0, SUR_LATENCY = 1, SUR_ENERGY = 2, SUR_N_METRIC
 #define SUR_N_DEVICES 14
 #define SUR_N_GPUS 8
 extern const char *const SUR_DEVICE_NAMES[SUR_N_DEVICES];
+/* Own devices (docs/own_hardware.md): a model set or a data directory may
+ * also hold up to SUR_N_OWN devices named by the user (profiled with
+ * `hwnas profile`, calibrated with `hwnas calibrate`).  Their indices follow
+ * the built-in ones: SUR_N_DEVICES + slot, the slot being the position of
+ * the name in the set's (or the data's) own-device list. */
+#define SUR_N_OWN 8
+#define SUR_MAX_DEVICES (SUR_N_DEVICES + SUR_N_OWN)
+#define SUR_DEVICE_NAME_MAX 32
+/* An own device's name: 1 to 31 characters of [A-Za-z0-9_.-], not starting
+ * with '.', and not a built-in device name (case-insensitively). */
+int sur_own_device_name_check(const char *name, hw_err *e);
 extern const char *const SUR_METRIC_NAMES[SUR_N_METRICS];
 extern const char *const SUR_METRIC_UNITS[SUR_N_METRICS];
 
@@ -54,6 +65,13 @@ void surrogate_free(sur_set *s);
 int surrogate_scale(const sur_set *s);
 /* The identity (path, size, FNV-1a 64) of the file the set was loaded from. */
 const hw_file_id *surrogate_file(const sur_set *s);
+/* The name of device index `device` in set s (built-in or own; "?" when
+ * neither). */
+const char *surrogate_device_name(const sur_set *s, int device);
+/* Name -> index: the built-in devices (case-insensitively), then the set's
+ * own devices (exactly); else "unknown device 'x' (expected a100, ...; own
+ * devices of this set: ...)". */
+int surrogate_device_lookup(const sur_set *s, const char *name, int *device, hw_err *e);
 /* 1 if the set holds a model for metric x device (device ignored for
  * perplexity). */
 int surrogate_has(const sur_set *s, int metric, int device);
@@ -77,15 +95,20 @@ double surrogate_sample(const sur_set *s, int metric, int device, const sur_pred
 int surrogate_bounds(const sur_set *s, int metric, int device, double *lo, double *hi, hw_err *e);
 
 /* What a problem or `hwnas query` holds: one set per scale (NULL where not
- * loaded) and the device of per-device metrics (-1 when none was given). */
+ * loaded) and the device of per-device metrics (-1 when none was given; an
+ * own device has the same index in every loaded set that holds it). */
 typedef struct {
     sur_set *set[HW_N_SCALES];
     int device;
+    char device_name[SUR_DEVICE_NAME_MAX];
 } sur_models;
 
-/* scale < 0 loads every scale's file.  device may be NULL.  Errors name the
- * file or the device. */
+/* scale < 0 loads every scale's file.  device may be NULL; an own device
+ * must be in at least one loaded set, at the same index in each set that
+ * has it.  Errors name the file or the device. */
 int sur_models_load(const char *dir, int scale, const char *device, sur_models **out, hw_err *e);
+/* Sets ms->device (and device_name) from a name looked up in the loaded sets. */
+int sur_models_set_device(sur_models *ms, const char *device, hw_err *e);
 /* Frees a sur_models (void * so it is the surrogate backend's close). */
 void sur_models_free(void *models);
 /* Prediction of metric for a through the models of a's scale. */

@@ -51,7 +51,7 @@ static int check_rows(const char *path, const sur_models *ms, const hw_metric *c
         for (int sc = 0; sc < HW_N_SCALES; sc++)
             if (ms->set[sc] && !surrogate_has(ms->set[sc], rows[i]->arg, rows[i]->arg == SUR_PERPLEXITY ? 0 : ms->device))
                 return hw_fail(e, HW_EINVAL, "no surrogate model for %s on device %s", rows[i]->name,
-                               SUR_DEVICE_NAMES[ms->device]);
+                               ms->device_name);
     }
     return HW_OK;
 }
@@ -69,15 +69,16 @@ static int surrogate_open(const hw_backend *b, const cJSON *cfg, const char *pat
     int rc;
     if ((rc = hwj_get_string(cfg, path, "device", 0, &device, e))) return rc;
     if ((rc = hwj_get_string(cfg, path, "models", 0, &dir, e))) return rc;
-    if (device) {
-        int dev;
-        hwj_path(p, sizeof p, path, "device");
-        if ((rc = sur_device_lookup(device, &dev, e))) return hw_err_prefix(e, "%s", p);
-    }
     hwj_path(p, sizeof p, path, "models");
     if (!*dir) return hw_fail(e, HW_EINVAL, "%s: expected a directory, got an empty string", p);
     sur_models *ms;
-    if ((rc = sur_models_load(dir, sp ? sp->scale : -1, device, &ms, e))) return hw_err_prefix(e, "%s", p);
+    if ((rc = sur_models_load(dir, sp ? sp->scale : -1, NULL, &ms, e))) return hw_err_prefix(e, "%s", p);
+    /* the device is looked up in the loaded sets (own devices live there) */
+    hwj_path(p, sizeof p, path, "device");
+    if (device && (rc = sur_models_set_device(ms, device, e))) {
+        sur_models_free(ms);
+        return hw_err_prefix(e, "%s", p);
+    }
     if ((rc = check_rows(path, ms, rows, n_rows, e))) {
         sur_models_free(ms);
         return rc;

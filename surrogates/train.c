@@ -75,12 +75,12 @@ int sur_train_set(const sur_data *d, const size_t *rows, size_t n, uint64_t seed
         n = d->n;
     }
     /* the job list: perplexity, then every metric x device with data */
-    int jm[SUR_N_METRICS * SUR_N_DEVICES], jd[SUR_N_METRICS * SUR_N_DEVICES], nj = 0;
+    int jm[SUR_N_METRICS * SUR_MAX_DEVICES], jd[SUR_N_METRICS * SUR_MAX_DEVICES], nj = 0;
     int has_ppl = 0;
     for (size_t i = 0; i < d->n && !has_ppl; i++) has_ppl = d->perplexity[i] > 0;
     if (has_ppl) { jm[nj] = SUR_PERPLEXITY; jd[nj] = 0; nj++; }
     for (int m = SUR_LATENCY; m < SUR_N_METRICS; m++)
-        for (int k = 0; k < SUR_N_DEVICES; k++)
+        for (int k = 0; k < SUR_MAX_DEVICES; k++)
             if (d->series[m][k].kind != SUR_SERIES_NONE) { jm[nj] = m; jd[nj] = k; nj++; }
     sur_set *s = calloc(1, sizeof *s);
     sur_model *models = calloc((size_t)nj + 1, sizeof *models);
@@ -128,8 +128,10 @@ int sur_train_set(const sur_data *d, const size_t *rows, size_t n, uint64_t seed
     s->models = models;
     s->n_models = nj;
     for (int a = 0; a < SUR_N_METRICS; a++)
-        for (int c = 0; c < SUR_N_DEVICES; c++) s->index[a][c] = -1;
+        for (int c = 0; c < SUR_MAX_DEVICES; c++) s->index[a][c] = -1;
     for (int j = 0; j < nj; j++) s->index[jm[j]][jd[j]] = j;
+    s->n_own = d->n_own;
+    memcpy(s->own, d->own, sizeof s->own);
     free(errs); free(rcs);
     if (rc) { surrogate_free(s); return rc; }
     *out = s;

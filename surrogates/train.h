@@ -26,7 +26,7 @@ typedef struct {
 } sur_report_row;
 
 /* Evaluate set s on rows[0..n) of d; one row per model into rows_out
- * (capacity SUR_N_METRICS*SUR_N_DEVICES); *n_out rows. */
+ * (capacity SUR_N_METRICS*SUR_MAX_DEVICES); *n_out rows. */
 int sur_evaluate(const sur_set *s, const sur_data *d, const size_t *rows, size_t n, sur_report_row *out,
                  int *n_out, hw_err *e);
 

@@ -51,6 +51,13 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("scripts/gpu_check.sh", "needs a CUDA GPU (a GPU session runs it)"),
            (" --cuda", "needs a CUDA GPU; tests/test_supernet_cuda_cli.sh checks the no-GPU message"),
            ("venv", "the Python package's environment: scripts/test.sh builds it and runs tests/python"),
+           ("own_device.sh", "profiles this machine for minutes; tests/test_own_hardware_cli.sh runs the loop small"),
+           ("hwnas profile", "times forwards for minutes; tests/test_own_hardware_cli.sh runs it small"),
+           ("hwnas calibrate", "needs a profile; tests/test_own_hardware_cli.sh runs it"),
+           ("hwnas verify", "needs a run and times forwards; tests/test_own_hardware_cli.sh runs it"),
+           ("plot_verify.py", "needs verify's CSV"),
+           ("--device mybox", "needs the calibrated models of the lines above"),
+           ("calibration_study.py", "trains for many minutes"),
            ]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]
 def note(where, what):

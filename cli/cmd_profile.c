@@ -12,6 +12,7 @@
 #include "core/lines.h"
 #include "core/rng.h"
 #include "core/util.h"
+#include "supernet/cuda/sn_cuda.h"
 #include "supernet/profile.h"
 #include "surrogates/surrogate.h"
 
@@ -134,8 +135,8 @@ int cmd_profile(int argc, char **argv)
     if (missing) { fprintf(stderr, "hwnas profile: %s is required (see --help)\n", missing); return 2; }
     if (!n_archs == !arch_file) { fprintf(stderr, "hwnas profile: give exactly one of --archs N and --arch-file F\n"); return 2; }
     if (cuda) {
-        fprintf(stderr, "hwnas profile: --cuda: this hwnas is not built with the CUDA forward (supernet/cuda); profile on the CPU without --cuda\n");
-        return 2;
+        hw_err ce = {0};
+        if (sn_cuda_available(&ce)) { fprintf(stderr, "hwnas profile: --cuda: %s\n", ce.msg); return 2; }
     }
     hw_err e = {0};
     const hw_space *sp = hw_space_by_name(scale_s);
@@ -154,6 +155,7 @@ int cmd_profile(int argc, char **argv)
     hw_profile_opts_default(&o, sp->scale);
     o.batch = batch; o.seq = seq; o.samples = samples; o.warmup = warmup; o.seed = seed; o.quiet = quiet;
     if (powercap) o.powercap = powercap;
+    o.cuda = cuda;
     fprintf(stderr, "hwnas profile: %zu archs of space %s, batch %d x seq %d, %d samples + %d warm-up, random weights\n", n,
             sp->name, batch, seq, samples, warmup);
     double t0 = hw_now();

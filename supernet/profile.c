@@ -1,6 +1,7 @@
 /* supernet/profile.c — timing, energy and memory of architectures on this
  * machine (protocol and files in profile.h). */
 #include "supernet/profile.h"
+#include "supernet/cuda/sn_cuda.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -136,6 +137,7 @@ struct hw_profiler {
     hw_rapl rapl;
     int has_energy;
     int peak_reset_ok;
+    sn_cuda *gpu;            /* o.cuda: the model on the GPU */
 };
 
 int hw_profiler_open(const hw_profile_opts *o, hw_profiler **out, char *why_no_energy, size_t n, hw_err *e)
@@ -158,6 +160,13 @@ int hw_profiler_open(const hw_profile_opts *o, hw_profiler **out, char *why_no_e
     hw_rng r;
     hw_rng_seed(&r, o->seed, HW_STREAM_SPLIT);
     for (size_t i = 0; i < nt; i++) p->tokens[i] = (int32_t)hw_rng_below(&r, (uint32_t)cfg.vocab);
+    if (o->cuda) {
+        if ((rc = sn_cuda_create(&p->gpu, &p->model, o->batch, o->seq, e))) { hw_profiler_close(p); return rc; }
+        if (why_no_energy && n) snprintf(why_no_energy, n, "GPU energy needs NVML counters, which hwnas does not read yet");
+        p->peak_reset_ok = 0;
+        *out = p;
+        return HW_OK;
+    }
     hw_err re = {0};
     p->has_energy = hw_rapl_open(&p->rapl, o->powercap ? o->powercap : "/sys/class/powercap", &re) == HW_OK;
     if (why_no_energy && n) snprintf(why_no_energy, n, "%s", p->has_energy ? "" : re.msg);
@@ -169,6 +178,7 @@ int hw_profiler_open(const hw_profile_opts *o, hw_profiler **out, char *why_no_e
 void hw_profiler_close(hw_profiler *p)
 {
     if (!p) return;
+    if (p->gpu) sn_cuda_free(p->gpu);
     sn_model_free(&p->model);
     free(p->tokens);
     free(p);
@@ -183,6 +193,24 @@ void hw_profile_result_free(hw_profile_result *r)
     memset(r, 0, sizeof *r);
 }
 
+/* On the GPU: each sample is one forward's device time (sn_cuda_time_forward
+ * with one run, after its own warm-up forward); memory is the growth of the
+ * peak device memory in use of the whole profile goes to the metadata. */
+static int measure_gpu(hw_profiler *p, const sn_dims *d, hw_profile_result *r, hw_err *e)
+{
+    int rc = HW_OK;
+    double ms;
+    for (int w = 0; w < p->o.warmup && !rc; w++) rc = sn_cuda_time_forward(p->gpu, d, p->o.batch, p->o.seq, 1, &ms, e);
+    for (int s = 0; s < p->o.samples && !rc; s++)
+        rc = sn_cuda_time_forward(p->gpu, d, p->o.batch, p->o.seq, 1, &r->lat_ms[s], e);
+    if (rc) { hw_profile_result_free(r); return rc; }
+    /* one arena sized for the largest arch serves every arch: no per-arch
+     * activation figure (the metadata gives the device's peak in use) */
+    r->activation_mb = NAN;
+    r->weights_mb = (double)sn_dims_params(&p->model.cfg, d) * 4.0 / (1024.0 * 1024.0);
+    return HW_OK;
+}
+
 int hw_profiler_measure(hw_profiler *p, const hw_arch *a, hw_profile_result *r, hw_err *e)
 {
     memset(r, 0, sizeof *r);
@@ -192,6 +220,7 @@ int hw_profiler_measure(hw_profiler *p, const hw_arch *a, hw_profile_result *r, 
     r->lat_ms = malloc((size_t)p->o.samples * sizeof *r->lat_ms);
     if (p->has_energy) r->energy_wh = malloc((size_t)p->o.samples * sizeof *r->energy_wh);
     if (!r->lat_ms || (p->has_energy && !r->energy_wh)) { hw_profile_result_free(r); return hw_fail(e, HW_ENOMEM, "out of memory"); }
+    if (p->gpu) return measure_gpu(p, &d, r, e);
     /* a freshly mapped arena: its pages count in the peak RSS when the forward touches them */
     if ((rc = sn_model_alloc_arena(&p->model, p->o.batch, p->o.seq, 0, e))) { hw_profile_result_free(r); return rc; }
     double rss0 = status_kb("VmRSS");
@@ -367,7 +396,7 @@ static int write_metadata(const char *dir, const char *name, const hw_profile_op
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "device_name", name);
     cJSON_AddStringToObject(j, "scale", sp->name);
-    cJSON_AddStringToObject(j, "backend", "cpu");
+    cJSON_AddStringToObject(j, "backend", o->cuda ? "cuda" : "cpu");
     cJSON_AddNumberToObject(j, "archs", (double)n);
     cJSON_AddNumberToObject(j, "batch", o->batch);
     cJSON_AddNumberToObject(j, "seq", o->seq);
@@ -392,12 +421,20 @@ static int write_metadata(const char *dir, const char *name, const hw_profile_op
     cJSON_AddStringToObject(j, "hwnas_commit", HWNAS_GIT_COMMIT);
     cJSON_AddStringToObject(j, "date", date);
     cJSON_AddNumberToObject(j, "seconds", seconds);
-    cJSON_AddStringToObject(j, "latency", "wall time of one forward of batch x seq random token ids, ms");
+    cJSON_AddStringToObject(j, "latency", p->gpu ? "device time of one forward of batch x seq random token ids (CUDA events), ms"
+                                                 : "wall time of one forward of batch x seq random token ids, ms");
     if (p->has_energy)
         cJSON_AddStringToObject(j, "energy", "RAPL powercap, sum of the top-level zones over one forward, Wh (whole package: includes other processes)");
     else
         cJSON_AddStringToObject(j, "energy", why_no_energy);
-    cJSON_AddStringToObject(j, "memory", p->peak_reset_ok
+    if (p->gpu) {
+        sn_cuda_info info;
+        sn_cuda_get_info(p->gpu, &info);
+        cJSON_AddStringToObject(j, "gpu_model", info.device);
+        cJSON_AddNumberToObject(j, "gpu_peak_memory_in_use_mb", (double)info.device_peak / (1024.0 * 1024.0));
+        cJSON_AddNumberToObject(j, "gpu_context_mb", (double)info.ctx_bytes / (1024.0 * 1024.0));
+    }
+    cJSON_AddStringToObject(j, "memory", p->gpu ? "activation_mb: none on the GPU (one arena sized for the largest arch serves every arch; gpu_peak_memory_in_use_mb is the device's peak); weights_mb: fp32 weights of the slice" : p->peak_reset_ok
         ? "activation_mb: peak RSS growth over the arch's forwards with a freshly mapped arena (/proc/self/clear_refs + VmHWM); weights_mb: fp32 weights of the slice; memory_mb: their sum"
         : "activation_mb unavailable (/proc/self/clear_refs not writable); weights_mb: fp32 weights of the slice");
     char *txt = cJSON_Print(j);

@@ -43,6 +43,9 @@ typedef struct {
     uint64_t seed;           /* weights and tokens */
     int quiet;               /* no progress line */
     const char *powercap;    /* RAPL root (default /sys/class/powercap) */
+    int cuda;                /* time the GPU forward (supernet/cuda/sn_cuda.h): latency = device
+                                time by CUDA events, memory = peak device memory in use growth,
+                                no energy (NVML is not read) */
 } hw_profile_opts;
 
 /* This machine's default protocol (docs/own_hardware.md): batch 1, seq 8,

@@ -117,8 +117,14 @@ bad "non-finite sample" "inf.jsonl:1: samples[1] is not a positive finite number
     "$BIN" calibrate --base "$MODELS" --measurements "$TMP/inf.jsonl" --scale s --metric latency --device-name x --out "$TMP/o"
 bad "built-in device name" "is HW-GPT-Bench's device a100" \
     "$BIN" calibrate --base "$MODELS" --measurements "$TMP/m8.jsonl" --scale s --metric latency --device-name A100 --out "$TMP/o"
-bad "profile --cuda" "not built with the CUDA forward" \
-    "$BIN" profile --scale s --device-name x --archs 1 --out "$TMP/o" --cuda
+# --cuda: without a GPU (or a CUDA build) one line naming CUDA; with one, the files
+if "$BIN" profile --scale s --device-name gpu --archs 2 --samples 2 --seq 16 --out "$TMP/gpu" --cuda --quiet 2> "$TMP/err"; then
+    check "profile --cuda writes latency" test -s "$TMP/gpu/latency/s/gpu.jsonl.gz"
+    check "profile --cuda metadata says cuda" grep -q '"backend": *"cuda"' "$TMP/gpu/profile/s/gpu.json"
+else
+    check "profile --cuda: one line" one_line "$TMP/err"
+    check "profile --cuda: says CUDA (got: $(cat "$TMP/err"))" grep -qF "CUDA: " "$TMP/err"
+fi
 bad "profile xs space" "expected s, m or l" "$BIN" profile --scale xs --device-name x --archs 1 --out "$TMP/o"
 bad "verify unknown device" "unknown device 'nobox'" \
     "$BIN" verify "$LOG" --device-name nobox --models "$TMP/cal" --samples 1

@@ -102,7 +102,8 @@ rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$rc" -eq 2 ] || fail "10^6 seeds: exit status $rc, expected 2 (a duplicate)"
 grep -q "seeds\[1000000\]: duplicate seed 5" "$T/stderr" || fail "10^6 seeds: wrong message: $(cat "$T/stderr")"
-[ "$ms" -lt 10000 ] || fail "10^6 seeds: validation took $ms ms"
+# quadratic validation of 10^6 seeds would take hours: 30 s leaves room for a loaded sanitizer build
+[ "$ms" -lt 30000 ] || fail "10^6 seeds: validation took $ms ms"
 
 # ------------------------------------------ 5. reference point that overflows
 cat > "$T/ref.json" <<EOF

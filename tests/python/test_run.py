@@ -195,3 +195,25 @@ def test_python_optimizer_errors(tmp_path):
 
     with pytest.raises(RuntimeError, match=r"expected \(n, 27\)"):
         hwnas.run(config(tmp_path / "c"), optimizer=WrongShape())
+
+
+def test_grid_config_runs_as_run_experiment_runs_it(tmp_path, run_experiment):
+    """A grid (lists of optimizers and devices) from Python: the same runs,
+    logs and hypervolumes as run_experiment's result line."""
+    cfg = config(tmp_path / "py", evaluations=60, seeds=(1, 2))
+    cfg["optimizer"] = [{"name": "random_search"}, {"name": "nsga2"}]
+    cfg["problem"]["device"] = ["a100", "rtx2080"]
+    res = hwnas.run(cfg)
+    assert len(res["runs"]) == 2 * 2 * 2 and all(r["status"] == "done" for r in res["runs"])
+    assert all(r["log"].endswith(".jsonl.gz") and os.path.exists(r["log"]) for r in res["runs"])
+    path = tmp_path / "grid.json"
+    cfg["output"] = str(tmp_path / "cli")
+    path.write_text(json.dumps(cfg))
+    _, out, _ = run_cli([run_experiment, str(path), "--quiet"])
+    want = json.loads(out.splitlines()[-1])["runs"]
+    key = lambda r: (r["optimizer"], r["device"], r["seed"])  # noqa: E731
+    assert sorted(map(key, want)) == sorted(map(key, res["runs"]))
+    hv = {key(r): r["hypervolume"] for r in want}
+    assert all(hv[key(r)] == r["hypervolume"] for r in res["runs"])
+    evals, summaries = hwnas.load_runs(str(tmp_path / "py"))
+    assert len(summaries) == 8 and len(evals) == 8 * 60

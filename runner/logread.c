@@ -18,6 +18,7 @@ void hw_log_free(hw_log *log)
     if (log->genome)
         for (size_t i = 0; i < log->n_eval; i++) free(log->genome[i]);
     free(log->path); free(log->name); free(log->problem); free(log->optimizer);
+    free(log->config_problem); free(log->config_optimizer);
     free(log->obj_names); free(log->ref); free(log->obj_lo); free(log->obj_hi);
     free(log->f); free(log->eval_id); free(log->genome); free(log->front_f); free(log->front_eval);
     memset(log, 0, sizeof *log);
@@ -69,6 +70,16 @@ static int get_str_dup(const cJSON *o, const char *key, char **out, hw_err *e)
     return HW_OK;
 }
 
+/* The metadata config's member key as compact JSON ("null" when absent). */
+static int config_member(const cJSON *m, const char *key, char **out, hw_err *e)
+{
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(m, HW_LOG_CONFIG);
+    const cJSON *v = cJSON_IsObject(cfg) ? cJSON_GetObjectItemCaseSensitive(cfg, key) : NULL;
+    *out = v ? cJSON_PrintUnformatted(v) : dup_str("null");
+    if (!*out) return hw_fail(e, HW_ENOMEM, "out of memory");
+    return HW_OK;
+}
+
 static int read_meta(const cJSON *m, hw_log *log, hw_err *e)
 {
     if (cJSON_GetObjectItemCaseSensitive(m, HW_LOG_EVAL) || cJSON_GetObjectItemCaseSensitive(m, HW_LOG_SUMMARY))
@@ -83,6 +94,8 @@ static int read_meta(const cJSON *m, hw_log *log, hw_err *e)
     if ((rc = hwj_get_int(m, "", HW_LOG_N_VAR, 1, 0, 1000000000LL, &v, e))) return rc;
     log->n_var = (int)v;
     if ((rc = hwj_get_int(m, "", HW_LOG_BUDGET, 1, 1, 1000000000LL, &log->budget, e))) return rc;
+    if ((rc = config_member(m, "problem", &log->config_problem, e))) return rc;
+    if ((rc = config_member(m, "optimizer", &log->config_optimizer, e))) return rc;
     const cJSON *names = cJSON_GetObjectItemCaseSensitive(m, HW_LOG_OBJECTIVES);
     if (!names) return hw_fail(e, HW_EPARSE, "objectives: missing");
     int no = cJSON_GetArraySize(names);
@@ -247,6 +260,7 @@ static int read_summary(const cJSON *o, hw_log *log, hw_err *e)
                            (unsigned long long)log->front_eval[i]);
     }
     log->n_front = nf;
+    if ((rc = hwj_get_double(o, "", HW_LOG_WALL_S, 0, 0, HUGE_VAL, &log->wall_s, e))) return rc;
     log->complete = 1;
     return HW_OK;
 }

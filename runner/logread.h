@@ -29,6 +29,9 @@ typedef struct {
     char *path;
     /* metadata line */
     char *name, *problem, *optimizer;
+    char *config_problem;         /* the metadata config's "problem" member as compact JSON, */
+    char *config_optimizer;       /* and its "optimizer" member ("null" when absent): they tell
+                                     apart runs with the same names (hwnas summary, eaf) */
     uint64_t seed;
     int n_obj, n_var;
     char **obj_names;             /* n_obj */
@@ -47,6 +50,7 @@ typedef struct {
     /* summary line (complete == 0: absent, the fields below are zero) */
     int complete;
     double hypervolume;
+    double wall_s;                /* the run's wall time (summary's wall_s; 0 when absent) */
     size_t n_front;
     double *front_f;              /* n_front x n_obj, natural units */
     uint64_t *front_eval;         /* n_front */

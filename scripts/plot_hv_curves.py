@@ -138,8 +138,7 @@ def main(argv=None):
             if key not in handles:
                 handles[key] = h
                 labels.append(lab)
-    fig.legend(list(handles.values()), labels, loc="lower center", ncol=min(5, len(labels)), fontsize="small", frameon=False)
-    fig.tight_layout(rect=(0, 0.7 / (3.2 * len(probs) + 0.6), 1, 1))
+    plotlib.legend_below(fig, [(handles[lab.split(' (')[0]], lab) for lab in labels])
     try:
         plotlib.save_both(fig, args.out)
     except OSError as e:

@@ -229,11 +229,25 @@ def nondominated(points):
 
 
 def save_both(fig, path_stem):
-    """Save fig as path_stem.png and path_stem.pdf (a stem given with an
-    extension writes that one format only)."""
+    """Save fig (already laid out) as path_stem.png (dpi 150) and
+    path_stem.pdf; a stem given with an extension writes that one format
+    only.  A file that cannot be written: exit with one line."""
     import os
-    if os.path.splitext(path_stem)[1] in (".png", ".pdf", ".svg"):
-        save_figure(fig, path_stem)
-        return
-    save_figure(fig, path_stem + ".png")
-    fig.savefig(path_stem + ".pdf")
+    prog = sys.argv[0].rsplit("/", 1)[-1]
+    paths = [path_stem] if os.path.splitext(path_stem)[1] in (".png", ".pdf", ".svg") else [path_stem + ".png", path_stem + ".pdf"]
+    for p in paths:
+        try:
+            fig.savefig(p, dpi=150)
+        except (OSError, ValueError) as e:
+            sys.exit("%s: cannot write %s: %s" % (prog, p, e))
+
+
+def legend_below(fig, entries, ncol=5, top=1.0):
+    """One legend for the whole figure, below the panels (off the data):
+    entries = [(handle, label)]; the panels are laid out above it."""
+    ncol = max(1, min(ncol, len(entries)))
+    rows = (len(entries) + ncol - 1) // ncol
+    fig.legend([h for h, _ in entries], [lab for _, lab in entries], loc="lower center", ncol=ncol,
+               fontsize="small", frameon=False)
+    h = fig.get_size_inches()[1]
+    fig.tight_layout(rect=(0, min(0.5, (0.15 + 0.22 * rows) / h), 1, top))

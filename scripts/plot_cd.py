@@ -25,6 +25,8 @@ def read_stats(path):
         if r.fieldnames != ["test", "optimizer", "optimizer_b", "statistic", "value"]:
             raise plotlib.LogError("%s:1: not a stats CSV of hwnas summary --stats" % path)
         for line, row in enumerate(r, start=2):
+            if row["value"] == "":  # undefined (e.g. Iman-Davenport's F when every rank agrees)
+                continue
             try:
                 v = float(row["value"])
             except ValueError:

@@ -1,0 +1,51 @@
+# tests/test_figure_scripts.sh — the publication figure scripts on a tiny grid
+# (2 optimizers x 2 devices x 2 seeds, 60 evaluations): each writes its PNG and
+# PDF; plot_hv_curves.py refuses to pool runs of different problems into one
+# band (one line, exit 1) and draws one panel row each with --panels; the
+# shared name table (NSGA-II) and a hand-checked 2-D hypervolume.
+set -u
+SRC="${HWNAS_SRC:?}"
+RUN="${HWNAS_BIN:?}/run_experiment"
+HW="${HWNAS_BIN:?}/hwnas"
+. "$(dirname "$0")/lib_run.sh"
+. "$SRC/scripts/lib_python.sh"
+python3 - "$SRC/scripts" <<'PY' || fail "plotlib checks"
+import sys; sys.path.insert(0, sys.argv[1]); import plotlib as p
+assert p.human_name("nsga2") == "NSGA-II" and p.human_name("moead") == "MOEA/D", "names"
+assert len({p.colour(k) for k, _, _ in p.OPTIMIZERS}) == len(p.OPTIMIZERS), "colours not distinct"
+assert p.hv2d([(0.0, 1.0), (1.0, 0.0), (0.5, 0.5)], (2.0, 2.0)) == 3.25, "hv2d"
+assert p.problem_title("hwgpt-s/rtx2080/perplexity+energy") == "GPT-S on RTX 2080: perplexity vs energy"
+PY
+PY="$(plot_python 2>/dev/null)" || { echo "SKIP: no Python with numpy and matplotlib (scripts/setup.sh installs Debian's)"; exit 77; }
+printf '{"name":"g","problem":{"name":"hwgpt","backend":"surrogate","scale":"s","device":["a100","rtx2080"],"objectives":["perplexity","latency"]},
+ "optimizer":[{"name":"random_search"},{"name":"nsga2","population_size":10}],"budget":{"evaluations":60},"seeds":[1,2],
+ "reference_point":[1.1,1.1],"output":"%s"}\n' "$T/res" > "$T/g.json"
+printf '{"name":"t","problem":{"name":"hwgpt","backend":"surrogate","scale":"s","device":"a100","objectives":["perplexity","latency","energy"]},
+ "optimizer":{"name":"nsga2","population_size":10},"budget":{"evaluations":60},"seeds":[1,2],
+ "reference_point":[1.1,1.1,1.1],"output":"%s"}\n' "$T/res3" > "$T/t.json"
+"$RUN" "$T/g.json" --quiet > /dev/null 2> "$T/err" || fail "grid: $(cat "$T/err")"
+"$RUN" "$T/t.json" --quiet > /dev/null 2> "$T/err" || fail "3-obj: $(cat "$T/err")"
+"$HW" summary "$T/res" --stats "$T/stats.csv" --out "$T/summary.csv" --quiet 2> /dev/null || fail "summary"
+"$HW" eaf "$T/res" --percentiles 25,50,75 --out "$T/eaf.csv" --quiet || fail "eaf"
+S="$SRC/scripts"
+check() { # check STEM: STEM.png (PNG magic) and STEM.pdf written, non-empty
+    [ -s "$1.png" ] && [ -s "$1.pdf" ] || { fail "$1.png/.pdf not written"; return; }
+    [ "$(head -c 4 "$1.png" | od -An -tx1 | tr -d ' \n')" = 89504e47 ] || fail "$1.png is not a PNG"
+}
+$PY "$S/plot_hv_curves.py" "$T/res" --problem hwgpt-s/a100/perplexity+latency -o "$T/hv" 2> "$T/err" || fail "plot_hv_curves: $(cat "$T/err")"; check "$T/hv"
+$PY "$S/plot_hv_curves.py" "$T/res" --panels -o "$T/hvp" 2> "$T/err" || fail "plot_hv_curves --panels: $(cat "$T/err")"; check "$T/hvp"
+$PY "$S/plot_eaf.py" "$T/eaf.csv" -o "$T/eaf" 2> "$T/err" || fail "plot_eaf: $(cat "$T/err")"; check "$T/eaf"
+$PY "$S/plot_fronts.py" "$T/res" -o "$T/fr" 2> "$T/err" || fail "plot_fronts: $(cat "$T/err")"; check "$T/fr"
+$PY "$S/plot_fronts.py" "$T/res3" -o "$T/fr3" 2> "$T/err" || fail "plot_fronts 3-obj: $(cat "$T/err")"; check "$T/fr3"
+$PY "$S/plot_cd.py" "$T/stats.csv" -o "$T/cd" 2> "$T/err" || fail "plot_cd: $(cat "$T/err")"; check "$T/cd"
+# pooling two problems into one band is refused: one line, exit 1, no figure
+$PY "$S/plot_hv_curves.py" "$T/res" -o "$T/pooled" > /dev/null 2> "$T/err"; rc=$?
+[ "$rc" -eq 1 ] || fail "pooling: exit $rc, want 1"
+[ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "pool different problems" "$T/err" || fail "pooling message: $(cat "$T/err")"
+[ ! -e "$T/pooled.png" ] || fail "pooling wrote a figure"
+# mixing 2- and 3-objective problems in one fronts figure is refused too
+$PY "$S/plot_fronts.py" "$T/res" "$T/res3" -o "$T/mix" > /dev/null 2> "$T/err" && fail "2- and 3-objective fronts pooled"
+$PY "$S/plot_eaf.py" "$T/summary.csv" -o "$T/bad" > /dev/null 2> "$T/err" && fail "plot_eaf read a summary CSV"
+grep -q "summary.csv:1:" "$T/err" || fail "plot_eaf bad header message: $(cat "$T/err")"
+[ "$fails" -eq 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
+echo ok

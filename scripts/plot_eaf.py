@@ -86,7 +86,7 @@ def _at(xs, ys, g):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Median attainment surfaces with 25-75 %% bands (hwnas eaf output).")
+    ap = argparse.ArgumentParser(description="Median attainment surfaces with 25-75 % bands (hwnas eaf output).")
     ap.add_argument("csv", help="CSV of hwnas eaf (with percentiles 25, 50, 75)")
     ap.add_argument("-o", "--out", required=True, help="output stem (STEM.png and STEM.pdf) or a file name")
     ap.add_argument("--problem", action="append", help="problem label to draw (repeatable; default: all)")

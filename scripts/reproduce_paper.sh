@@ -6,7 +6,7 @@
 # HW-GPT-Bench, and where our numbers differ).  Budgets (see summary.md):
 #   main grid: RS, grid search, LS, NSGA-II, MOEA/D, MOREA x scales s, m, l x
 #     14 devices x {perplexity-latency, perplexity-energy where energy exists}
-#     x 10 seeds x 500 evaluations;
+#     x 10 seeds x 200 evaluations;
 #   BO grid:   those plus RSBO, LSBO, EHVI on GPT-S, A100 perplexity-latency,
 #     3 seeds x 50 evaluations (a BO run costs seconds, not milliseconds);
 #   3 objectives: perplexity, latency, energy on GPT-L (A100), 5 seeds x 1000.
@@ -43,7 +43,7 @@ if [ "$QUICK" = 1 ]; then
     SCALES='"s"'; DEVS='"a100","rtx2080"'; OPTS='{"name":"random_search"},{"name":"local_search"},{"name":"nsga2","population_size":20},{"name":"morea"}'
     SEEDS='[1,2,3]'; EVALS=200; EVALS3=300; SEEDS3='[1,2,3]'; CPU_P100=0
 else
-    SCALES='"s","m","l"'; DEVS="$DEVICES"; OPTS="$CHEAP"; SEEDS='[1,2,3,4,5,6,7,8,9,10]'; EVALS=500; EVALS3=1000; SEEDS3='[1,2,3,4,5]'; CPU_P100=1
+    SCALES='"s","m","l"'; DEVS="$DEVICES"; OPTS="$CHEAP"; SEEDS='[1,2,3,4,5,6,7,8,9,10]'; EVALS=200; EVALS3=1000; SEEDS3='[1,2,3,4,5]'; CPU_P100=1
 fi
 grid() { # name problem-json optimizers seeds evals ref
     printf '{"name":"%s","problem":%s,"optimizer":[%s],"budget":{"evaluations":%s},"seeds":%s,"reference_point":%s,"output":"%s","log":"all"}\n' \

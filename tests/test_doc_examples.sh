@@ -43,7 +43,8 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("surrogate-report", "trains for minutes"),
            ("supernet train", "trains for minutes"), ("--ckpt xs.ckpt", "needs that trained checkpoint"),
            ("cmake --install", "installs into a prefix; tests/test_install.sh checks it"),
-           ("~/.local/", "needs that install; tests/test_install.sh checks it")]
+           ("~/.local/", "needs that install; tests/test_install.sh checks it"),
+           ("reproduce_paper.sh", "runs grids for seconds to minutes; tests/test_reproduce_quick.sh runs --quick")]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]
 def note(where, what):
     out.append("echo %s" % shlex.quote("%s: %s" % (where, what)))

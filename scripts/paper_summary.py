@@ -62,7 +62,7 @@ def main():
     w("| `summary.csv`, `summary_runs_normalised.csv` | normalised hypervolume per optimizer and problem | mean, SE, median, IQR over seeds at budgets %s; the second normalises by the runs' own range (HW-GPT-Bench's [0, 1] normalisation) |\n"
       % ", ".join(map(str, budgets)))
     if os.path.exists(os.path.join(a.out, "kendall_s.png")):
-        w("| `kendall_s.png` | Kendall-tau correlation of metrics across devices | from the surrogates' predictions on uniformly sampled architectures |\n")
+        w("| `kendall_s.png` | Kendall-tau correlation maps of metrics and devices | from the surrogates' predictions on 200 architectures random search sampled uniformly (GPT-S), and, when HW-GPT-Bench's data are present, from the measured means of the architectures every latency/energy file holds (the measured map is much weaker than the surrogates': measurement noise, and surrogates that rank by size more consistently than the devices do) |\n")
     w("\n## Average ranks at %d evaluations (%d problems)\n\n| optimizer | average rank | IQM of normalised HV [95 %% CI] |\n|---|---|---|\n" % (top, len(probs)))
     for o in sorted(ranks, key=ranks.get):
         q = iqm.get(o, {})

@@ -80,9 +80,9 @@ FR=(); for d in ${DEVS//\"/ }; do d=${d//,/}; [ -n "$d" ] && FR+=(--problem "hwg
 $PY "$P/plot_fronts.py" "$RUNS/main" "${FR[@]}" -o "$OUT/fronts_s_latency_devices"
 $PY "$P/plot_fronts.py" "$RUNS/three" -o "$OUT/fronts_3obj_l"
 $PY "$P/plot_cd.py" "$OUT/stats.csv" --title "$( [ "$QUICK" = 1 ] && echo 'GPT-S, 2 devices x 2 objective pairs' || echo 'scales s, m, l x devices x objective pairs')" -o "$OUT/cd"
-if [ -x "$P/plot_kendall.py" ]; then
-    $PY "$P/plot_kendall.py" "$RUNS/main/random_search" --build "$BUILD" -o "$OUT/kendall_s" --scale s
-fi
+DATA="${HWNAS_DATA:-$SRC/../shared/hwgpt-bench}"
+KD=(); [ -d "$DATA/latency/s" ] && KD=(--data "$DATA")   # the measured map too when the data are there
+$PY "$P/plot_kendall.py" "$RUNS/main/random_search" --build "$BUILD" --scale s --n 200 "${KD[@]}" -o "$OUT/kendall_s"
 elapsed=$(( $(date +%s) - start ))
 $PY "$P/paper_summary.py" --out "$OUT" --elapsed "$elapsed" --quick "$QUICK" > "$OUT/summary.md"
 rm -rf "$RUNS"

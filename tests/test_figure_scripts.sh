@@ -38,6 +38,18 @@ $PY "$S/plot_eaf.py" "$T/eaf.csv" -o "$T/eaf" 2> "$T/err" || fail "plot_eaf: $(c
 $PY "$S/plot_fronts.py" "$T/res" -o "$T/fr" 2> "$T/err" || fail "plot_fronts: $(cat "$T/err")"; check "$T/fr"
 $PY "$S/plot_fronts.py" "$T/res3" -o "$T/fr3" 2> "$T/err" || fail "plot_fronts 3-obj: $(cat "$T/err")"; check "$T/fr3"
 $PY "$S/plot_cd.py" "$T/stats.csv" -o "$T/cd" 2> "$T/err" || fail "plot_cd: $(cat "$T/err")"; check "$T/cd"
+$PY "$S/plot_kendall.py" "$T/res/g/random_search" --build "$HWNAS_BIN" --scale s --n 50 -o "$T/kt" 2> "$T/err" || fail "plot_kendall: $(cat "$T/err")"; check "$T/kt"
+$PY - "$S" <<'PY' || fail "kendall_tau / cluster_order"
+import sys; sys.path.insert(0, sys.argv[1]); import plot_kendall as k
+# tau-b by hand: x = 1 2 3 4, y = 1 3 2 4: 5 concordant, 1 discordant pair -> 4/6
+assert abs(k.kendall_tau([1, 2, 3, 4], [1, 3, 2, 4]) - 4 / 6) < 1e-12
+assert k.kendall_tau([1, 2, 3], [3, 2, 1]) == -1.0
+# ties: x = 1 1 2, y = 1 2 3: n0 = 3, n1 = 1, n2 = 0, C - D = 2 -> 2 / sqrt(2 * 3)
+assert abs(k.kendall_tau([1, 1, 2], [1, 2, 3]) - 2 / 6 ** 0.5) < 1e-12
+d = [[0, 9, 1, 9], [9, 0, 9, 1], [1, 9, 0, 9], [9, 1, 9, 0]]
+o = k.cluster_order(d)
+assert abs(o.index(0) - o.index(2)) == 1 and abs(o.index(1) - o.index(3)) == 1, o
+PY
 # pooling two problems into one band is refused: one line, exit 1, no figure
 $PY "$S/plot_hv_curves.py" "$T/res" -o "$T/pooled" > /dev/null 2> "$T/err"; rc=$?
 [ "$rc" -eq 1 ] || fail "pooling: exit $rc, want 1"

@@ -12,7 +12,7 @@ if ! plot_python > /dev/null 2>&1; then
 fi
 HWNAS_BUILD="${HWNAS_BIN:?}" "$SRC/scripts/reproduce_paper.sh" --quick --out "$T/paper" > "$T/out" 2> "$T/err" \
     || { cat "$T/err" >&2; fail "reproduce_paper.sh --quick failed"; }
-for f in hv_s_a100_latency hv_s_rtx2080_energy eaf_s fronts_s_latency_devices fronts_3obj_l cd; do
+for f in hv_s_a100_latency hv_s_rtx2080_energy eaf_s fronts_s_latency_devices fronts_3obj_l cd kendall_s; do
     for ext in png pdf; do
         [ -s "$T/paper/$f.$ext" ] || fail "$f.$ext missing or empty"
     done

@@ -87,7 +87,10 @@ def main():
     w("- **3-objective case**: hwnas's `hwgpt` problem takes one device for all its objectives, so latency and energy are both "
       "A100's here, where HW-GPT-Bench pairs A100 latency with Xeon Gold energy (a per-objective device is future work in benchmark/hwgpt.c).\n")
     w("- **Devices**: 14 latency devices (cpu_p100 has no energy file, so 27 problems per scale).\n")
-    w("- **Calibration curves of the surrogates' intervals** are not produced by this script yet.\n")
+    if os.path.exists(os.path.join(a.out, "calibration_s.png")):
+        w("- **Calibration** (`calibration_s.png`, HW-GPT-Bench's calibration curves): in-sample, the measured architectures include the surrogates' training set; where the curve lies below the diagonal the surrogate's intervals are too narrow for that device.\n")
+    else:
+        w("- **Calibration curves** need HW-GPT-Bench's data (HWNAS_DATA or ../shared/hwgpt-bench); they were not there, so `calibration_s.png` was not drawn.\n")
     return 0
 
 

@@ -93,10 +93,10 @@ def draw_problem(ax_e, ax_t, runs_by_opt, ref, title):
         xs = [runs[0][0][i][0] for i in range(n)]
         ms = [mean_se([be[i][1] for be, _ in runs]) for i in range(n)]
         ax_e.plot(xs, [m for m, _ in ms], color=c, label=name, lw=1.5)
-        ax_e.fill_between(xs, [m - s for m, s in ms], [m + s for m, s in ms], color=c, alpha=0.2, lw=0)
+        ax_e.fill_between(xs, [m - s for m, s in ms], [m + s for m, s in ms], color=c, alpha=0.12, lw=0)
         mt = [mean_se([step_value(bt, t) for _, bt in runs]) for t in tgrid]
         ax_t.plot(tgrid, [m for m, _ in mt], color=c, lw=1.5)
-        ax_t.fill_between(tgrid, [m - s for m, s in mt], [m + s for m, s in mt], color=c, alpha=0.2, lw=0)
+        ax_t.fill_between(tgrid, [m - s for m, s in mt], [m + s for m, s in mt], color=c, alpha=0.12, lw=0)
     for ax, xl in ((ax_e, "evaluations"), (ax_t, "wall time (s)")):
         ax.set_xscale("log")
         ax.set_xlabel(xl)

@@ -83,6 +83,7 @@ $PY "$P/plot_cd.py" "$OUT/stats.csv" --title "$( [ "$QUICK" = 1 ] && echo 'GPT-S
 DATA="${HWNAS_DATA:-$SRC/../shared/hwgpt-bench}"
 KD=(); [ -d "$DATA/latency/s" ] && KD=(--data "$DATA")   # the measured map too when the data are there
 $PY "$P/plot_kendall.py" "$RUNS/main/random_search" --build "$BUILD" --scale s --n 200 "${KD[@]}" -o "$OUT/kendall_s"
+[ ${#KD[@]} -gt 0 ] && $PY "$P/plot_calibration.py" "${KD[@]}" --build "$BUILD" --scale s -o "$OUT/calibration_s"
 elapsed=$(( $(date +%s) - start ))
 $PY "$P/paper_summary.py" --out "$OUT" --elapsed "$elapsed" --quick "$QUICK" > "$OUT/summary.md"
 rm -rf "$RUNS"

@@ -50,6 +50,14 @@ d = [[0, 9, 1, 9], [9, 0, 9, 1], [1, 9, 0, 9], [9, 1, 9, 0]]
 o = k.cluster_order(d)
 assert abs(o.index(0) - o.index(2)) == 1 and abs(o.index(1) - o.index(3)) == 1, o
 PY
+DATA="${HWNAS_DATA:-$SRC/../shared/hwgpt-bench}"
+if [ -d "$DATA/latency/s" ]; then
+    $PY "$S/plot_calibration.py" --data "$DATA" --build "$HWNAS_BIN" --scale s --n 20 -o "$T/cal" 2> "$T/err" || fail "plot_calibration: $(cat "$T/err")"; check "$T/cal"
+else
+    echo "plot_calibration not run: no HW-GPT-Bench data at $DATA"
+fi
+$PY "$S/plot_calibration.py" --data "$T/nodata" -o "$T/cal2" > /dev/null 2> "$T/err" && fail "plot_calibration without data succeeded"
+grep -q "no HW-GPT-Bench latency data" "$T/err" || fail "plot_calibration without data: $(cat "$T/err")"
 # pooling two problems into one band is refused: one line, exit 1, no figure
 $PY "$S/plot_hv_curves.py" "$T/res" -o "$T/pooled" > /dev/null 2> "$T/err"; rc=$?
 [ "$rc" -eq 1 ] || fail "pooling: exit $rc, want 1"

@@ -98,9 +98,9 @@ def main(argv=None):
     for n, (i, j) in enumerate(cliques(order, ranks, reject)):
         y = -0.25 - 0.12 * n
         ax.plot([ranks[order[i]] - 0.03, ranks[order[j]] + 0.03], [y, y], color="k", lw=3, solid_capstyle="round")
-    ax.set_title("Average rank of the normalised hypervolume over %s problems%s (1 = best)\n"
-                 "bars join optimizers Wilcoxon-Holm does not separate" % (npb, (": " + args.title) if args.title else ""),
-                 fontsize="medium")
+    ax.set_title("Average rank of the normalised hypervolume (1 = best) over %s problems%s\n"
+                 "bars join optimizers Wilcoxon-Holm does not separate" % (npb, ("\n" + args.title) if args.title else ""),
+                 fontsize="small")
     fig.tight_layout()
     plotlib.save_both(fig, args.out)
     return 0

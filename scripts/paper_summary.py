@@ -84,6 +84,8 @@ def main():
     w("- **Budgets**: the cheap optimizers run %s evaluations per run (HW-GPT-Bench runs longer, with fewer seeds); "
       "the Bayesian optimizers (RSBO, LSBO, EHVI) run %s — a BO run costs seconds where the others cost milliseconds.\n"
       % ("200", "nowhere in --quick" if a.quick else "only on GPT-S, A100 perplexity-latency, 3 seeds x 50 evaluations (`hv_bo_s_a100_latency.png`, `summary_bo.csv`)"))
+    w("- **Populations**: NSGA-II, MOEA/D and MOREA use populations of 20 (50 in the 3-objective case); with their default of 100 "
+      "the first 100 evaluations are random samples, identical to random search's for the same seed, half of a 200-evaluation budget.\n")
     w("- **3-objective case**: hwnas's `hwgpt` problem takes one device for all its objectives, so latency and energy are both "
       "A100's here, where HW-GPT-Bench pairs A100 latency with Xeon Gold energy (a per-objective device is future work in benchmark/hwgpt.c).\n")
     w("- **Devices**: 14 latency devices (cpu_p100 has no energy file, so 27 problems per scale).\n")

@@ -4,7 +4,8 @@
 # Writes DIR (default results/paper): figures (PNG + PDF), summary.csv,
 # stats.csv, eaf.csv and summary.md (what each output corresponds to in
 # HW-GPT-Bench, and where our numbers differ).  Budgets (see summary.md):
-#   main grid: RS, grid search, LS, NSGA-II, MOEA/D, MOREA x scales s, m, l x
+#   main grid: RS, grid search, LS, NSGA-II, MOEA/D, MOREA (populations of 20:
+#     a default population of 100 would be random search for half the budget) x scales s, m, l x
 #     14 devices x {perplexity-latency, perplexity-energy where energy exists}
 #     x 10 seeds x 200 evaluations;
 #   BO grid:   those plus RSBO, LSBO, EHVI on GPT-S, A100 perplexity-latency,
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
         --out) [ $# -ge 2 ] || { echo "reproduce_paper.sh: --out needs a directory" >&2; exit 2; }; OUT="$2"; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "reproduce_paper.sh: unknown argument $1 (--quick, --out DIR)" >&2; exit 2 ;;
     esac
     shift
@@ -38,9 +39,9 @@ start=$(date +%s)
 say() { [ -t 2 ] && echo "reproduce_paper: $* ($(( $(date +%s) - start )) s)" >&2 || true; }
 
 DEVICES='"a100","a40","h100","a6000","rtx2080","rtx3080","v100","P100","cpu_xeon_silver","cpu_xeon_gold","cpu_amd_7502","cpu_amd_7513","cpu_amd_7452"'
-CHEAP='{"name":"random_search"},{"name":"grid_search"},{"name":"local_search"},{"name":"nsga2","population_size":20},{"name":"moead"},{"name":"morea"}'
+CHEAP='{"name":"random_search"},{"name":"grid_search"},{"name":"local_search"},{"name":"nsga2","population_size":20},{"name":"moead","population_size":20},{"name":"morea","population_size":20}'
 if [ "$QUICK" = 1 ]; then
-    SCALES='"s"'; DEVS='"a100","rtx2080"'; OPTS='{"name":"random_search"},{"name":"local_search"},{"name":"nsga2","population_size":20},{"name":"morea"}'
+    SCALES='"s"'; DEVS='"a100","rtx2080"'; OPTS='{"name":"random_search"},{"name":"local_search"},{"name":"nsga2","population_size":20},{"name":"morea","population_size":20}'
     SEEDS='[1,2,3]'; EVALS=200; EVALS3=300; SEEDS3='[1,2,3]'; CPU_P100=0
 else
     SCALES='"s","m","l"'; DEVS="$DEVICES"; OPTS="$CHEAP"; SEEDS='[1,2,3,4,5,6,7,8,9,10]'; EVALS=200; EVALS3=1000; SEEDS3='[1,2,3,4,5]'; CPU_P100=1
@@ -60,7 +61,7 @@ if [ "$CPU_P100" = 1 ]; then   # cpu_p100 has latency only (no energy file)
         "$CHEAP,{\"name\":\"rsbo\"},{\"name\":\"lsbo\"},{\"name\":\"ehvi\"}" '[1,2,3]' 50 '[1.1,1.1]'
 fi
 grid three '{"name":"hwgpt","backend":"surrogate","scale":"l","device":"a100","objectives":["perplexity","latency","energy"]}' \
-    '{"name":"random_search"},{"name":"nsga2","population_size":50},{"name":"morea"},{"name":"local_search"}' "$SEEDS3" "$EVALS3" '[1.1,1.1,1.1]'
+    '{"name":"random_search"},{"name":"nsga2","population_size":50},{"name":"morea","population_size":50},{"name":"local_search"}' "$SEEDS3" "$EVALS3" '[1.1,1.1,1.1]'
 
 say "summary and statistics"
 MAINDIRS=("$RUNS/main"); [ "$CPU_P100" = 1 ] && MAINDIRS+=("$RUNS/main_cpu_p100")

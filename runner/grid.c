@@ -263,7 +263,7 @@ static int make_cells(hw_grid *g, const cJSON *root, const cJSON **opts, size_t 
         if (!rc && !label) rc = check_dir_name(name, opath, e);
         if (rc) return rc;
         for (size_t j = 0; j < vl->n; j++) {
-            hw_grid_cell *c = &g->cells[g->n_cells];
+            hw_grid_cell *c = &g->cells[g->n_cells++]; /* counted now: hw_grid_free releases it on any failure */
             cJSON *cr = cell_root(root, opts[i], vl->v[j].cfg);
             c->optimizer = dup_str(label ? label : name);
             c->problem = dup_str(vl->v[j].name);
@@ -274,7 +274,6 @@ static int make_cells(hw_grid *g, const cJSON *root, const cJSON **opts, size_t 
             hw_config_cell cc = {sub, 1, g->problems[j], g->mean_problems[j], vl->v[j].path, opath};
             if ((rc = hw_config_from_json(g->file, cr, ov, &cc, &c->cfg, e))) return rc; /* prefixed with the file */
             c->problem_cfg = c->cfg.problem_cfg;
-            g->n_cells++;
             for (size_t k = 0; k + 1 < g->n_cells; k++)
                 if (strcmp(g->cells[k].optimizer, c->optimizer) == 0 && strcmp(g->cells[k].problem, c->problem) == 0)
                     return hw_fail(e, HW_EINVAL, "%s: %s on %s: the directory %s/%s is taken by another cell of the "

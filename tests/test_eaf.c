@@ -51,7 +51,9 @@ TEST(bad_input_is_refused)
     hw_err e;
     CHECK(hw_eaf2d(pts, run, 2, 2, lv, 1, &out, &n, &e) == HW_EINVAL);
     CHECK(strstr(e.msg, "not finite") != NULL);
-    CHECK(hw_eaf2d(pts, bad_run, 1, 2, lv, 1, &out, &n, &e) == HW_OK);
+    CHECK(hw_eaf2d(pts, bad_run, 1, 2, lv, 1, &out, &n, &e) == HW_OK);   /* point 1 not read */
+    CHECK(n == 1 && out[0].x == 1 && out[0].y == 3);
+    free(out);
     CHECK(hw_eaf2d(pts, bad_run, 2, 2, lv, 1, &out, &n, &e) == HW_EINVAL);
     CHECK(hw_eaf2d(pts, run, 1, 2, bad_lv, 1, &out, &n, &e) == HW_EINVAL);
     CHECK(strstr(e.msg, "level 3") != NULL);

@@ -59,6 +59,7 @@ NOT_RUN = [("scripts/setup.sh", "installs and builds"), ("scripts/test.sh", "run
            ("--device mybox", "needs the calibrated models of the lines above"),
            ("calibration_study.py", "trains for many minutes"),
            ("--random-init", "builds a 124M-parameter supernet and times it; tests/test_supernet_cli.sh runs it"),
+           ("reproduce_paper.sh", "runs grids for seconds to minutes; tests/test_reproduce_quick.sh runs --quick"),
            ]
 out = ["set -o pipefail", "cd %s/work" % shlex.quote(tmp), "n_run=0"]
 def note(where, what):

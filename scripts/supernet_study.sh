@@ -7,7 +7,7 @@
 #
 #   scripts/supernet_study.sh [CKPT (default supernet/models/xs.ckpt)] [OUT_DIR (default results)]
 #
-# Environment: FT_STEPS (40), FT_LR (1e-3), WINDOWS (32 validation windows of
+# Environment: FT_STEPS (40), FT_LR (2e-4: the checkpoint's final rate), WINDOWS (32 validation windows of
 # 256 bytes per perplexity), JOBS (2 processes at a time).  One
 # OpenBLAS/OpenMP thread per process, under nice: about 200 CPU-seconds.  Needs build/hwnas
 # and a Python with matplotlib (scripts/lib_python.sh).
@@ -25,7 +25,7 @@ esac
 cd "$(dirname "$0")/.."
 ckpt=${1:-supernet/models/xs.ckpt}
 out=${2:-results}
-steps=${FT_STEPS:-40} lr=${FT_LR:-1e-3} windows=${WINDOWS:-32}
+steps=${FT_STEPS:-40} lr=${FT_LR:-2e-4} windows=${WINDOWS:-32}
 . scripts/lib_python.sh
 py=$(plot_python)
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1

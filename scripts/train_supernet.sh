@@ -8,7 +8,7 @@
 #
 # Deterministic: one OpenBLAS and one OpenMP thread (the thread count is part
 # of what makes the bytes reproducible), seed 1, Debian's fortunes as the
-# corpus.  About 270 CPU-seconds (one core of the project's Xeon); runs
+# corpus.  About 1,160 CPU-seconds (19 minutes on one core of the project's Xeon); runs
 # under nice.  Needs build/hwnas (cmake --build build).
 set -euo pipefail
 case "${1:-}" in
@@ -26,6 +26,6 @@ out=${1:-supernet/models}
 mkdir -p "$out"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 nice build/hwnas supernet train --space xs --corpus auto --seed 1 \
-    --steps 300 --batch 4 --seq-len 256 --lr 2e-3 --k 2 \
-    --eval-every 15 --eval-windows 32 --weights-only \
+    --steps 1500 --batch 4 --seq-len 256 --lr 2e-3 --k 2 \
+    --eval-every 75 --eval-windows 32 --weights-only \
     --out "$out/xs.ckpt" > "$out/xs.train.jsonl"

@@ -296,7 +296,7 @@ static int checkpoint_path(const cJSON *cfg, const char *path, char *buf, size_t
     if (stat(buf, &st) != 0)
         return hw_fail(e, HW_EMISSING,
                        "%s: no supernet checkpoint at %s (the default; set %s or \"checkpoint\", or train it: "
-                       "hwnas supernet train --space xs --corpus auto --steps 2000 --weights-only --out %s)",
+                       "hwnas supernet train --space xs --corpus auto --steps 1500 --batch 4 --lr 2e-3 --weights-only --out %s)",
                        p, buf, SN_CKPT_ENV, buf);
     return HW_OK;
 }

@@ -309,8 +309,8 @@ TEST(committed_xs_checkpoint)
     char path[4096];
     snprintf(path, sizeof path, "%s/supernet/models/xs.ckpt", hwt_src_dir());
     if (access(path, R_OK) != 0) {
-        fprintf(stderr, "SKIP: no committed supernet checkpoint at %s (train it: hwnas supernet train --space xs "
-                        "--corpus auto --steps 2000 --weights-only --out supernet/models/xs.ckpt)\n", path);
+        fprintf(stderr, "SKIP: no committed supernet checkpoint at %s (rebuild it: "
+                        "scripts/train_supernet.sh)\n", path);
         exit(77);
     }
     unsetenv(SN_CKPT_ENV);

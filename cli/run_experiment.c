@@ -222,17 +222,17 @@ static void print_human(const hw_grid *g, const hw_run_result *res, int shard_in
 static void print_plan(const hw_grid *g, const hw_run_result *res, int shard_index, int shard_count)
 {
     char label[512];
-    size_t n = 0, todo = 0;
+    size_t n = 0, pending = 0;
     for (size_t k = 0; k < g->n_runs; k++) {
         if (!hw_grid_in_shard(k, shard_index, shard_count)) continue;
         run_label(g, k, &res[k], label, sizeof label);
         fprintf(stderr, "%s: %s -> %s\n", label, res[k].status == HW_RUN_SKIPPED ? "complete (skipped)" : "to run",
                 res[k].log);
         n++;
-        todo += res[k].status == HW_RUN_PENDING;
+        pending += res[k].status == HW_RUN_PENDING;
     }
     fprintf(stderr, "%zu runs (%zu cells x %zu seeds%s), %zu to run\n", n, g->n_cells, g->n_seeds,
-            shard_count > 1 ? ", this shard" : "", todo);
+            shard_count > 1 ? ", this shard" : "", pending);
 }
 
 /* MPI: a process started by mpirun is one rank; everything else (and a

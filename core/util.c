@@ -97,9 +97,7 @@ const char *hw_default_models_dir(void)
     return d && *d ? d : HWNAS_SOURCE_DIR "/surrogates/models";
 }
 
-/* <dir of the running program>/../share/hwnas/models into buf, if it is a
- * directory; else 0. */
-static int installed_models_dir(char *buf, size_t n)
+int hw_installed_path(const char *rel, char *buf, size_t n)
 {
     char exe[HW_PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -108,10 +106,16 @@ static int installed_models_dir(char *buf, size_t n)
     char *slash = strrchr(exe, '/');
     if (!slash) return 0;
     *slash = 0;
-    int w = snprintf(buf, n, "%s/../share/hwnas/models", exe);
-    if (w < 0 || (size_t)w >= n) return 0;
+    int w = snprintf(buf, n, "%s/../share/hwnas/%s", exe, rel);
+    return w >= 0 && (size_t)w < n;
+}
+
+/* <dir of the running program>/../share/hwnas/models into buf, if it is a
+ * directory; else 0. */
+static int installed_models_dir(char *buf, size_t n)
+{
     struct stat st;
-    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
+    return hw_installed_path("models", buf, n) && stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 const char *hw_models_dir(char *buf, size_t n)

@@ -48,4 +48,8 @@ const char *hw_default_models_dir(void);
  * HWNAS_MODELS's value or buf (n bytes, filled). */
 const char *hw_models_dir(char *buf, size_t n);
 
+/* <dir of the running program>/../share/hwnas/<rel> (where `cmake --install`
+ * puts shared files) into buf; 0 when it cannot be formed (it may not exist). */
+int hw_installed_path(const char *rel, char *buf, size_t n);
+
 #endif

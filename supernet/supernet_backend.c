@@ -24,17 +24,8 @@
  * it is a regular file; else 0. */
 static int installed_checkpoint(char *buf, size_t n)
 {
-    char exe[HW_PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len <= 0) return 0;
-    exe[len] = 0;
-    char *slash = strrchr(exe, '/');
-    if (!slash) return 0;
-    *slash = 0;
-    int w = snprintf(buf, n, "%s/../share/hwnas/supernet/xs.ckpt", exe);
-    if (w < 0 || (size_t)w >= n) return 0;
     struct stat st;
-    return stat(buf, &st) == 0 && S_ISREG(st.st_mode);
+    return hw_installed_path("supernet/xs.ckpt", buf, n) && stat(buf, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 const char *sn_default_checkpoint(char *buf, size_t n)

@@ -324,14 +324,14 @@ int sn_finetune_step(sn_trainer *t, const sn_corpus *c, hw_err *e)
 
 /* ---- evaluation --------------------------------------------------------- */
 
-int sn_eval_loss(sn_model *m, const hw_arch *a, const uint8_t *text, size_t n, int T, int B, int n_windows,
-                 double *loss, hw_err *e)
+int sn_eval_windows(const sn_config *cfg, const hw_arch *a, const uint8_t *text, size_t n, int T, int B,
+                    int n_windows, sn_window_forward forward, void *ctx, double *loss, hw_err *e)
 {
     if (n_windows < 1 || (size_t)n_windows * T + 1 > n)
         return hw_fail(e, HW_ERANGE, "eval: %d windows of %d tokens need %zu bytes of text, have %zu", n_windows, T,
                        (size_t)n_windows * T + 1, n);
     sn_dims d;
-    int rc = sn_dims_from_arch(&m->cfg, a, &d, e);
+    int rc = sn_dims_from_arch(cfg, a, &d, e);
     if (rc) return rc;
     int32_t *tok = malloc(sizeof(int32_t) * 2 * (size_t)B * T);
     if (!tok) return hw_fail(e, HW_ENOMEM, "eval: out of memory");
@@ -346,12 +346,24 @@ int sn_eval_loss(sn_model *m, const hw_arch *a, const uint8_t *text, size_t n, i
                 tgt[b * T + i] = text[at + 1];
             }
         float l = 0;
-        rc = sn_forward(m, &d, tok, tgt, nb, T, &l, e);
+        rc = forward(ctx, &d, tok, tgt, nb, T, &l, e);
         sum += (double)l * nb;
     }
     free(tok);
     if (!rc) *loss = sum / n_windows;
     return rc;
+}
+
+static int cpu_window_forward(void *ctx, const sn_dims *d, const int32_t *tok, const int32_t *tgt, int B, int T,
+                              float *loss, hw_err *e)
+{
+    return sn_forward(ctx, d, tok, tgt, B, T, loss, e);
+}
+
+int sn_eval_loss(sn_model *m, const hw_arch *a, const uint8_t *text, size_t n, int T, int B, int n_windows,
+                 double *loss, hw_err *e)
+{
+    return sn_eval_windows(&m->cfg, a, text, n, T, B, n_windows, cpu_window_forward, m, loss, e);
 }
 
 /* ---- checkpoints -------------------------------------------------------- */

@@ -106,6 +106,12 @@ void sn_space_smallest(const hw_space *sp, hw_arch *a);
  * n_windows non-overlapping windows of T tokens of text (targets shifted by
  * one), B windows per forward.  Needs an arena for B x T (any kind).  Fails
  * if the text holds fewer windows. */
+/* The windows loop of sn_eval_loss with any forward (the CPU's, or the GPU's
+ * in supernet/cuda): forward(ctx, dims, tokens, targets, B, T, &mean loss, e). */
+typedef int (*sn_window_forward)(void *ctx, const sn_dims *d, const int32_t *tok, const int32_t *tgt, int B, int T,
+                                 float *loss, hw_err *e);
+int sn_eval_windows(const sn_config *cfg, const hw_arch *a, const uint8_t *text, size_t n, int T, int B,
+                    int n_windows, sn_window_forward forward, void *ctx, double *loss, hw_err *e);
 int sn_eval_loss(sn_model *m, const hw_arch *a, const uint8_t *text, size_t n, int T, int B, int n_windows,
                  double *loss, hw_err *e);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "supernet/cuda/module.h"
+#include "supernet/train.h"
 
 _Static_assert(SNC_MAX_LAYERS >= HW_MAX_LAYERS, "module.h: SNC_MAX_LAYERS below HW_MAX_LAYERS");
 #define SAME(a, b) ((int)(a) == (int)(b))
@@ -202,34 +203,16 @@ int sn_cuda_logits(sn_cuda *g, float *out, size_t count, hw_err *e)
     return mrc ? module_fail(e, mrc, why) : HW_OK;
 }
 
+static int gpu_window_forward(void *ctx, const sn_dims *d, const int32_t *tok, const int32_t *tgt, int B, int T,
+                              float *loss, hw_err *e)
+{
+    return sn_cuda_forward(ctx, d, tok, tgt, B, T, loss, e);
+}
+
 int sn_cuda_eval_loss(sn_cuda *g, const hw_arch *a, const uint8_t *text, size_t n, int T, int B, int n_windows,
                       double *loss, hw_err *e)
 {
-    if (n_windows < 1 || (size_t)n_windows * T + 1 > n)
-        return hw_fail(e, HW_ERANGE, "eval: %d windows of %d tokens need %zu bytes of text, have %zu", n_windows, T,
-                       (size_t)n_windows * T + 1, n);
-    sn_dims d;
-    int rc = sn_dims_from_arch(&g->cfg, a, &d, e);
-    if (rc) return rc;
-    int32_t *tok = malloc(sizeof(int32_t) * 2 * (size_t)B * T);
-    if (!tok) return hw_fail(e, HW_ENOMEM, "eval: out of memory");
-    int32_t *tgt = tok + (size_t)B * T;
-    double sum = 0;
-    for (int w0 = 0; w0 < n_windows && !rc; w0 += B) {
-        int nb = n_windows - w0 < B ? n_windows - w0 : B;
-        for (int b = 0; b < nb; b++)
-            for (int i = 0; i < T; i++) {
-                size_t at = (size_t)(w0 + b) * T + i;
-                tok[b * T + i] = text[at];
-                tgt[b * T + i] = text[at + 1];
-            }
-        float l = 0;
-        rc = sn_cuda_forward(g, &d, tok, tgt, nb, T, &l, e);
-        sum += (double)l * nb;
-    }
-    free(tok);
-    if (!rc) *loss = sum / n_windows;
-    return rc;
+    return sn_eval_windows(&g->cfg, a, text, n, T, B, n_windows, gpu_window_forward, g, loss, e);
 }
 
 int sn_cuda_time_forward(sn_cuda *g, const sn_dims *d, int B, int T, int runs, double *ms, hw_err *e)

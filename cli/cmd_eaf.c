@@ -12,6 +12,7 @@
 #include "cli/csvout.h"
 #include "core/util.h"
 #include "indicators/eaf.h"
+#include "runner/logprefix.h"
 #include "runner/logset.h"
 
 #define MAX_PERCENTILES 101
@@ -119,25 +120,29 @@ static int parse_args(int argc, char **argv, eaf_opts *o, char **logs, int *n_lo
 static int group_rows(const hw_logset *s, const hw_logset_problem *p, const hw_logset_group *g, const eaf_opts *o,
                       csvbuf *out, hw_err *e)
 {
+    hw_log_points *runs = malloc(g->count * sizeof *runs);
+    if (!runs) return hw_fail(e, HW_ENOMEM, "out of memory");
     size_t m = 0;
     for (size_t i = g->first; i < g->first + g->count; i++) {
         const hw_log *l = &s->logs[i];
-        if (o->budget && (size_t)o->budget > l->n_eval)
-            return hw_fail(e, HW_EINVAL, "%s: --budget %lld, but the run has %zu evaluations", l->path, o->budget,
-                           l->n_eval);
-        m += o->budget ? (size_t)o->budget : l->n_eval;
+        int rc = o->budget && o->budget > l->evaluations
+                     ? hw_fail(e, HW_EINVAL, "%s: --budget %lld, but the run has %lld evaluations", l->path, o->budget,
+                               l->evaluations)
+                     : hw_log_prefix_points(l, o->budget ? o->budget : l->evaluations, &runs[i - g->first], e);
+        if (rc) { free(runs); return rc; }
+        m += runs[i - g->first].n;
     }
     double *pts = malloc((m ? m : 1) * 2 * sizeof *pts);
     int *run = malloc((m ? m : 1) * sizeof *run);
-    if (!pts || !run) { free(pts); free(run); return hw_fail(e, HW_ENOMEM, "out of memory"); }
+    if (!pts || !run) { free(pts); free(run); free(runs); return hw_fail(e, HW_ENOMEM, "out of memory"); }
     size_t at = 0;
-    for (size_t i = g->first; i < g->first + g->count; i++) {
-        const hw_log *l = &s->logs[i];
-        size_t n = o->budget ? (size_t)o->budget : l->n_eval;
-        memcpy(pts + 2 * at, l->f, n * 2 * sizeof *pts);
-        for (size_t j = 0; j < n; j++) run[at + j] = (int)(i - g->first);
+    for (size_t i = 0; i < g->count; i++) {
+        const size_t n = runs[i].n;
+        if (n) memcpy(pts + 2 * at, runs[i].f, n * 2 * sizeof *pts);
+        for (size_t j = 0; j < n; j++) run[at + j] = (int)i;
         at += n;
     }
+    free(runs);
     const int n_runs = (int)g->count;
     int levels[MAX_PERCENTILES];
     for (int k = 0; k < o->n_pct; k++) levels[k] = hw_eaf_level(o->pct[k], n_runs);
@@ -174,7 +179,7 @@ static int group_rows(const hw_logset *s, const hw_logset_problem *p, const hw_l
 
 int cmd_eaf(int argc, char **argv)
 {
-    eaf_opts o = {.pct = {0, 25, 50, 75, 100}, .n_pct = 5};
+    eaf_opts o = {.pct = {0, 25, 50, 75, 100}, .n_pct = 5, .flags = HW_LOG_ALLOW_SPARSE};
     char **logs = calloc((size_t)argc, sizeof *logs);
     if (!logs) { fprintf(stderr, "hwnas eaf: out of memory\n"); return 1; }
     int n_logs = 0;

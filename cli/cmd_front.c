@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/csvout.h"
 #include "indicators/trajectory.h"
+#include "runner/logprefix.h"
 #include "runner/logread.h"
 
 static void front_usage(FILE *f)
@@ -24,7 +25,8 @@ static void front_usage(FILE *f)
             "  run,seed,optimizer,eval,<objective names...>,arch   (or x)\n"
             "eval: the evaluation's id in the log (0-based); objectives in natural\n"
             "units (all minimised); arch: the architecture string, or x: the genome as\n"
-            "numbers separated by spaces.\n");
+            "numbers separated by spaces.  Logs of every level (\"log\": \"all\", \"front\",\n"
+            "\"summary\") give the same rows.\n");
 }
 
 /* "a, b" of the objective names, for messages */
@@ -46,32 +48,41 @@ static int same_objectives(const hw_log *a, const hw_log *b)
 
 static int front_rows(const hw_log *log, csvbuf *out, hw_err *e)
 {
-    const size_t n = log->n_eval, d = (size_t)log->n_obj;
-    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
-    if (!ids) return hw_fail(e, HW_ENOMEM, "%s: out of memory", log->path);
+    const size_t d = (size_t)log->n_obj;
+    hw_log_points pts;
+    int rc = hw_log_prefix_points(log, log->evaluations, &pts, e);
+    if (rc) return rc;
+    size_t *row = malloc((pts.n ? pts.n : 1) * sizeof *row);
+    uint64_t *ids = malloc((pts.n ? pts.n : 1) * sizeof *ids);
+    if (!row || !ids) { free(row); free(ids); return hw_fail(e, HW_ENOMEM, "%s: out of memory", log->path); }
     size_t m = 0;
-    int rc = hw_front_ids(log->f, n, log->n_obj, ids, &m, e);
-    if (rc) { free(ids); return hw_err_prefix(e, "%s", log->path); }
+    rc = hw_front_ids(pts.f, pts.n, log->n_obj, ids, &m, e);
+    if (rc) { free(row); free(ids); return hw_err_prefix(e, "%s", log->path); }
+    for (size_t i = 0; i < m; i++) {
+        row[i] = (size_t)ids[i];
+        ids[i] = pts.eval[row[i]];
+    }
     if (log->complete && (m != log->n_front || (m && memcmp(ids, log->front_eval, m * sizeof *ids) != 0)))
         fprintf(stderr, "hwnas front: warning: %s: the non-dominated set of the evaluations (%zu points) "
                 "differs from the summary's front (%zu points)\n", log->path, m, log->n_front);
     for (size_t i = 0; i < m; i++) {
-        const size_t id = (size_t)ids[i];
+        const size_t r = row[i];
         csv_field(out, log->name);
         csv_puts(out, ",");
         csv_u64(out, log->seed);
         csv_puts(out, ",");
         csv_field(out, log->optimizer);
         csv_puts(out, ",");
-        csv_u64(out, id);
+        csv_u64(out, ids[i]);
         for (size_t k = 0; k < d; k++) {
             csv_puts(out, ",");
-            csv_double(out, log->f[id * d + k]);
+            csv_double(out, pts.f[r * d + k]);
         }
         csv_puts(out, ",");
-        csv_field(out, log->genome[id]);
+        csv_field(out, pts.genome[r]);
         csv_puts(out, "\n");
     }
+    free(row);
     free(ids);
     return HW_OK;
 }
@@ -79,7 +90,7 @@ static int front_rows(const hw_log *log, csvbuf *out, hw_err *e)
 int cmd_front(int argc, char **argv)
 {
     const char *out_path = NULL;
-    unsigned flags = HW_LOG_KEEP_GENOMES;
+    unsigned flags = HW_LOG_KEEP_GENOMES | HW_LOG_ALLOW_SPARSE;
     char **logs = calloc((size_t)argc, sizeof *logs);
     if (!logs) { fprintf(stderr, "hwnas front: out of memory\n"); return 1; }
     int n_logs = 0, status = 0;
@@ -116,7 +127,7 @@ int cmd_front(int argc, char **argv)
             join_names(&first, b, sizeof b);
             rc = hw_fail(&e, HW_EINVAL, "%s: objectives (%s) differ from those of %s (%s)", logs[i], a, first.path, b);
         }
-        if (rc == HW_OK && i > 0 && log.n_eval && first.genome_kind && log.genome_kind != first.genome_kind)
+        if (rc == HW_OK && i > 0 && log.genome_kind && first.genome_kind && log.genome_kind != first.genome_kind)
             rc = hw_fail(&e, HW_EINVAL, "%s: genomes are %s, those of %s are %s", logs[i],
                          log.genome_kind == HW_LOG_GENOME_X ? "x" : "arch", first.path,
                          first.genome_kind == HW_LOG_GENOME_X ? "x" : "arch");

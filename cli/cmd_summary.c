@@ -17,6 +17,8 @@
 #include "core/util.h"
 #include "indicators/stats.h"
 #include "indicators/trajectory.h"
+#include "runner/logprefix.h"
+#include "runner/logschema.h"
 #include "runner/logset.h"
 
 #define MAX_BUDGETS 1000
@@ -36,7 +38,8 @@ static void summary_usage(FILE *f)
             "evaluations.  Runs of different problems are never pooled.\n"
             "\n"
             "  --budgets       evaluations at which to measure (default: per problem, the\n"
-            "                  smallest number of evaluations of its runs)\n"
+            "                  smallest number of evaluations of its runs); a log written\n"
+            "                  with \"log\": \"summary\" answers only its final budget\n"
             "  --normalise     problem (default): the log's obj_lo/obj_hi and reference point,\n"
             "                  as the runner; runs: each objective's range over all runs of the\n"
             "                  problem, reference point 1.1\n"
@@ -209,6 +212,11 @@ static int set_normalisation(const hw_logset *s, const hw_logset_problem *p, int
         }
         return HW_OK;
     }
+    for (size_t i = p->first; i < p->first + p->count; i++)
+        if (s->logs[i].level != HW_LOG_LEVEL_ALL)
+            return hw_fail(e, HW_EINVAL, "%s: written with \"log\": \"%s\": --normalise runs needs every evaluation "
+                           "of every run (\"log\": \"all\"); use --normalise problem", s->logs[i].path,
+                           HW_LOG_LEVEL_NAMES[s->logs[i].level]);
     r->has_bounds = 1;
     for (int k = 0; k < d; k++) {
         r->lo[k] = HUGE_VAL;
@@ -238,12 +246,12 @@ static int set_budgets(const hw_logset *s, const hw_logset_problem *p, const sum
         memcpy(r->budgets, o->budgets, (size_t)r->nb * sizeof *r->budgets);
         return HW_OK;
     }
-    size_t least = (size_t)-1;
+    long long least = -1;
     for (size_t i = p->first; i < p->first + p->count; i++)
-        if (s->logs[i].n_eval < least) least = s->logs[i].n_eval;
-    if (least == 0)
+        if (least < 0 || s->logs[i].evaluations < least) least = s->logs[i].evaluations;
+    if (least <= 0)
         return hw_fail(e, HW_EINVAL, "problem %s: a run without evaluations (incomplete); give --budgets", p->label);
-    r->budgets[0] = (long long)least;
+    r->budgets[0] = least;
     return HW_OK;
 }
 
@@ -251,14 +259,18 @@ static int set_budgets(const hw_logset *s, const hw_logset_problem *p, const sum
 static int front_size(const hw_log *l, size_t *n, hw_err *e)
 {
     if (l->complete) { *n = l->n_front; return HW_OK; }
-    uint64_t *ids = malloc(l->n_eval * sizeof *ids);
+    hw_log_points pts;
+    int rc = hw_log_prefix_points(l, l->evaluations, &pts, e);
+    if (rc) return rc;
+    uint64_t *ids = malloc((pts.n ? pts.n : 1) * sizeof *ids);
     if (!ids) return hw_fail(e, HW_ENOMEM, "out of memory");
-    int rc = hw_front_ids(l->f, l->n_eval, l->n_obj, ids, n, e);
+    rc = hw_front_ids(pts.f, pts.n, l->n_obj, ids, n, e);
     free(ids);
-    return rc;
+    return rc ? hw_err_prefix(e, "%s", l->path) : HW_OK;
 }
 
-/* The normalised hypervolume of each run after each budget. */
+/* The normalised hypervolume of each run after each budget (the budgets it
+ * reaches: a log of level "summary" answers only its final one). */
 static int run_hypervolumes(const hw_logset *s, const hw_logset_problem *p, problem_result *r, hw_err *e)
 {
     r->hv = malloc(p->count * (size_t)r->nb * sizeof *r->hv);
@@ -266,20 +278,14 @@ static int run_hypervolumes(const hw_logset *s, const hw_logset_problem *p, prob
     if (!r->hv || !r->front_size) return hw_fail(e, HW_ENOMEM, "out of memory");
     for (size_t i = 0; i < p->count; i++) {
         const hw_log *l = &s->logs[p->first + i];
-        for (int b = 0; b < r->nb; b++) r->hv[i * (size_t)r->nb + b] = NAN;
-        if (l->n_eval == 0) continue;
-        size_t *k = malloc(l->n_eval * sizeof *k);
-        double *hv = malloc(l->n_eval * sizeof *hv);
-        int rc = (!k || !hv) ? hw_fail(e, HW_ENOMEM, "out of memory")
-                             : hw_hv_trajectory(l->f, l->n_eval, l->n_obj, r->ref, r->has_bounds ? r->lo : NULL,
-                                                r->has_bounds ? r->hi : NULL, 1, k, hv, e);
+        double *hv = r->hv + i * (size_t)r->nb;
+        for (int b = 0; b < r->nb; b++) hv[b] = NAN;
+        int reached = 0;
+        while (reached < r->nb && r->budgets[reached] <= l->evaluations) reached++;
+        int rc = hw_log_hv_at(l, r->ref, r->has_bounds ? r->lo : NULL, r->has_bounds ? r->hi : NULL, r->budgets,
+                              (size_t)reached, hv, e);
         if (rc == HW_OK) rc = front_size(l, &r->front_size[i], e);
-        if (rc == HW_OK)
-            for (int b = 0; b < r->nb; b++)
-                if ((size_t)r->budgets[b] <= l->n_eval) r->hv[i * (size_t)r->nb + b] = hv[r->budgets[b] - 1];
-        free(k);
-        free(hv);
-        if (rc) { hw_err_prefix(e, "%s", l->path); return rc; }
+        if (rc) return rc;
     }
     return HW_OK;
 }
@@ -347,7 +353,7 @@ static void summary_rows(const hw_logset *s, const hw_logset_problem *p, const p
         size_t n_complete = 0;
         for (size_t i = gr->first; i < gr->first + gr->count; i++) {
             front += (double)r->front_size[i - p->first];
-            evals += (double)s->logs[i].n_eval;
+            evals += (double)s->logs[i].evaluations;
             if (s->logs[i].complete) { wall += s->logs[i].wall_s; n_complete++; }
         }
         wall = n_complete ? wall / (double)n_complete : NAN;
@@ -631,7 +637,7 @@ static int summarise(const hw_logset *s, const summary_opts *o, csvbuf *out_summ
 
 int cmd_summary(int argc, char **argv)
 {
-    summary_opts o = {.n_boot = 2000, .seed = 1, .alpha = 0.05};
+    summary_opts o = {.n_boot = 2000, .seed = 1, .alpha = 0.05, .flags = HW_LOG_ALLOW_SPARSE};
     char **logs = calloc((size_t)argc, sizeof *logs);
     if (!logs) { fprintf(stderr, "hwnas summary: out of memory\n"); return 1; }
     int n_logs = 0;

@@ -11,7 +11,9 @@
 #include "cli/refpoint.h"
 #include "cli/csvout.h"
 #include "indicators/trajectory.h"
+#include "runner/logprefix.h"
 #include "runner/logread.h"
+#include "runner/logschema.h"
 
 static void trajectory_usage(FILE *f)
 {
@@ -31,7 +33,9 @@ static void trajectory_usage(FILE *f)
             "run: the config's name; eval: number of evaluations so far (1-based).\n"
             "\n"
             "Logs are validated first; a bad or incomplete one (.tmp, no summary line) is\n"
-            "an error (exit 2, nothing written) unless --allow-incomplete.\n");
+            "an error (exit 2, nothing written) unless --allow-incomplete.  A log written\n"
+            "with \"log\": \"front\" gives the same rows as with \"all\"; one written with\n"
+            "\"log\": \"summary\" is refused (it holds the final front only).\n");
 }
 
 /* Parses "--name VALUE" or "--name=VALUE"; returns the value or NULL. */
@@ -47,16 +51,18 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 
 static int trajectory_rows(const hw_log *log, const double *ref, size_t every, csvbuf *out, hw_err *e)
 {
-    const size_t n = log->n_eval;
+    if (log->level == HW_LOG_LEVEL_SUMMARY)
+        return hw_fail(e, HW_EINVAL, "%s: written with \"log\": \"summary\" (the final front only): no hypervolume "
+                       "over evaluations (hwnas summary reports its final budget)", log->path);
+    const size_t n = (size_t)log->evaluations;
     if (n == 0) return HW_OK;
     size_t rows = hw_trajectory_rows(n, every);
-    size_t *k = malloc(rows * sizeof *k);
+    long long *k = malloc(rows * sizeof *k);
     double *hv = malloc(rows * sizeof *hv);
     if (!k || !hv) { free(k); free(hv); return hw_fail(e, HW_ENOMEM, "%s: out of memory", log->path); }
-    int rc = hw_hv_trajectory(log->f, n, log->n_obj, ref, log->obj_lo, log->obj_hi, every, k, hv, e);
-    if (rc) {
-        hw_err_prefix(e, "%s", log->path);
-    } else {
+    for (size_t r = 0; r < rows; r++) k[r] = r + 1 < rows ? (long long)((r + 1) * every) : (long long)n;
+    int rc = hw_log_hv_at(log, ref, log->obj_lo, log->obj_hi, k, rows, hv, e);
+    if (rc == HW_OK) {
         char head[64];
         for (size_t r = 0; r < rows; r++) {
             csv_field(out, log->name);
@@ -64,7 +70,7 @@ static int trajectory_rows(const hw_log *log, const double *ref, size_t every, c
             csv_puts(out, head);
             csv_field(out, log->optimizer);
             csv_puts(out, ",");
-            csv_u64(out, k[r]);
+            csv_u64(out, (uint64_t)k[r]);
             csv_puts(out, ",");
             csv_double(out, hv[r]);
             csv_puts(out, "\n");
@@ -84,7 +90,7 @@ int cmd_trajectory(int argc, char **argv)
 {
     const char *ref_arg = NULL, *out_path = NULL, *v;
     long long every = 1;
-    unsigned flags = 0;
+    unsigned flags = HW_LOG_ALLOW_SPARSE;
     char **logs = calloc((size_t)argc, sizeof *logs);
     if (!logs) { fprintf(stderr, "hwnas trajectory: out of memory\n"); return 1; }
     int n_logs = 0, status = 0;

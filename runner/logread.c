@@ -20,7 +20,10 @@ void hw_log_free(hw_log *log)
     free(log->path); free(log->name); free(log->problem); free(log->optimizer);
     free(log->config_problem); free(log->config_optimizer);
     free(log->obj_names); free(log->ref); free(log->obj_lo); free(log->obj_hi);
+    if (log->front_genome)
+        for (size_t i = 0; i < log->n_front; i++) free(log->front_genome[i]);
     free(log->f); free(log->eval_id); free(log->genome); free(log->front_f); free(log->front_eval);
+    free(log->front_genome);
     memset(log, 0, sizeof *log);
 }
 
@@ -170,6 +173,8 @@ static int read_numbers(const cJSON *o, const char *key, size_t want, double *ou
 static int read_eval(const cJSON *o, hw_log *log, unsigned flags, hw_err *e)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_EVAL);
+    if (log->level == HW_LOG_LEVEL_SUMMARY)
+        return hw_fail(e, HW_EPARSE, "an evaluation line in a log written with \"log\": \"summary\" (expected none)");
     if (log->level == HW_LOG_LEVEL_ALL) {
         if (!cJSON_IsNumber(id) || id->valuedouble != (double)log->n_eval)
             return hw_fail(e, HW_EPARSE, "eval: expected %zu (evaluations in order from 0)", log->n_eval);
@@ -213,7 +218,46 @@ static size_t line_of_eval(const hw_log *log, uint64_t id)
     return lo < log->n_eval && log->eval_id[lo] == id ? lo : log->n_eval;
 }
 
-static int read_summary(const cJSON *o, hw_log *log, hw_err *e)
+/* The summary's front_arch / front_x as text (HW_LOG_KEEP_GENOMES), nf entries. */
+static int read_front_genomes(const cJSON *o, hw_log *log, size_t nf, hw_err *e)
+{
+    const char *key = log->genome_kind == HW_LOG_GENOME_X ? HW_LOG_FRONT_X
+                      : log->genome_kind == HW_LOG_GENOME_ARCH ? HW_LOG_FRONT_ARCH
+                      : cJSON_GetObjectItemCaseSensitive(o, HW_LOG_FRONT_X) ? HW_LOG_FRONT_X : HW_LOG_FRONT_ARCH;
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsArray(g) || (size_t)cJSON_GetArraySize(g) != nf)
+        return hw_fail(e, HW_EPARSE, "%s: expected an array of %zu genomes (one per front point)", key, nf);
+    if (!(log->front_genome = calloc(nf ? nf : 1, sizeof *log->front_genome))) return hw_fail(e, HW_ENOMEM, "out of memory");
+    const int is_x = strcmp(key, HW_LOG_FRONT_X) == 0;
+    size_t i = 0;
+    for (const cJSON *c = g->child; c; c = c->next, i++) {
+        if (is_x ? !cJSON_IsArray(c) || cJSON_GetArraySize(c) != log->n_var : !cJSON_IsString(c))
+            return hw_fail(e, HW_EPARSE, "%s[%zu]: expected %s", key, i, is_x ? "the genome's numbers" : "a string");
+        for (const cJSON *v = is_x ? c->child : NULL; v; v = v->next)
+            if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+                return hw_fail(e, HW_EPARSE, "%s[%zu]: expected finite numbers", key, i);
+        if (!(log->front_genome[i] = is_x ? format_x(c) : dup_str(c->valuestring)))
+            return hw_fail(e, HW_ENOMEM, "out of memory");
+    }
+    if (!log->genome_kind) log->genome_kind = is_x ? HW_LOG_GENOME_X : HW_LOG_GENOME_ARCH;
+    return HW_OK;
+}
+
+/* A sparse log's summary says its level and its evaluation lines. */
+static int check_sparse_summary(const cJSON *o, const hw_log *log, hw_err *e)
+{
+    const cJSON *lv = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_LEVEL);
+    const char *want = HW_LOG_LEVEL_NAMES[log->level];
+    if (!cJSON_IsString(lv) || strcmp(lv->valuestring, want) != 0)
+        return hw_fail(e, HW_EPARSE, "log: expected \"%s\" (the config's log level)", want);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, HW_LOG_LINES);
+    if (!cJSON_IsNumber(n) || n->valuedouble != (double)log->n_eval)
+        return hw_fail(e, HW_EPARSE, "log_lines: expected %zu, the evaluation lines of the log (a line lost?)",
+                       log->n_eval);
+    return HW_OK;
+}
+
+static int read_summary(const cJSON *o, hw_log *log, unsigned flags, hw_err *e)
 {
     long long evals = 0;
     int rc = hwj_get_int(o, "", HW_LOG_EVALUATIONS, 1, 0, 1000000000LL, &evals, e);
@@ -260,6 +304,8 @@ static int read_summary(const cJSON *o, hw_log *log, hw_err *e)
                            (unsigned long long)log->front_eval[i]);
     }
     log->n_front = nf;
+    if (log->level != HW_LOG_LEVEL_ALL && (rc = check_sparse_summary(o, log, e))) return rc;
+    if ((flags & HW_LOG_KEEP_GENOMES) && (rc = read_front_genomes(o, log, nf, e))) return rc;
     if ((rc = hwj_get_double(o, "", HW_LOG_WALL_S, 0, 0, HUGE_VAL, &log->wall_s, e))) return rc;
     log->complete = 1;
     return HW_OK;
@@ -330,7 +376,7 @@ int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e)
             if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, HW_LOG_SUMMARY)))
                 rc = hw_fail(e, HW_EPARSE, "summary: expected true");
             else
-                rc = read_summary(j, log, e);
+                rc = read_summary(j, log, flags, e);
         } else {
             if (log->n_eval == cap) {
                 size_t nc = cap ? 2 * cap : 1024;

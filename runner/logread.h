@@ -54,6 +54,8 @@ typedef struct {
     size_t n_front;
     double *front_f;              /* n_front x n_obj, natural units */
     uint64_t *front_eval;         /* n_front */
+    char **front_genome;          /* n_front (HW_LOG_KEEP_GENOMES only, else NULL): front_arch, or
+                                     front_x as numbers separated by spaces */
 } hw_log;
 
 /* Reads path into *log (zeroed first; release with hw_log_free, also after a
@@ -62,7 +64,10 @@ typedef struct {
  * valid JSON (a log cut mid-line by a full disk or kill -9) is ignored and
  * the complete lines before it are read (and a gzip log cut short is read
  * up to where it ends).  A log of level "front" or "summary" is refused
- * (naming its level) unless HW_LOG_ALLOW_SPARSE. */
+ * (naming its level) unless HW_LOG_ALLOW_SPARSE; its summary must then say
+ * its level ("log") and its number of evaluation lines ("log_lines"), and a
+ * "summary" log has no evaluation line.  runner/logprefix.h reads the first
+ * k evaluations of a log of any level. */
 int hw_log_read(const char *path, unsigned flags, hw_log *log, hw_err *e);
 void hw_log_free(hw_log *log);
 

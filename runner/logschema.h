@@ -24,9 +24,10 @@
  *               log, log_lines: a log written at level "front" or "summary"
  *               (config key "log"): the level and its evaluation lines
  * Log levels (config key "log"): "all" writes one evaluation line per
- * evaluation; "front" only the evaluations that were on the front when
- * their batch was evaluated (the front over time: every point that ever
- * enters the front, so the hypervolume trajectory is exact); "summary" none.
+ * evaluation; "front" only the evaluations that entered the front when
+ * added in evaluation order (no earlier evaluation weakly dominates them: the
+ * front over time, so the front and hypervolume of the first k evaluations
+ * are those of the lines with eval < k, for every k); "summary" none.
  * Logs are plain text, or gzip (zlib) when their name ends in ".gz"; the
  * byte count and CRC cover the uncompressed text, and readers (the probe,
  * runner/logread.h) read both through zlib's gzread.

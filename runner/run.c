@@ -236,16 +236,21 @@ static int writer_flush(log_writer *w, hw_err *e)
     return HW_OK;
 }
 
-/* Level "front": the evaluation lines of the batch's points that are on the
- * front after it (the archive keeps evaluation order: they are its tail). */
-static int writer_front_lines(log_writer *w, const hw_problem *p, const hw_batch_event *ev, hw_err *e)
+/* Level "front": the batch's points are inserted into the front one by one,
+ * in evaluation order (the same front as inserting them at once), and the
+ * evaluation line of each point that enters it is written: every point that
+ * is ever on the front of the evaluations so far, so the front and the
+ * hypervolume of the first k evaluations, for every k, are those of the lines
+ * with eval < k (docs/analysis.md). */
+static int writer_front_batch(log_writer *w, const hw_problem *p, const hw_batch_event *ev, hw_err *e)
 {
     const size_t nv = (size_t)p->n_var, d = (size_t)p->n_obj;
-    const uint64_t first = ev->ids[0].index;
-    size_t k = w->front.size;
-    while (k > 0 && w->front.id[k - 1] >= first) k--;
-    for (; k < w->front.size; k++) {
-        size_t i = (size_t)(w->front.id[k] - first);
+    for (size_t i = 0; i < ev->n; i++) {
+        const uint64_t index = ev->ids[i].index;
+        size_t entered = 0;
+        int rc = hw_pareto_archive_insert(&w->front, ev->f + i * d, nv ? ev->x + i * nv : NULL, &index, 1, &entered, e);
+        if (rc) return rc;
+        if (!entered) continue;
         hw_batch_event one = *ev;
         one.n = 1;
         one.ids = ev->ids + i;
@@ -253,17 +258,17 @@ static int writer_front_lines(log_writer *w, const hw_problem *p, const hw_batch
         one.f = ev->f + i * d;
         one.f_std = ev->f_std + i * d;
         one.t_end = ev->t_end + i;
-        int rc = hw_logw_evals(&w->b, p, &one, e);
-        if (rc) return rc;
+        if ((rc = hw_logw_evals(&w->b, p, &one, e))) return rc;
         w->lines++;
     }
-    return HW_OK;
+    return ev->n ? writer_flush(w, e) : HW_OK;
 }
 
 static int writer_batch(void *ctx, const hw_problem *p, const hw_batch_event *ev, hw_err *e)
 {
     log_writer *w = ctx;
     int rc = HW_OK;
+    if (w->c->log_level == HW_LOG_LEVEL_FRONT) return writer_front_batch(w, p, ev, e);
     if (w->c->log_level == HW_LOG_LEVEL_ALL) {
         rc = hw_logw_evals(&w->b, p, ev, e);
         w->lines += ev->n;
@@ -277,12 +282,7 @@ static int writer_batch(void *ctx, const hw_problem *p, const hw_batch_event *ev
         w->index_cap = ev->n;
     }
     for (size_t i = 0; i < ev->n; i++) w->index[i] = ev->ids[i].index;
-    if ((rc = hw_pareto_archive_insert(&w->front, ev->f, ev->x, w->index, ev->n, NULL, e))) return rc;
-    if (w->c->log_level == HW_LOG_LEVEL_FRONT && ev->n) {
-        if ((rc = writer_front_lines(w, p, ev, e))) return rc;
-        rc = writer_flush(w, e);
-    }
-    return rc;
+    return hw_pareto_archive_insert(&w->front, ev->f, ev->x, w->index, ev->n, NULL, e);
 }
 
 /* Objectives mapped to the indicator space: (f - lo) / (hi - lo) when the

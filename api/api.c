@@ -123,37 +123,6 @@ void hwnas_bench_close(hwnas_bench *b)
     free(b);
 }
 
-/* "m1,m2" -> rows, resolved among the bench's backends as `hwnas query`
- * resolves them; each metric once. */
-static int parse_metric_list(const hwnas_bench *b, const char *spec, const hw_metric **out, int *n, hw_err *e)
-{
-    *n = 0;
-    const char *p = spec;
-    for (;;) {
-        const char *c = strchr(p, ',');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        char name[64];
-        if (len == 0 || len >= sizeof name) {
-            char shown[72];
-            hwj_abbrev(shown, sizeof shown, spec);
-            return hw_fail(e, HW_EINVAL, "metrics: empty or overlong metric name in '%s'", shown);
-        }
-        memcpy(name, p, len);
-        name[len] = 0;
-        if (*n == API_MAX_METRICS) return hw_fail(e, HW_EINVAL, "metrics: more than %d metrics", API_MAX_METRICS);
-        int rc = hw_metric_resolve(name, b->use, b->n_use, &out[*n], e);
-        if (rc) return hw_err_prefix(e, "metrics");
-        for (int k = 0; k < *n; k++)
-            if (out[k] == out[*n]) return hw_fail(e, HW_EINVAL, "metrics: '%s' is listed twice", name);
-        if ((out[*n]->flags & HW_METRIC_PER_DEVICE) && !b->device)
-            return hw_fail(e, HW_EINVAL, "metrics: '%s' needs a device", name);
-        (*n)++;
-        if (!c) break;
-        p = c + 1;
-    }
-    return HW_OK;
-}
-
 /* The backends' config object, as `hwnas query` builds it from its options. */
 static cJSON *bench_backend_config(const hwnas_bench *b)
 {
@@ -177,7 +146,8 @@ static int bench_prepare(hwnas_bench *b, const char *spec, hw_err *e)
     bench_envs_close(b);
     const hw_metric *m[API_MAX_METRICS];
     int n = 0;
-    int rc = parse_metric_list(b, spec, m, &n, e);
+    int rc = hw_metric_list_parse(spec, "metrics", b->use, b->n_use, b->device,
+                                  HW_METRIC_LIST_PREFIX_RESOLVE | HW_METRIC_LIST_NEED_DEVICE, m, API_MAX_METRICS, &n, e);
     if (rc) return rc;
     const hw_backend *open[HW_MAX_BACKENDS];
     int n_open = 0;

@@ -78,6 +78,36 @@ int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use,
     return hw_fail(e, HW_EINVAL, "unknown metric '%s' (expected one of: %s)", shown, list);
 }
 
+int hw_metric_list_parse(const char *spec, const char *prefix, const hw_backend *const *use, int n_use,
+                         const char *device, unsigned flags, const hw_metric **out, int max, int *n, hw_err *e)
+{
+    *n = 0;
+    const char *p = spec;
+    for (;;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        char name[64];
+        if (len == 0 || len >= sizeof name) {
+            char shown[72];
+            hwj_abbrev(shown, sizeof shown, spec);
+            return hw_fail(e, HW_EINVAL, "%s: empty or overlong metric name in '%s'", prefix, shown);
+        }
+        memcpy(name, p, len);
+        name[len] = 0;
+        if (*n == max) return hw_fail(e, HW_EINVAL, "%s: more than %d metrics", prefix, max);
+        int rc = hw_metric_resolve(name, use, n_use, &out[*n], e);
+        if (rc) return (flags & HW_METRIC_LIST_PREFIX_RESOLVE) ? hw_err_prefix(e, "%s", prefix) : rc;
+        for (int k = 0; k < *n; k++)
+            if (out[k] == out[*n]) return hw_fail(e, HW_EINVAL, "%s: '%s' is listed twice", prefix, name);
+        if ((flags & HW_METRIC_LIST_NEED_DEVICE) && (out[*n]->flags & HW_METRIC_PER_DEVICE) && !device)
+            return hw_fail(e, HW_EINVAL, "%s: '%s' needs a device", prefix, name);
+        (*n)++;
+        if (!c) break;
+        p = c + 1;
+    }
+    return HW_OK;
+}
+
 void hw_backend_envs_close(hw_backend_envs *s)
 {
     for (int k = s->n - 1; k >= 0; k--)

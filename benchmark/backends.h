@@ -37,6 +37,21 @@ const hw_metric *hw_metric_row(const char *backend, const char *name);
  * surrogate backend (the analytic backend has: ...)". */
 int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use, const hw_metric **out,
                       hw_err *e);
+/* hw_metric_list_parse flags */
+enum {
+    HW_METRIC_LIST_PREFIX_RESOLVE = 1, /* hw_metric_resolve's errors get the prefix too */
+    HW_METRIC_LIST_NEED_DEVICE = 2     /* a per-device row (HW_METRIC_PER_DEVICE) with device NULL is an error */
+};
+/* Parses a comma-separated metric list ("perplexity,latency,energy": the
+ * API's metrics, hwnas query --metrics) into out[0..*n), at most max rows,
+ * each resolved by hw_metric_resolve among use[0..n_use).  Errors, each
+ * "<prefix>: ..." (e.g. prefix "metrics" or "--metrics"): "empty or overlong
+ * metric name in '<spec>'" (names of 1 to 63 characters), "more than <max>
+ * metrics", "'<name>' is listed twice", and with HW_METRIC_LIST_NEED_DEVICE
+ * "'<name>' needs a device"; hw_metric_resolve's own ("unknown metric ...")
+ * as they are, or prefixed with HW_METRIC_LIST_PREFIX_RESOLVE. */
+int hw_metric_list_parse(const char *spec, const char *prefix, const hw_backend *const *use, int n_use,
+                         const char *device, unsigned flags, const hw_metric **out, int max, int *n, hw_err *e);
 /* The names of the used backends' rows, registry order, each once. */
 void hw_metric_list(const hw_backend *const *use, int n_use, char *buf, size_t n);
 

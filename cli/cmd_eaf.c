@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/csvout.h"
+#include "cli/options.h"
 #include "core/util.h"
 #include "indicators/eaf.h"
 #include "runner/logprefix.h"
@@ -43,16 +44,6 @@ typedef struct {
     int quiet;                   /* no progress line on stderr */
 } eaf_opts;
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-}
-
 /* "0,25,50" -> sorted distinct percentiles in [0, 100] (as moocore) */
 static int parse_percentiles(const char *v, eaf_opts *o)
 {
@@ -82,12 +73,12 @@ static int parse_args(int argc, char **argv, eaf_opts *o, char **logs, int *n_lo
     const char *v;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { eaf_usage(stdout); return 1; }
-        if ((v = opt_value(argc, argv, &i, "--percentiles"))) {
+        if ((v = cli_opt_value(argc, argv, &i, "--percentiles"))) {
             if (parse_percentiles(v, o)) {
                 fprintf(stderr, "hwnas eaf: --percentiles: expected numbers in [0, 100] separated by commas, got '%s'\n", v);
                 return 2;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--budget"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--budget"))) {
             char *end;
             errno = 0;
             o->budget = strtoll(v, &end, 10);
@@ -95,18 +86,11 @@ static int parse_args(int argc, char **argv, eaf_opts *o, char **logs, int *n_lo
                 fprintf(stderr, "hwnas eaf: --budget: expected a positive integer, got '%s'\n", v);
                 return 2;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--out"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
             if (!*v) { fprintf(stderr, "hwnas eaf: --out needs a file name\n"); return 2; }
             o->out = v;
-        } else if (strcmp(argv[i], "--quiet") == 0) {
-            o->quiet = 1;
-        } else if (strcmp(argv[i], "--allow-incomplete") == 0) {
-            o->flags |= HW_LOG_ALLOW_INCOMPLETE;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "hwnas eaf: unknown option '%s' (see 'hwnas eaf --help')\n", argv[i]);
+        } else if (cli_log_arg("eaf", argv[i], &o->flags, &o->quiet, logs, n_logs)) {
             return 2;
-        } else {
-            logs[(*n_logs)++] = argv[i];
         }
     }
     if (*n_logs == 0) {

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/csvout.h"
+#include "cli/options.h"
 #include "indicators/trajectory.h"
 #include "runner/logprefix.h"
 #include "runner/logread.h"
@@ -96,18 +97,13 @@ int cmd_front(int argc, char **argv)
     int n_logs = 0, status = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { front_usage(stdout); free(logs); return 0; }
-        if (strcmp(argv[i], "--out") == 0 || strncmp(argv[i], "--out=", 6) == 0) {
-            const char *v = argv[i][5] == '=' ? argv[i] + 6 : (i + 1 < argc ? argv[++i] : "");
+        const char *v;
+        if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
             if (!*v) { fprintf(stderr, "hwnas front: --out needs a file name\n"); free(logs); return 2; }
             out_path = v;
-        } else if (strcmp(argv[i], "--allow-incomplete") == 0) {
-            flags |= HW_LOG_ALLOW_INCOMPLETE;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "hwnas front: unknown option '%s' (see 'hwnas front --help')\n", argv[i]);
+        } else if (cli_log_arg("front", argv[i], &flags, NULL, logs, &n_logs)) {
             free(logs);
             return 2;
-        } else {
-            logs[n_logs++] = argv[i];
         }
     }
     if (n_logs == 0) {

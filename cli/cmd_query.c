@@ -76,34 +76,6 @@ static void query_usage(FILE *f)
             list, SN_BACKEND_EVAL_WINDOWS, SN_BACKEND_LATENCY_RUNS, SN_CKPT_ENV);
 }
 
-static int parse_metrics(const char *spec, const hw_backend *const *use, int n_use, const hw_metric **out, int *n,
-                         hw_err *e)
-{
-    *n = 0;
-    const char *p = spec;
-    for (;;) {
-        const char *c = strchr(p, ',');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        char name[64];
-        if (len == 0 || len >= sizeof name) {
-            char shown[72];
-            hwj_abbrev(shown, sizeof shown, spec);
-            return hw_fail(e, HW_EINVAL, "--metrics: empty or overlong metric name in '%s'", shown);
-        }
-        memcpy(name, p, len);
-        name[len] = 0;
-        if (*n == MAX_METRICS) return hw_fail(e, HW_EINVAL, "--metrics: more than %d metrics", MAX_METRICS);
-        int rc = hw_metric_resolve(name, use, n_use, &out[*n], e);
-        if (rc) return rc;
-        for (int k = 0; k < *n; k++)
-            if (out[k] == out[*n]) return hw_fail(e, HW_EINVAL, "--metrics: '%s' is listed twice", name);
-        (*n)++;
-        if (!c) break;
-        p = c + 1;
-    }
-    return HW_OK;
-}
-
 /* The options as the backends' config object {"device", "models",
  * "checkpoint"}: the same keys a problem config gives them. */
 static cJSON *query_config(const char *device, const char *models_dir, const char *checkpoint)
@@ -309,7 +281,7 @@ int cmd_query(int argc, char **argv)
     const hw_backend *use[HW_MAX_BACKENDS];
     int n_metrics = 0, n_use = query_backends(predictor != NULL, supernet, use);
     hw_backend_envs envs;
-    if (parse_metrics(metrics_spec, use, n_use, metrics, &n_metrics, &e) ||
+    if (hw_metric_list_parse(metrics_spec, "--metrics", use, n_use, device, 0, metrics, MAX_METRICS, &n_metrics, &e) ||
         query_env_open(metrics, n_metrics, use, n_use, device, models_dir, checkpoint, load_sp, &envs, &e)) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
         query_lines_free(&q);

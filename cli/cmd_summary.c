@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/csvout.h"
+#include "cli/options.h"
 #include "core/util.h"
 #include "indicators/stats.h"
 #include "indicators/trajectory.h"
@@ -83,16 +84,6 @@ typedef struct {
     cell *cells;                 /* group x nb */
 } problem_result;
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-}
-
 static int parse_ll(const char *v, long long lo, long long hi, long long *out)
 {
     char *end;
@@ -139,55 +130,48 @@ static int parse_args(int argc, char **argv, summary_opts *o, char **logs, int *
     long long x;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { summary_usage(stdout); return 1; }
-        if ((v = opt_value(argc, argv, &i, "--budgets"))) {
+        if ((v = cli_opt_value(argc, argv, &i, "--budgets"))) {
             if (parse_budgets(v, o)) {
                 fprintf(stderr, "hwnas summary: --budgets: expected positive integers separated by commas, got '%s'\n", v);
                 return 2;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--normalise"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--normalise"))) {
             if (strcmp(v, "problem") && strcmp(v, "runs")) {
                 fprintf(stderr, "hwnas summary: --normalise: expected 'problem' or 'runs', got '%s'\n", v);
                 return 2;
             }
             o->norm_runs = strcmp(v, "runs") == 0;
-        } else if ((v = opt_value(argc, argv, &i, "--out"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
             if (!*v) { fprintf(stderr, "hwnas summary: --out needs a file name\n"); return 2; }
             o->out = v;
-        } else if ((v = opt_value(argc, argv, &i, "--stats"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--stats"))) {
             if (!*v) { fprintf(stderr, "hwnas summary: --stats needs a file name\n"); return 2; }
             o->stats_out = v;
-        } else if ((v = opt_value(argc, argv, &i, "--stats-budget"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--stats-budget"))) {
             if (parse_ll(v, 1, 1000000000LL, &o->stats_budget)) {
                 fprintf(stderr, "hwnas summary: --stats-budget: expected a positive integer, got '%s'\n", v);
                 return 2;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--bootstrap"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--bootstrap"))) {
             if (parse_ll(v, 1, 10000000LL, &o->n_boot)) {
                 fprintf(stderr, "hwnas summary: --bootstrap: expected 1 to 10000000 replicates, got '%s'\n", v);
                 return 2;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--seed"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--seed"))) {
             if (parse_ll(v, 0, 9007199254740992LL, &x)) {
                 fprintf(stderr, "hwnas summary: --seed: expected a non-negative integer, got '%s'\n", v);
                 return 2;
             }
             o->seed = (unsigned long long)x;
-        } else if ((v = opt_value(argc, argv, &i, "--alpha"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--alpha"))) {
             char *end;
             o->alpha = strtod(v, &end);
             if (!*v || *end || !(o->alpha > 0 && o->alpha < 1)) {
                 fprintf(stderr, "hwnas summary: --alpha: expected a number in (0, 1), got '%s'\n", v);
                 return 2;
             }
-        } else if (strcmp(argv[i], "--quiet") == 0) {
-            o->quiet = 1;
-        } else if (strcmp(argv[i], "--allow-incomplete") == 0) {
-            o->flags |= HW_LOG_ALLOW_INCOMPLETE;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "hwnas summary: unknown option '%s' (see 'hwnas summary --help')\n", argv[i]);
+        } else if (cli_log_arg("summary", argv[i], &o->flags, &o->quiet, logs, n_logs)) {
             return 2;
-        } else {
-            logs[(*n_logs)++] = argv[i];
         }
     }
     if (*n_logs == 0) {

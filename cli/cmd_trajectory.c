@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/refpoint.h"
 #include "cli/csvout.h"
+#include "cli/options.h"
 #include "indicators/trajectory.h"
 #include "runner/logprefix.h"
 #include "runner/logread.h"
@@ -36,17 +37,6 @@ static void trajectory_usage(FILE *f)
             "an error (exit 2, nothing written) unless --allow-incomplete.  A log written\n"
             "with \"log\": \"front\" gives the same rows as with \"all\"; one written with\n"
             "\"log\": \"summary\" is refused (it holds the final front only).\n");
-}
-
-/* Parses "--name VALUE" or "--name=VALUE"; returns the value or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
 }
 
 static int trajectory_rows(const hw_log *log, const double *ref, size_t every, csvbuf *out, hw_err *e)
@@ -96,7 +86,7 @@ int cmd_trajectory(int argc, char **argv)
     int n_logs = 0, status = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { trajectory_usage(stdout); free(logs); return 0; }
-        if ((v = opt_value(argc, argv, &i, "--every"))) {
+        if ((v = cli_opt_value(argc, argv, &i, "--every"))) {
             char *end;
             errno = 0;
             every = strtoll(v, &end, 10);
@@ -105,19 +95,14 @@ int cmd_trajectory(int argc, char **argv)
                 free(logs);
                 return 2;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--ref"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--ref"))) {
             ref_arg = v;
-        } else if ((v = opt_value(argc, argv, &i, "--out"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
             if (!*v) { fprintf(stderr, "hwnas trajectory: --out needs a file name\n"); free(logs); return 2; }
             out_path = v;
-        } else if (strcmp(argv[i], "--allow-incomplete") == 0) {
-            flags |= HW_LOG_ALLOW_INCOMPLETE;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "hwnas trajectory: unknown option '%s' (see 'hwnas trajectory --help')\n", argv[i]);
+        } else if (cli_log_arg("trajectory", argv[i], &flags, NULL, logs, &n_logs)) {
             free(logs);
             return 2;
-        } else {
-            logs[n_logs++] = argv[i];
         }
     }
     if (n_logs == 0) {

@@ -55,7 +55,7 @@ static double bare_loop(const cJSON *cfg)
 
 static double runner(const char *cfg_path, const char *out, double *cpu)
 {
-    hw_config_overrides ov = {0, 0, out, 1};
+    hw_config_overrides ov = {.out = out, .threads = 1};
     hw_run_config c;
     hw_err e;
     double t0 = hw_now();

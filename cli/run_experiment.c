@@ -51,7 +51,8 @@ static void usage(FILE *f)
             "  --seed N        run only seed N (overrides \"seeds\")\n"
             "  --out DIR       output directory (overrides \"output\", default \"results\")\n"
             "  --threads N     threads: runs run concurrently, then batches in parallel\n"
-            "                  (overrides \"threads\"; default: all cores)\n"
+            "                  (overrides \"threads\"; default: all cores; under mpirun the\n"
+            "                  cores divided among the ranks of each node, at least 1)\n"
             "  --shard I/K     run only runs I, I+K, I+2K, ... of the plan (0 <= I < K), for\n"
             "                  job arrays; prints those runs\n"
             "  --force         redo every run, overwriting complete logs\n"
@@ -240,18 +241,25 @@ static void print_plan(const hw_grid *g, const hw_run_result *res, int shard_ind
  * so plain runs never pay for it. */
 typedef struct {
     int on, rank, size;
+    int node_size;               /* ranks on this rank's node (MPI_COMM_TYPE_SHARED) */
 } mpi_ctx;
 
 static void mpi_start(int *argc, char ***argv, mpi_ctx *m)
 {
     memset(m, 0, sizeof *m);
-    m->size = 1;
+    m->size = m->node_size = 1;
 #ifdef HWNAS_MPI
     if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_SIZE")) return;
     if (MPI_Init(argc, argv) != MPI_SUCCESS) return;
     m->on = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &m->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &m->size);
+    MPI_Comm node;
+    m->node_size = 1;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, m->rank, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+        MPI_Comm_size(node, &m->node_size);
+        MPI_Comm_free(&node);
+    }
 #else
     (void)argc; (void)argv;
 #endif
@@ -335,6 +343,8 @@ int main(int argc, char **argv)
     }
     int si = mpi.on ? mpi.rank : a.shard_index, sc = mpi.on ? mpi.size : a.shard_count;
     int speak = mpi.rank == 0; /* under MPI only rank 0 prints the plan, the result and input errors */
+    /* the ranks of a node share its cores, unless OMP_NUM_THREADS says how many each takes */
+    if (mpi.on && !getenv("OMP_NUM_THREADS")) a.ov.share_cores = mpi.node_size;
 
     hw_grid g;
     hw_err e = {0};
@@ -370,6 +380,9 @@ int main(int argc, char **argv)
     stop_signal = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    if (mpi.on && !a.quiet)
+        fprintf(stderr, "run_experiment: rank %d of %d: %d thread%s (%d rank%s on this node)\n", mpi.rank, mpi.size,
+                g.threads, g.threads == 1 ? "" : "s", mpi.node_size, mpi.node_size == 1 ? "" : "s");
     hw_run_options opt = {a.force, a.quiet || mpi.on, &stop_signal, NULL, 0};
     status = 0;
     if ((rc = hw_grid_run(&g, &opt, si, sc, res, &e))) {

@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(s);
     } else if (target == 1) {
         const char *path = write_tmp(data, size);
-        hw_config_overrides ov = {0, 0, "/tmp/hwnas_fuzz_out", 0};
+        hw_config_overrides ov = {.out = "/tmp/hwnas_fuzz_out"};
         hw_run_config c;
         if (hw_config_load(path, &ov, &c, &e)) check_one_line(&e);
         else {

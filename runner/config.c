@@ -160,7 +160,8 @@ static int config_parse(const char *file, const hw_config_overrides *a, const hw
         rc = hw_fail(e, HW_EINVAL, "%s.name: unknown optimizer '%s' (known: %s)", c->optimizer_path, shown, list);
         goto fail;
     }
-    c->threads = a->threads ? a->threads : threads ? (int)threads : omp_get_max_threads();
+    c->threads = a->threads ? a->threads : threads ? (int)threads
+               : a->share_cores > 1 ? omp_get_max_threads() / a->share_cores : omp_get_max_threads();
     if (c->threads < 1) c->threads = 1;
     if (a->out) c->output = a->out;
     if ((rc = config_subdir(c, cell->subdir, e))) goto fail;

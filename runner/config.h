@@ -28,6 +28,8 @@ typedef struct {
     uint64_t seed;       /* run only this seed (replaces "seeds") */
     const char *out;     /* replaces "output" */
     int threads;         /* replaces "threads"; 0 = not given */
+    int share_cores;     /* > 1: processes sharing this node's cores (MPI ranks on one node): without
+                            --threads or "threads", each gets max(1, omp_get_max_threads() / share_cores) */
 } hw_config_overrides;
 
 typedef struct {
@@ -40,7 +42,8 @@ typedef struct {
     uint64_t *seeds;             /* n_seeds, distinct */
     size_t n_seeds;
     double *ref;                 /* n_obj values in the indicator space; NULL = the problem's default */
-    int threads;                 /* >= 1: "threads", --threads, else omp_get_max_threads() */
+    int threads;                 /* >= 1: "threads", --threads, else omp_get_max_threads() (divided by
+                                    hw_config_overrides.share_cores when it is above 1) */
     const char *output;          /* the output directory ("results" by default) */
     hw_problem *problem;         /* built once, serves every seed */
     /* Optional, set by the caller after loading: makes each seed's optimizer

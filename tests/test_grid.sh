@@ -13,7 +13,9 @@
 #     one, no log is left truncated;
 #  7. --shard i/K then --summary-only, and mpirun -n 2 --oversubscribe
 #     (skipped with its reason when mpirun is absent or the build has no
-#     MPI), give the summary of one process.
+#     MPI), give the summary of one process; each rank takes its share of
+#     the node's cores (said on stderr and in the logs' "threads"), and
+#     --threads wins.
 set -u
 BIN="${HWNAS_BIN:?}/run_experiment"
 HW="${HWNAS_BIN:?}/hwnas"
@@ -282,10 +284,37 @@ else
     # paths are leak-checked in the one-process runs above.
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
     OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false \
-        timeout 300 mpirun -n 2 --oversubscribe "$BIN" "$T/grid.json" --out "$T/mpi" --quiet > "$T/mpi.json" 2> "$T/err" ||
+        timeout 300 mpirun -n 2 --oversubscribe "$BIN" "$T/grid.json" --out "$T/mpi" > "$T/mpi.json" 2> "$T/err" ||
         fail "mpirun: $(tail -5 "$T/err")"
     summary "$T/mpi.json" | cmp -s - "$T/ref_summary" || fail "mpirun -n 2 summary differs from one process"
     [ "$(grep -c . "$T/mpi.json")" -eq 1 ] || fail "mpirun: more than rank 0 printed a summary"
+    # threads per rank: one process takes all its CPUs (P, the logs' "threads"
+    # without --threads); the 2 ranks of this node take max(1, P / 2) each,
+    # or OMP_NUM_THREADS when it is set; --threads wins
+    cat > "$T/tiny.json" <<EOF
+{"name": "tiny", "problem": [{"name": "zdt1", "n_var": 6}], "optimizer": [{"name": "random_search"}],
+ "budget": {"evaluations": 10}, "seeds": [1, 2], "reference_point": [1.1, 11]}
+EOF
+    "$BIN" "$T/tiny.json" --out "$T/one" --quiet > /dev/null 2>&1 || fail "tiny grid, one process"
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false \
+        timeout 120 mpirun -n 2 --oversubscribe "$BIN" "$T/tiny.json" --out "$T/mpi3" --threads 3 > /dev/null 2> "$T/err3" ||
+        fail "mpirun --threads 3: $(tail -5 "$T/err3")"
+    python3 - "$T" <<'EOF' || fail "threads per MPI rank"
+import glob, gzip, json, os, re, sys
+t = sys.argv[1]
+def threads(pattern):
+    return {json.loads(gzip.open(p, "rt").readline())["threads"] for p in glob.glob(os.path.join(t, pattern))}
+(p,) = threads("one/tiny/*/*/seed_*.jsonl.gz")
+want = p if os.environ.get("OMP_NUM_THREADS") else max(1, p // 2)
+got = threads("mpi/grid/*/*/seed_*.jsonl.gz")
+assert got == {want}, ("ranks' threads in the logs", got, "expected", want, "one process", p)
+said = sorted(re.findall(r"rank (\d) of 2: (\d+) threads? \(2 ranks on this node\)", open(os.path.join(t, "err")).read()))
+assert said == [("0", str(want)), ("1", str(want))], ("ranks' stderr", said)
+assert threads("mpi3/tiny/*/*/seed_*.jsonl.gz") == {3}, "--threads 3 under mpirun"
+said = sorted(re.findall(r"rank (\d) of 2: (\d+) threads", open(os.path.join(t, "err3")).read()))
+assert said == [("0", "3"), ("1", "3")], said
+print("threads: one process %d, each of 2 MPI ranks %d" % (p, want), file=sys.stderr)
+EOF
 fi
 
 if [ "$fails" -ne 0 ]; then echo "$fails failure(s)" >&2; exit 1; fi

@@ -150,7 +150,7 @@ static int run_loaded(hw_run_config *c, const char *out, int threads, hw_err *e)
 static int run_config(const char *cfg_path, const char *const *outs, const int *threads, int n, hw_problem *problem,
                       hw_err *e)
 {
-    hw_config_overrides ov = {0, 0, NULL, 0};
+    hw_config_overrides ov = {0};
     hw_run_config c;
     int rc = hw_config_load(cfg_path, &ov, &c, e);
     if (rc) return rc;
@@ -336,7 +336,7 @@ TEST(every_optimizer_rejects_unknown_config_keys)
         snprintf(name, sizeof name, "bad_%s", opt);
         for (size_t k = 0; k < sizeof KINDS / sizeof *KINDS; k++) {
             const char *cfg = write_config(&t, name, KINDS[k].json, ojson, CONFORMANCE_BUDGET, "[1]");
-            hw_config_overrides ov = {0, 0, t.dir, 1};
+            hw_config_overrides ov = {.out = t.dir, .threads = 1};
             hw_run_config c;
             hw_err e = {0};
             int rc = hw_config_load(cfg, &ov, &c, &e);
@@ -357,7 +357,7 @@ TEST(every_optimizer_rejects_unknown_config_keys)
         char path[256];
         snprintf(path, sizeof path, "%s/bad%zu.json", t.dir, i);
         write_text(path, bad[i][0]);
-        hw_config_overrides ov = {0, 0, t.dir, 1};
+        hw_config_overrides ov = {.out = t.dir, .threads = 1};
         hw_run_config c;
         hw_err e = {0};
         int rc = hw_config_load(path, &ov, &c, &e);

@@ -80,6 +80,8 @@ int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use,
 
 void hw_backend_envs_close(hw_backend_envs *s)
 {
+    for (int k = s->n_views - 1; k >= 0; k--) /* views borrow from the environments: close them first */
+        if (s->view_backend[k]->close) s->view_backend[k]->close(s->view[k]);
     for (int k = s->n - 1; k >= 0; k--)
         if (s->backend[k]->close) s->backend[k]->close(s->env[k]);
     memset(s, 0, sizeof *s);
@@ -125,4 +127,26 @@ void *hw_backend_envs_get(const hw_backend_envs *s, const hw_metric *row)
     for (int k = 0; k < s->n; k++)
         if (strcmp(s->backend[k]->name, row->backend) == 0) return s->env[k];
     return NULL;
+}
+
+int hw_backend_envs_device(hw_backend_envs *s, const hw_metric *row, const char *device, const void **env,
+                           const char **device_name, hw_err *e)
+{
+    *env = NULL;
+    *device_name = NULL;
+    if (!(row->flags & HW_METRIC_PER_DEVICE))
+        return hw_fail(e, HW_EINVAL, "metric '%s' does not depend on the device", row->name);
+    const hw_backend *b = hw_backend_find(row->backend);
+    void *base = hw_backend_envs_get(s, row);
+    if (!b || !b->open_device || !base)
+        return hw_fail(e, HW_EINVAL, "metric '%s': the %s backend cannot measure on another device", row->name,
+                       row->backend);
+    if (s->n_views == HW_MAX_DEVICE_VIEWS) return hw_fail(e, HW_EINVAL, "more than %d device views", HW_MAX_DEVICE_VIEWS);
+    void *v = NULL;
+    int rc = b->open_device(b, base, device, &row, 1, &v, device_name, e);
+    if (rc) return rc;
+    s->view_backend[s->n_views] = b;
+    s->view[s->n_views++] = v;
+    *env = v;
+    return HW_OK;
 }

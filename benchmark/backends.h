@@ -40,11 +40,17 @@ int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use,
 /* The names of the used backends' rows, registry order, each once. */
 void hw_metric_list(const hw_backend *const *use, int n_use, char *buf, size_t n);
 
-/* Open environments of several backends. */
+#define HW_MAX_DEVICE_VIEWS 16
+
+/* Open environments of several backends, and device views of them
+ * (hw_backend_envs_device). */
 typedef struct {
     int n;
     const hw_backend *backend[HW_MAX_BACKENDS];
     void *env[HW_MAX_BACKENDS];
+    int n_views;
+    const hw_backend *view_backend[HW_MAX_DEVICE_VIEWS];
+    void *view[HW_MAX_DEVICE_VIEWS];
 } hw_backend_envs;
 
 /* Open each backend of use[0..n_use) (in registry order) for those of
@@ -53,7 +59,15 @@ typedef struct {
  * empty. */
 int hw_backend_envs_open(hw_backend_envs *s, const hw_backend *const *use, int n_use, const hw_metric *const *rows,
                          int n_rows, const cJSON *cfg, const char *path, const hw_space *sp, hw_err *e);
-/* Closes every environment; *s becomes empty (safe to call twice). */
+/* An environment for row on another device (a per-device row of a backend
+ * with open_device, whose environment s holds): opened from that
+ * environment, kept in s (closed with it); *device_name is the device's
+ * canonical name ("P100" for "p100"), valid while s is open.  Errors:
+ * "metric 'x' does not depend on the device", the backend's unknown-device
+ * or missing-model error. */
+int hw_backend_envs_device(hw_backend_envs *s, const hw_metric *row, const char *device, const void **env,
+                           const char **device_name, hw_err *e);
+/* Closes every environment and view; *s becomes empty (safe to call twice). */
 void hw_backend_envs_close(hw_backend_envs *s);
 /* The environment of row's backend (NULL if that backend is not open or holds
  * nothing). */

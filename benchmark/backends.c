@@ -78,6 +78,32 @@ int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use,
     return hw_fail(e, HW_EINVAL, "unknown metric '%s' (expected one of: %s)", shown, list);
 }
 
+int hw_metric_resolve_per_device(const char *name, const hw_backend *const *use, int n_use, const hw_metric **out,
+                                 hw_err *e)
+{
+    const hw_metric *other = NULL;
+    char list[256];
+    size_t u = 0;
+    list[0] = 0;
+    for (int k = 0; k < n_use; k++) {
+        const hw_metric *r = hw_backend_row(use[k], name);
+        if (r && (r->flags & HW_METRIC_PER_DEVICE)) {
+            *out = r;
+            return HW_OK;
+        }
+        if (r && !other) other = r;
+        for (const hw_metric *m = use[k]->rows; m->name && u < sizeof list; m++)
+            if ((m->flags & HW_METRIC_PER_DEVICE) && !strstr(list, m->name))
+                u += (size_t)snprintf(list + u, sizeof list - u, "%s%s", u ? ", " : "", m->name);
+    }
+    if (!other) return hw_metric_resolve(name, use, n_use, out, e);
+    *out = NULL;
+    char shown[72];
+    hwj_abbrev(shown, sizeof shown, name);
+    return hw_fail(e, HW_EINVAL, "%s does not depend on the device (only %s take @DEVICE)", shown,
+                   u ? list : "per-device metrics");
+}
+
 void hw_backend_envs_close(hw_backend_envs *s)
 {
     for (int k = s->n_views - 1; k >= 0; k--) /* views borrow from the environments: close them first */

@@ -37,6 +37,13 @@ const hw_metric *hw_metric_row(const char *backend, const char *name);
  * surrogate backend (the analytic backend has: ...)". */
 int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use, const hw_metric **out,
                       hw_err *e);
+/* The row called name among use[0..n_use) that depends on the device
+ * (HW_METRIC_PER_DEVICE), the first that has one: what "latency@a100" names.
+ * Errors: "perplexity does not depend on the device (only latency, energy
+ * take @DEVICE)" when only other rows have the name, else
+ * hw_metric_resolve's. */
+int hw_metric_resolve_per_device(const char *name, const hw_backend *const *use, int n_use, const hw_metric **out,
+                                 hw_err *e);
 /* The names of the used backends' rows, registry order, each once. */
 void hw_metric_list(const hw_backend *const *use, int n_use, char *buf, size_t n);
 

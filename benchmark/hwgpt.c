@@ -305,22 +305,13 @@ static int resolve_objective(const char *name, const hw_backend *const *use, int
 static int resolve_on_device(const objective_spec *o, const hw_backend *const *use, int n_use, const hw_metric **out,
                              hw_err *e)
 {
-    const hw_metric *other = NULL;
-    for (int k = 0; k < n_use; k++) {
-        const hw_metric *r = hw_backend_row(use[k], o->metric);
-        if (r && (r->flags & HW_METRIC_PER_DEVICE)) {
-            *out = r;
-            return HW_OK;
-        }
-        if (r && !other) other = r;
-    }
-    if (other) {
+    int rc = hw_metric_resolve_per_device(o->metric, use, n_use, out, e);
+    if (rc) {
         char shown[72];
         hwj_abbrev(shown, sizeof shown, o->text);
-        return hw_fail(e, HW_EINVAL, "'%s': %s does not depend on the device (only latency and energy take @DEVICE)",
-                       shown, o->metric);
+        return hw_err_prefix(e, "'%s'", shown);
     }
-    return hw_metric_resolve(o->metric, use, n_use, out, e);
+    return HW_OK;
 }
 
 /* When some objective names its own device, every per-device objective gets

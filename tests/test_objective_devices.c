@@ -226,9 +226,9 @@ TEST(bad_objective_devices_give_one_line_errors)
          "problem.objectives[0]: 'latency@': expected METRIC or METRIC@DEVICE"},
         {"{\"name\": \"hwgpt\", \"objectives\": [\"@a100\"]}", "problem.objectives[0]: '@a100': expected METRIC"},
         {"{\"name\": \"hwgpt\", \"objectives\": [\"perplexity\", \"enrgy@a100\"]}",
-         "problem.objectives[1]: unknown metric 'enrgy'"},
+         "problem.objectives[1]: 'enrgy@a100': unknown metric 'enrgy'"},
         {"{\"name\": \"hwgpt\", \"backend\": \"analytic\", \"objectives\": [\"params\", \"latency@a100\"]}",
-         "problem.objectives[1]: metric 'latency' needs the surrogate backend"},
+         "problem.objectives[1]: 'latency@a100': metric 'latency' needs the surrogate backend"},
         {"{\"name\": \"hwgpt\", \"backend\": \"supernet\", \"objectives\": [\"perplexity\", \"latency@a100\"]}",
          "problem.objectives: the surrogates cover scales s, m, l; on scale xs latency is measured here"},
     };

@@ -2,7 +2,9 @@
 # ("energy@cpu_xeon_gold", benchmark/hwgpt.h) end to end:
 #  1. HW-GPT-Bench's 3-objective case (GPT-L: perplexity, A100 latency, Xeon
 #     Gold energy): every logged value equals what `hwnas query` gives for
-#     that architecture on that device;
+#     that architecture on that device (one --device per call), and what one
+#     `hwnas query --metrics perplexity,latency@a100,energy@cpu_xeon_gold`
+#     gives under those keys;
 #  2. a two-device run (latency@a100 vs latency@h100, noisy) is deterministic:
 #     the same logs with 1 and 2 threads, and rerun;
 #  3. labels: hwnas summary's problem column and scripts/plotlib.py's
@@ -11,7 +13,8 @@
 #     keep their labels ("hwgpt-s/a100/perplexity+latency");
 #  4. a grid whose objectives list of lists holds such names: one directory
 #     per variant, named with the '@';
-#  5. bad objectives: exit 2 with one line naming objectives[i].
+#  5. bad objectives: exit 2 with one line naming objectives[i]; the same
+#     for `hwnas query --metrics`.
 set -u
 BIN="${HWNAS_BIN:?}/run_experiment"
 HW="${HWNAS_BIN:?}/hwnas"
@@ -39,7 +42,8 @@ PY
 "$HW" query --arch-file "$T/archs.txt" --scale l --metrics perplexity > "$T/q_ppl.jsonl" &&
 "$HW" query --arch-file "$T/archs.txt" --scale l --metrics latency --device a100 > "$T/q_lat.jsonl" &&
 "$HW" query --arch-file "$T/archs.txt" --scale l --metrics energy --device cpu_xeon_gold > "$T/q_en.jsonl" &&
-"$HW" query --arch-file "$T/archs.txt" --scale l --metrics energy --device a100 > "$T/q_en_a100.jsonl" ||
+"$HW" query --arch-file "$T/archs.txt" --scale l --metrics energy --device a100 > "$T/q_en_a100.jsonl" &&
+"$HW" query --arch-file "$T/archs.txt" --metrics perplexity,latency@a100,energy@cpu_xeon_gold > "$T/q_at.jsonl" ||
     fail "hwnas query failed"
 python3 - "$T" <<'PY' || fail "3-objective values differ from hwnas query"
 import json, sys
@@ -51,6 +55,10 @@ a100 = [json.loads(l)["energy"] for l in open(t + "/q_en_a100.jsonl")]
 bad = [(i, j, f[i][j], q[j][i]) for i in range(len(f)) for j in range(3) if f[i][j] != q[j][i]]
 assert not bad, bad[:3]
 assert all(f[i][2] != a100[i] for i in range(len(f))), "energy equals A100's: the device was not used"
+at = [json.loads(l) for l in open(t + "/q_at.jsonl")]
+keys = ("perplexity", "latency@a100", "energy@cpu_xeon_gold")
+assert [[r[k] for k in keys] for r in at] == f, "query --metrics with @DEVICE differs from the run"
+assert all("latency@a100_std" in r and "energy@cpu_xeon_gold_noise_std" in r for r in at)
 PY
 
 # 2. two devices, noisy: deterministic across thread counts and reruns
@@ -126,6 +134,18 @@ bad '["perplexity@a100","latency@a100"]' "problem.objectives[0]: 'perplexity@a10
 bad '["params@a100"]' "problem.objectives[0]: 'params@a100': params does not depend on the device"
 bad '["latency@a100","latency@a100"]' "problem.objectives[1]: 'latency@a100' is listed twice"
 bad '["latency@h100","latency@H100"]' "problem.objectives[1]: 'latency@H100' is listed twice: it measures latency@h100"
+
+qbad() { # qbad METRICS EXPECTED
+    "$HW" query --arch-file "$T/archs.txt" --metrics "$1" > /dev/null 2> "$T/qbad.err"
+    local rc=$?
+    [ $rc -eq 2 ] && [ "$(wc -l < "$T/qbad.err")" -eq 1 ] && grep -qF "hwnas query: $2" "$T/qbad.err" ||
+        fail "query --metrics $1: exit $rc, '$(cat "$T/qbad.err")' lacks '$2'"
+}
+qbad latency@tpu "--metrics: 'latency@tpu': unknown device 'tpu'"
+qbad perplexity@a100 "--metrics: 'perplexity@a100': perplexity does not depend on the device"
+qbad energy@cpu_p100 "--metrics: 'energy@cpu_p100': no surrogate model for energy on device cpu_p100 at scale l"
+qbad latency@a100,latency@A100 "--metrics: 'latency@A100' is listed twice (as 'latency@a100')"
+qbad latency@ "--metrics: 'latency@': expected METRIC or METRIC@DEVICE"
 
 [ $fails -eq 0 ] || exit 1
 echo "objective devices: values equal hwnas query, two-device runs deterministic, labels, grid names, errors"

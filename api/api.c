@@ -1,6 +1,7 @@
 /* The C API for bindings: see api/hwnas_api.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -21,6 +22,7 @@
 /* The stream of hwnas_bench_sample ("ARCH" in ASCII): no run uses it. */
 #define API_STREAM_SAMPLE_ARCHS 0x41524348ULL
 #define API_MAX_METRICS 64
+#define API_DEVICE_LEN 64
 
 int hwnas_api_version(void) { return HWNAS_API_VERSION; }
 const char *hwnas_version(void) { return HWNAS_VERSION; }
@@ -123,9 +125,11 @@ void hwnas_bench_close(hwnas_bench *b)
     free(b);
 }
 
-/* "m1,m2" -> rows, resolved among the bench's backends as `hwnas query`
- * resolves them; each metric once. */
-static int parse_metric_list(const hwnas_bench *b, const char *spec, const hw_metric **out, int *n, hw_err *e)
+/* "m1,m2,m3@device" -> rows, resolved among the bench's backends as `hwnas
+ * query` resolves them, and each one's own device (after '@'; empty: the
+ * bench's); each metric once. */
+static int parse_metric_list(const hwnas_bench *b, const char *spec, const hw_metric **out,
+                             char (*device)[API_DEVICE_LEN], int *n, hw_err *e)
 {
     *n = 0;
     const char *p = spec;
@@ -141,12 +145,23 @@ static int parse_metric_list(const hwnas_bench *b, const char *spec, const hw_me
         memcpy(name, p, len);
         name[len] = 0;
         if (*n == API_MAX_METRICS) return hw_fail(e, HW_EINVAL, "metrics: more than %d metrics", API_MAX_METRICS);
-        int rc = hw_metric_resolve(name, b->use, b->n_use, &out[*n], e);
-        if (rc) return hw_err_prefix(e, "metrics");
+        char text[64], *at = strchr(name, '@');
+        memcpy(text, name, len + 1);
+        device[*n][0] = 0;
+        if (at) {
+            if (at == name || !at[1])
+                return hw_fail(e, HW_EINVAL, "metrics: '%s': expected METRIC or METRIC@DEVICE", text);
+            *at = 0;
+            snprintf(device[*n], API_DEVICE_LEN, "%s", at + 1);
+        }
+        int rc = at ? hw_metric_resolve_per_device(name, b->use, b->n_use, &out[*n], e)
+                    : hw_metric_resolve(name, b->use, b->n_use, &out[*n], e);
+        if (rc) return at ? hw_err_prefix(e, "metrics: '%s'", text) : hw_err_prefix(e, "metrics");
         for (int k = 0; k < *n; k++)
-            if (out[k] == out[*n]) return hw_fail(e, HW_EINVAL, "metrics: '%s' is listed twice", name);
-        if ((out[*n]->flags & HW_METRIC_PER_DEVICE) && !b->device)
-            return hw_fail(e, HW_EINVAL, "metrics: '%s' needs a device", name);
+            if (out[k] == out[*n] && strcasecmp(device[k], device[*n]) == 0)
+                return hw_fail(e, HW_EINVAL, "metrics: '%s' is listed twice", text);
+        if ((out[*n]->flags & HW_METRIC_PER_DEVICE) && !b->device && !at)
+            return hw_fail(e, HW_EINVAL, "metrics: '%s' needs a device (or name one: %s@DEVICE)", name, name);
         (*n)++;
         if (!c) break;
         p = c + 1;
@@ -175,10 +190,13 @@ static int bench_prepare(hwnas_bench *b, const char *spec, hw_err *e)
     if (!spec) return hw_fail(e, HW_EINVAL, "metrics: none given");
     if (b->open_metrics && strcmp(b->open_metrics, spec) == 0) return HW_OK;
     bench_envs_close(b);
-    const hw_metric *m[API_MAX_METRICS];
-    int n = 0;
-    int rc = parse_metric_list(b, spec, m, &n, e);
+    const hw_metric *m[API_MAX_METRICS], *plain[API_MAX_METRICS];
+    char device[API_MAX_METRICS][API_DEVICE_LEN];
+    int n = 0, n_plain = 0;
+    int rc = parse_metric_list(b, spec, m, device, &n, e);
     if (rc) return rc;
+    for (int i = 0; i < n; i++)
+        if (!device[i][0]) plain[n_plain++] = m[i];
     const hw_backend *open[HW_MAX_BACKENDS];
     int n_open = 0;
     for (int k = 0; k < b->n_use; k++) {
@@ -188,7 +206,7 @@ static int bench_prepare(hwnas_bench *b, const char *spec, hw_err *e)
     }
     cJSON *cfg = bench_backend_config(b);
     if (!cfg) return hw_fail(e, HW_ENOMEM, "out of memory");
-    rc = hw_backend_envs_open(&b->envs, open, n_open, m, n, cfg, "benchmark", b->sp, e);
+    rc = hw_backend_envs_open(&b->envs, open, n_open, plain, n_plain, cfg, "benchmark", b->sp, e);
     cJSON_Delete(cfg);
     if (rc) return rc;
     if (!(b->open_metrics = dup_str(spec))) {
@@ -198,6 +216,12 @@ static int bench_prepare(hwnas_bench *b, const char *spec, hw_err *e)
     for (int k = 0; k < n; k++) {
         b->metrics[k] = m[k];
         b->env[k] = hw_backend_envs_get(&b->envs, m[k]);
+        const char *canonical;
+        /* a metric on its own device ("latency@a100"): a view of the backend on it */
+        if (device[k][0] && (rc = hw_backend_envs_device(&b->envs, m[k], device[k], &b->env[k], &canonical, e))) {
+            bench_envs_close(b);
+            return hw_err_prefix(e, "metrics: '%s@%s'", m[k]->name, device[k]);
+        }
     }
     b->n_metrics = n;
     return HW_OK;

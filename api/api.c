@@ -1,6 +1,7 @@
 /* The C API for bindings: see api/hwnas_api.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -21,6 +22,7 @@
 /* The stream of hwnas_bench_sample ("ARCH" in ASCII): no run uses it. */
 #define API_STREAM_SAMPLE_ARCHS 0x41524348ULL
 #define API_MAX_METRICS 64
+#define API_DEVICE_LEN HW_METRIC_DEVICE_LEN
 
 int hwnas_api_version(void) { return HWNAS_API_VERSION; }
 const char *hwnas_version(void) { return HWNAS_VERSION; }
@@ -144,11 +146,15 @@ static int bench_prepare(hwnas_bench *b, const char *spec, hw_err *e)
     if (!spec) return hw_fail(e, HW_EINVAL, "metrics: none given");
     if (b->open_metrics && strcmp(b->open_metrics, spec) == 0) return HW_OK;
     bench_envs_close(b);
-    const hw_metric *m[API_MAX_METRICS];
-    int n = 0;
+    const hw_metric *m[API_MAX_METRICS], *plain[API_MAX_METRICS];
+    char device[API_MAX_METRICS][API_DEVICE_LEN];
+    int n = 0, n_plain = 0;
     int rc = hw_metric_list_parse(spec, "metrics", b->use, b->n_use, b->device,
-                                  HW_METRIC_LIST_PREFIX_RESOLVE | HW_METRIC_LIST_NEED_DEVICE, m, API_MAX_METRICS, &n, e);
+                                  HW_METRIC_LIST_PREFIX_RESOLVE | HW_METRIC_LIST_NEED_DEVICE, m, device, NULL,
+                                  API_MAX_METRICS, &n, e);
     if (rc) return rc;
+    for (int i = 0; i < n; i++)
+        if (!device[i][0]) plain[n_plain++] = m[i];
     const hw_backend *open[HW_MAX_BACKENDS];
     int n_open = 0;
     for (int k = 0; k < b->n_use; k++) {
@@ -158,7 +164,7 @@ static int bench_prepare(hwnas_bench *b, const char *spec, hw_err *e)
     }
     cJSON *cfg = bench_backend_config(b);
     if (!cfg) return hw_fail(e, HW_ENOMEM, "out of memory");
-    rc = hw_backend_envs_open(&b->envs, open, n_open, m, n, cfg, "benchmark", b->sp, e);
+    rc = hw_backend_envs_open(&b->envs, open, n_open, plain, n_plain, cfg, "benchmark", b->sp, e);
     cJSON_Delete(cfg);
     if (rc) return rc;
     if (!(b->open_metrics = dup_str(spec))) {
@@ -168,6 +174,12 @@ static int bench_prepare(hwnas_bench *b, const char *spec, hw_err *e)
     for (int k = 0; k < n; k++) {
         b->metrics[k] = m[k];
         b->env[k] = hw_backend_envs_get(&b->envs, m[k]);
+        const char *canonical;
+        /* a metric on its own device ("latency@a100"): a view of the backend on it */
+        if (device[k][0] && (rc = hw_backend_envs_device(&b->envs, m[k], device[k], &b->env[k], &canonical, e))) {
+            bench_envs_close(b);
+            return hw_err_prefix(e, "metrics: '%s@%s'", m[k]->name, device[k]);
+        }
     }
     b->n_metrics = n;
     return HW_OK;

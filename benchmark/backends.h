@@ -40,26 +40,51 @@ int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use,
 /* hw_metric_list_parse flags */
 enum {
     HW_METRIC_LIST_PREFIX_RESOLVE = 1, /* hw_metric_resolve's errors get the prefix too */
-    HW_METRIC_LIST_NEED_DEVICE = 2     /* a per-device row (HW_METRIC_PER_DEVICE) with device NULL is an error */
+    HW_METRIC_LIST_NEED_DEVICE = 2     /* a per-device row (HW_METRIC_PER_DEVICE) with neither device nor @DEVICE is an error */
 };
-/* Parses a comma-separated metric list ("perplexity,latency,energy": the
- * API's metrics, hwnas query --metrics) into out[0..*n), at most max rows,
- * each resolved by hw_metric_resolve among use[0..n_use).  Errors, each
- * "<prefix>: ..." (e.g. prefix "metrics" or "--metrics"): "empty or overlong
- * metric name in '<spec>'" (names of 1 to 63 characters), "more than <max>
- * metrics", "'<name>' is listed twice", and with HW_METRIC_LIST_NEED_DEVICE
- * "'<name>' needs a device"; hw_metric_resolve's own ("unknown metric ...")
- * as they are, or prefixed with HW_METRIC_LIST_PREFIX_RESOLVE. */
+#define HW_METRIC_DEVICE_LEN 64
+/* Parses a comma-separated metric list ("perplexity,latency@a100,energy":
+ * the API's metrics, hwnas query --metrics) into out[0..*n), at most max
+ * rows, each resolved by hw_metric_resolve among use[0..n_use).  With
+ * devices != NULL an entry may be METRIC@DEVICE (a per-device metric on its
+ * own device, as in problem configs: benchmark/hwgpt.h; resolved by
+ * hw_metric_resolve_per_device); devices[i] gets the text after '@' (empty:
+ * the caller's device); with devices == NULL '@' is part of the name.
+ * texts (optional, max x HW_METRIC_DEVICE_LEN) get each entry as written.
+ * Errors, each "<prefix>: ..." (e.g. prefix "metrics" or "--metrics"):
+ * "empty or overlong metric name in '<spec>'" (entries of 1 to 63
+ * characters), "more than <max> metrics", "'<text>': expected METRIC or
+ * METRIC@DEVICE", "'<text>' is listed twice" (same row, same device up to
+ * case; " (as '<earlier>')" when written differently), with
+ * HW_METRIC_LIST_NEED_DEVICE "'<name>' needs a device" (", or name one:
+ * <name>@DEVICE" when devices != NULL); hw_metric_resolve's own ("unknown
+ * metric ...") as they are, or prefixed with HW_METRIC_LIST_PREFIX_RESOLVE;
+ * hw_metric_resolve_per_device's prefixed with "<prefix>: '<text>'". */
 int hw_metric_list_parse(const char *spec, const char *prefix, const hw_backend *const *use, int n_use,
-                         const char *device, unsigned flags, const hw_metric **out, int max, int *n, hw_err *e);
+                         const char *device, unsigned flags, const hw_metric **out,
+                         char (*devices)[HW_METRIC_DEVICE_LEN], char (*texts)[HW_METRIC_DEVICE_LEN], int max,
+                         int *n, hw_err *e);
+/* The row called name among use[0..n_use) that depends on the device
+ * (HW_METRIC_PER_DEVICE), the first that has one: what "latency@a100" names.
+ * Errors: "perplexity does not depend on the device (only latency, energy
+ * take @DEVICE)" when only other rows have the name, else
+ * hw_metric_resolve's. */
+int hw_metric_resolve_per_device(const char *name, const hw_backend *const *use, int n_use, const hw_metric **out,
+                                 hw_err *e);
 /* The names of the used backends' rows, registry order, each once. */
 void hw_metric_list(const hw_backend *const *use, int n_use, char *buf, size_t n);
 
-/* Open environments of several backends. */
+#define HW_MAX_DEVICE_VIEWS 16
+
+/* Open environments of several backends, and device views of them
+ * (hw_backend_envs_device). */
 typedef struct {
     int n;
     const hw_backend *backend[HW_MAX_BACKENDS];
     void *env[HW_MAX_BACKENDS];
+    int n_views;
+    const hw_backend *view_backend[HW_MAX_DEVICE_VIEWS];
+    void *view[HW_MAX_DEVICE_VIEWS];
 } hw_backend_envs;
 
 /* Open each backend of use[0..n_use) (in registry order) for those of
@@ -68,7 +93,15 @@ typedef struct {
  * empty. */
 int hw_backend_envs_open(hw_backend_envs *s, const hw_backend *const *use, int n_use, const hw_metric *const *rows,
                          int n_rows, const cJSON *cfg, const char *path, const hw_space *sp, hw_err *e);
-/* Closes every environment; *s becomes empty (safe to call twice). */
+/* An environment for row on another device (a per-device row of a backend
+ * with open_device, whose environment s holds): opened from that
+ * environment, kept in s (closed with it); *device_name is the device's
+ * canonical name ("P100" for "p100"), valid while s is open.  Errors:
+ * "metric 'x' does not depend on the device", the backend's unknown-device
+ * or missing-model error. */
+int hw_backend_envs_device(hw_backend_envs *s, const hw_metric *row, const char *device, const void **env,
+                           const char **device_name, hw_err *e);
+/* Closes every environment and view; *s becomes empty (safe to call twice). */
 void hw_backend_envs_close(hw_backend_envs *s);
 /* The environment of row's backend (NULL if that backend is not open or holds
  * nothing). */

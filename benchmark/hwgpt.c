@@ -19,6 +19,7 @@ typedef struct {
     const hw_metric *obj[HW_MAX_OBJ];
     const void *obj_env[HW_MAX_OBJ];  /* the environment of obj[j]'s backend */
     const char *obj_name[HW_MAX_OBJ];
+    char obj_label[HW_MAX_OBJ][96];   /* "energy@cpu_xeon_gold" when devices mix, else the metric's name */
     double lo[HW_MAX_OBJ], hi[HW_MAX_OBJ], ref[HW_MAX_OBJ];
     hw_var *vars;
     char name[16];
@@ -88,8 +89,11 @@ const hw_space *hw_hwgpt_space(const hw_problem *p)
     return p && p->destroy == hwgpt_destroy ? ((const hwgpt_problem *)p)->sp : NULL;
 }
 
-int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj,
-                   hw_backend_envs *envs, int noise, hw_problem **out, hw_err *e)
+/* hw_hwgpt_build with, per objective, its environment (obj_envs[j]; NULL:
+ * that of its backend in envs) and its name (names[j]; NULL: the row's). */
+static int hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, const void *const *obj_envs,
+                       const char *const *names, int n_obj, hw_backend_envs *envs, int noise, hw_problem **out,
+                       hw_err *e)
 {
     hw_backend_envs none = {0};
     if (!envs) envs = &none;
@@ -138,14 +142,16 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     for (int j = 0; j < n_obj; j++) {
         const hw_metric *m = objectives[j];
         hp->obj[j] = m;
-        hp->obj_env[j] = hw_backend_envs_get(&hp->envs, m);
-        hp->obj_name[j] = m->name;
+        hp->obj_env[j] = obj_envs && obj_envs[j] ? obj_envs[j] : hw_backend_envs_get(&hp->envs, m);
+        snprintf(hp->obj_label[j], sizeof hp->obj_label[j], "%s", names && names[j] ? names[j] : m->name);
+        hp->obj_name[j] = hp->obj_label[j];
         hp->ref[j] = 1.1;
         int rc = m->bounds(m, hp->obj_env[j], sp, &hp->lo[j], &hp->hi[j], e);
         if (rc) { hwgpt_destroy(p); return rc; }
         if (!(hp->hi[j] > hp->lo[j])) {
             hwgpt_destroy(p);
-            return hw_fail(e, HW_EINVAL, "hwgpt: objective '%s' is constant over scale %s", m->name, sp->name);
+            return hw_fail(e, HW_EINVAL, "hwgpt: objective '%s' is constant over scale %s", hp->obj_label[j],
+                           sp->name);
         }
     }
     p->obj_lo = hp->lo;
@@ -155,9 +161,40 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
     return HW_OK;
 }
 
-/* The objective names: "objectives" or the primary backend's default. */
-static int read_objective_names(const cJSON *cfg, const char *path, const hw_backend *primary,
-                                const char **names, int *n_obj, hw_err *e)
+int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj, hw_backend_envs *envs,
+                   int noise, hw_problem **out, hw_err *e)
+{
+    return hwgpt_build(sp, objectives, NULL, NULL, n_obj, envs, noise, out, e);
+}
+
+/* One entry of "objectives": "METRIC" or "METRIC@DEVICE". */
+typedef struct {
+    const char *text;    /* as written */
+    char metric[64];     /* the metric's name (the text before '@') */
+    const char *device;  /* the text after '@' (its own device), NULL = the problem's "device" */
+} objective_spec;
+
+static int parse_objective(const char *text, const char *p, int j, objective_spec *o, hw_err *e)
+{
+    const char *at = strchr(text, '@');
+    size_t len = at ? (size_t)(at - text) : strlen(text);
+    o->text = text;
+    o->device = at ? at + 1 : NULL;
+    if (at && (len == 0 || !at[1])) {
+        char shown[72];
+        hwj_abbrev(shown, sizeof shown, text);
+        return hw_fail(e, HW_EINVAL, "%s[%d]: '%s': expected METRIC or METRIC@DEVICE (e.g. energy@cpu_xeon_gold)", p,
+                       j, shown);
+    }
+    if (len >= sizeof o->metric) len = sizeof o->metric - 1; /* no metric is that long: resolving fails */
+    memcpy(o->metric, text, len);
+    o->metric[len] = 0;
+    return HW_OK;
+}
+
+/* The objectives: "objectives" or the primary backend's default. */
+static int read_objectives(const cJSON *cfg, const char *path, const hw_backend *primary, objective_spec *objs,
+                           int *n_obj, hw_err *e)
 {
     char p[512];
     hwj_path(p, sizeof p, path, "objectives");
@@ -165,8 +202,8 @@ static int read_objective_names(const cJSON *cfg, const char *path, const hw_bac
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(cfg, "objectives");
     if (!arr) {
         int analytic = primary == &hw_analytic_backend;
-        names[0] = analytic ? "params" : "perplexity";
-        names[1] = analytic ? "flops" : "latency";
+        parse_objective(analytic ? "params" : "perplexity", p, 0, &objs[0], e);
+        parse_objective(analytic ? "flops" : "latency", p, 1, &objs[1], e);
         *n_obj = 2;
         return HW_OK;
     }
@@ -177,11 +214,19 @@ static int read_objective_names(const cJSON *cfg, const char *path, const hw_bac
     for (const cJSON *c = arr->child; c; c = c->next, (*n_obj)++) {
         if (!cJSON_IsString(c)) return hw_fail(e, HW_EINVAL, "%s[%d]: expected a metric name (a string)", p, *n_obj);
         for (int k = 0; k < *n_obj; k++)
-            if (strcmp(names[k], c->valuestring) == 0)
+            if (strcmp(objs[k].text, c->valuestring) == 0)
                 return hw_fail(e, HW_EINVAL, "%s[%d]: '%s' is listed twice", p, *n_obj, c->valuestring);
-        names[*n_obj] = c->valuestring;
+        int rc = parse_objective(c->valuestring, p, *n_obj, &objs[*n_obj], e);
+        if (rc) return rc;
     }
     return HW_OK;
+}
+
+static int any_own_device(const objective_spec *objs, int n_obj)
+{
+    for (int j = 0; j < n_obj; j++)
+        if (objs[j].device) return 1;
+    return 0;
 }
 
 /* Allowed keys: the problem's, the primary backend's, and "predictor" with
@@ -218,23 +263,26 @@ const hw_problem_kind hw_hwgpt_kind = {"hwgpt", hwgpt_create, 0};
 /* The supernet backend's composition: perplexity, params and latency
  * measured on the checkpoint; with "device" (scales s, m, l) the surrogate's
  * per-device rows (latency, energy on one of the 13 devices) take the place
- * of the measured ones. */
-static int supernet_uses(const cJSON *cfg, const char *path, const hw_space *sp, const hw_backend **use, int *n_use,
-                         int *device, hw_err *e)
+ * of the measured ones, and objectives naming their own device
+ * ("energy@a100", own != 0) take them too. */
+static int supernet_uses(const cJSON *cfg, const char *path, const hw_space *sp, int own, const hw_backend **use,
+                         int *n_use, int *device, hw_err *e)
 {
     *device = cJSON_GetObjectItemCaseSensitive(cfg, "device") != NULL;
-    if ((*device || cJSON_GetObjectItemCaseSensitive(cfg, "models")) && sp->scale >= HW_N_SCALES) {
+    const int models = cJSON_GetObjectItemCaseSensitive(cfg, "models") != NULL;
+    const int surrogates = *device || own;
+    if ((surrogates || models) && sp->scale >= HW_N_SCALES) {
         char p[512];
-        hwj_path(p, sizeof p, path, *device ? "device" : "models");
+        hwj_path(p, sizeof p, path, *device ? "device" : models ? "models" : "objectives");
         return hw_fail(e, HW_EINVAL, "%s: the surrogates cover scales s, m, l; on scale %s latency is measured here",
                        p, sp->name);
     }
-    if (!*device && cJSON_GetObjectItemCaseSensitive(cfg, "models"))
-        return hw_fail(e, HW_EINVAL, "%s.models: the surrogate models serve per-device metrics: give \"device\" too",
-                       path);
+    if (!surrogates && models)
+        return hw_fail(e, HW_EINVAL, "%s.models: the surrogate models serve per-device metrics: give \"device\" (or "
+                       "an objective's own, as in \"latency@a100\") too", path);
     *n_use = 0;
     use[(*n_use)++] = &hw_supernet_backend;
-    if (*device) use[(*n_use)++] = &hw_surrogate_backend;
+    if (surrogates) use[(*n_use)++] = &hw_surrogate_backend;
     use[(*n_use)++] = &hw_analytic_backend;
     return HW_OK;
 }
@@ -250,6 +298,47 @@ static int resolve_objective(const char *name, const hw_backend *const *use, int
         return HW_OK;
     }
     return hw_metric_resolve(name, use, n_use, out, e);
+}
+
+/* The row of an objective naming its own device: the first per-device row of
+ * that name among use. */
+static int resolve_on_device(const objective_spec *o, const hw_backend *const *use, int n_use, const hw_metric **out,
+                             hw_err *e)
+{
+    int rc = hw_metric_resolve_per_device(o->metric, use, n_use, out, e);
+    if (rc) {
+        char shown[72];
+        hwj_abbrev(shown, sizeof shown, o->text);
+        return hw_err_prefix(e, "'%s'", shown);
+    }
+    return HW_OK;
+}
+
+/* When some objective names its own device, every per-device objective gets
+ * an environment on its device (the problem's "device" for those naming
+ * none) and the name "metric@device"; two objectives measuring one metric on
+ * one device are refused. */
+static int open_objective_devices(const cJSON *cfg, const char *path, const objective_spec *specs,
+                                  const hw_metric *const *objs, int n_obj, hw_backend_envs *envs,
+                                  const void **env, char (*label)[96], const char **names, hw_err *e)
+{
+    char p[512];
+    hwj_path(p, sizeof p, path, "objectives");
+    const cJSON *dv = cJSON_GetObjectItemCaseSensitive(cfg, "device");
+    for (int j = 0; j < n_obj; j++) {
+        const char *device = specs[j].device ? specs[j].device : cJSON_IsString(dv) ? dv->valuestring : NULL;
+        if (!(objs[j]->flags & HW_METRIC_PER_DEVICE) || !device) continue;
+        const char *canonical;
+        int rc = hw_backend_envs_device(envs, objs[j], device, &env[j], &canonical, e);
+        if (rc) return specs[j].device ? hw_err_prefix(e, "%s[%d]", p, j) : hw_err_prefix(e, "%s.device", path);
+        snprintf(label[j], sizeof label[j], "%s@%s", objs[j]->name, canonical);
+        names[j] = label[j];
+        for (int k = 0; k < j; k++)
+            if (names[k] && objs[k] == objs[j] && strcmp(names[k], names[j]) == 0)
+                return hw_fail(e, HW_EINVAL, "%s[%d]: '%s' is listed twice: it measures %s, as %s[%d] '%s' does", p,
+                               j, specs[j].text, names[j], p, k, specs[k].text);
+    }
+    return HW_OK;
 }
 
 int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err *e)
@@ -269,9 +358,10 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err
     if (supernet) scale = HW_SCALE_XS; /* the default checkpoint's space */
     if ((rc = hwj_get_enum(cfg, path, "scale", 0, supernet ? scales : scales_sml, &scale, e))) return rc;
     const hw_space *sp = hw_space_get(scale);
-    const char *names[HW_MAX_OBJ];
+    objective_spec specs[HW_MAX_OBJ];
     int n_obj;
-    if ((rc = read_objective_names(cfg, path, primary, names, &n_obj, e))) return rc;
+    if ((rc = read_objectives(cfg, path, primary, specs, &n_obj, e))) return rc;
+    const int own = any_own_device(specs, n_obj);
     /* "noise": "mean" (the predicted mean) or "sample" (a draw from the
      * predicted measurement-noise distribution with the evaluation's own
      * stream hw_rng_eval(id.seed, id.index)); a key of the surrogate backend. */
@@ -279,7 +369,7 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err
     const hw_backend *use[3];
     int n_use = 0;
     if (supernet) {
-        if ((rc = supernet_uses(cfg, path, sp, use, &n_use, &device_first, e))) return rc;
+        if ((rc = supernet_uses(cfg, path, sp, own, use, &n_use, &device_first, e))) return rc;
     } else {
         /* "predictor": "hwgpt-mlp" takes "perplexity" from HW-GPT-Bench's MLP
          * predictor, the row ("hwgpt-mlp", "perplexity"). */
@@ -290,15 +380,29 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err
         use[n_use++] = primary;
         if (primary != &hw_analytic_backend) use[n_use++] = &hw_analytic_backend;
     }
-    const hw_metric *objs[HW_MAX_OBJ];
-    for (int j = 0; j < n_obj; j++)
-        if ((rc = resolve_objective(names[j], use, n_use, device_first, &objs[j], e))) {
+    const hw_metric *objs[HW_MAX_OBJ], *on_problem_device[HW_MAX_OBJ];
+    int n_plain = 0;
+    for (int j = 0; j < n_obj; j++) {
+        rc = specs[j].device ? resolve_on_device(&specs[j], use, n_use, &objs[j], e)
+                             : resolve_objective(specs[j].metric, use, n_use, device_first, &objs[j], e);
+        if (rc) {
             char p[512];
             hwj_path(p, sizeof p, path, "objectives");
             if (cJSON_GetObjectItemCaseSensitive(cfg, "objectives")) return hw_err_prefix(e, "%s[%d]", p, j);
             return hw_err_prefix(e, "%s (default)", p);
         }
+        if (!specs[j].device) on_problem_device[n_plain++] = objs[j];
+    }
+    /* the backends open for the objectives measured on the problem's
+     * "device"; those naming their own get a view on it */
     hw_backend_envs envs;
-    if ((rc = hw_backend_envs_open(&envs, use, n_use, objs, n_obj, cfg, path, sp, e))) return rc;
-    return hw_hwgpt_build(sp, objs, n_obj, &envs, noise, out, e);
+    if ((rc = hw_backend_envs_open(&envs, use, n_use, on_problem_device, n_plain, cfg, path, sp, e))) return rc;
+    const void *env[HW_MAX_OBJ] = {0};
+    const char *names[HW_MAX_OBJ] = {0};
+    char label[HW_MAX_OBJ][96];
+    if (own && (rc = open_objective_devices(cfg, path, specs, objs, n_obj, &envs, env, label, names, e))) {
+        hw_backend_envs_close(&envs);
+        return rc;
+    }
+    return hwgpt_build(sp, objs, env, names, n_obj, &envs, noise, out, e);
 }

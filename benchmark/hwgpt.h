@@ -14,7 +14,18 @@
  *               (analytic: params, flops, macs, memory_fp32, memory_fp16,
  *               memory_bf16; default ["params", "flops"])
  *               (surrogate: also perplexity, latency, energy — latency and
- *               energy need "device"; default ["perplexity", "latency"])
+ *               energy need "device"; default ["perplexity", "latency"]).
+ *               A per-device metric may name its own device, "METRIC@DEVICE"
+ *               ("energy@cpu_xeon_gold"), measured there instead of on
+ *               "device" (the default of those naming none); one metric on
+ *               two devices is allowed (["latency@a100", "latency@h100"]),
+ *               one metric on one device twice is not.  When some objective
+ *               names its device, every per-device objective's name says its
+ *               device ("latency@a100"), in logs and headers; otherwise the
+ *               names are the metrics' ("latency").  Errors name
+ *               objectives[i]: unknown device, no model of the metric on
+ *               that device at the scale, a device on a metric that does not
+ *               depend on one (perplexity, params, ...).
  *   device      surrogate: one of the 13 HW-GPT-Bench devices or cpu_p100
  *   noise       surrogate: "mean" (default) | "sample"
  *   models      surrogate: model directory (default hw_models_dir():
@@ -35,7 +46,8 @@
  *                 space must be the scale
  *   eval_windows, latency_runs   how much is measured (see the backend)
  *   device, models  scales s, m, l: latency and energy on one of the 13
- *                 devices from the surrogates instead of measured here
+ *                 devices from the surrogates instead of measured here (as
+ *                 are objectives naming their device, "latency@a100")
  * ("predictor" and "noise" do not apply).  The problem is then evaluated in
  * HW_EVAL_BATCH mode, batch_size SN_BACKEND_BATCH: pieces on one thread,
  * each arch measured once per problem (the backend's cache).
@@ -68,7 +80,9 @@ int hw_hwgpt_create(const cJSON *cfg, const char *path, hw_problem **out, hw_err
  * moved into the problem (closed with it, or on failure; *envs is left
  * empty).  noise != 0 replaces each objective by a noisy
  * measurement drawn from hw_rng_eval(id.seed, id.index): the metric's sample()
- * (surrogates: their empirical noise distribution), else N(mean, noise_std^2). */
+ * (surrogates: their empirical noise distribution), else N(mean, noise_std^2);
+ * the objectives draw in turn from the evaluation's stream, so two objectives
+ * (latency on two devices) never share a draw. */
 int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n_obj,
                    hw_backend_envs *envs, int noise, hw_problem **out, hw_err *e);
 

@@ -58,7 +58,8 @@ static void query_usage(FILE *f)
             "  --metrics LIST  comma-separated metrics (default: params,flops,macs;\n"
             "                  perplexity,params,latency with --backend supernet)\n"
             "                  available: %s\n"
-            "  --device D      device of per-device metrics (latency, energy)\n"
+            "  --device D      device of per-device metrics (latency, energy); a metric\n"
+            "                  may name its own: latency@a100,latency@h100 (keys as written)\n"
             "  --models DIR    surrogate model directory (default: HWNAS_MODELS, else the\n"
             "                  installed share/hwnas/models, else the source tree's)\n"
             "Surrogate metrics (perplexity, latency in ms, energy in Wh) add <name>_std\n"
@@ -74,6 +75,28 @@ static void query_usage(FILE *f)
             "                  else the installed share/hwnas/supernet/xs.ckpt, else the\n"
             "                  source tree's supernet/models/xs.ckpt)\n",
             list, SN_BACKEND_EVAL_WINDOWS, SN_BACKEND_LATENCY_RUNS, SN_CKPT_ENV);
+}
+
+/* One entry of --metrics: "METRIC" or "METRIC@DEVICE" (a per-device metric
+ * on its own device, as in problem configs: benchmark/hwgpt.h). */
+typedef struct {
+    char text[64];     /* as written */
+    char device[64];   /* after '@'; empty: --device */
+    char key[96];      /* its output name: the metric's, or "metric@device" (canonical device) */
+} query_metric;
+
+static int parse_metrics(const char *spec, const hw_backend *const *use, int n_use, const hw_metric **out,
+                         query_metric *qm, int *n, hw_err *e)
+{
+    char devices[MAX_METRICS][HW_METRIC_DEVICE_LEN], texts[MAX_METRICS][HW_METRIC_DEVICE_LEN];
+    int rc = hw_metric_list_parse(spec, "--metrics", use, n_use, NULL, 0, out, devices, texts, MAX_METRICS, n, e);
+    if (rc) return rc;
+    for (int i = 0; i < *n; i++) {
+        snprintf(qm[i].text, sizeof qm[i].text, "%s", texts[i]);
+        snprintf(qm[i].device, sizeof qm[i].device, "%s", devices[i]);
+        snprintf(qm[i].key, sizeof qm[i].key, "%s", out[i]->name);
+    }
+    return HW_OK;
 }
 
 /* The options as the backends' config object {"device", "models",
@@ -104,30 +127,56 @@ static void key_to_option(hw_err *e)
 }
 
 /* Opens the backends the metrics need (the predictor whenever selected) with
- * the same code as the hwgpt problem (benchmark/backends.h). */
-static int query_env_open(const hw_metric *const *metrics, int n, const hw_backend *const *use, int n_use,
-                          const char *device, const char *models_dir, const char *checkpoint, const hw_space *sp,
-                          hw_backend_envs *envs, hw_err *e)
+ * the same code as the hwgpt problem (benchmark/backends.h): env[i] is the
+ * environment of metrics[i], a device view for those naming their device
+ * (qm[i].key becomes "metric@device"; one metric on one device twice is
+ * refused). */
+static int query_env_open(const hw_metric *const *metrics, query_metric *qm, int n, const hw_backend *const *use,
+                          int n_use, const char *device, const char *models_dir, const char *checkpoint,
+                          const hw_space *sp, hw_backend_envs *envs, const void **env, hw_err *e)
 {
     memset(envs, 0, sizeof *envs);
     const hw_backend *open[HW_MAX_BACKENDS];
-    int n_open = 0;
+    const hw_metric *on_device_option[MAX_METRICS];
+    int n_open = 0, n_plain = 0;
     for (int k = 0; k < n_use; k++) {
         int needed = use[k] == &hw_hwgpt_mlp_backend;
         for (int i = 0; i < n; i++) needed |= strcmp(metrics[i]->backend, use[k]->name) == 0;
         if (needed) open[n_open++] = use[k];
     }
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if (qm[i].device[0]) continue;
         if ((metrics[i]->flags & HW_METRIC_PER_DEVICE) && !device)
-            return hw_fail(e, HW_EINVAL, "metric '%s' needs --device", metrics[i]->name);
+            return hw_fail(e, HW_EINVAL, "metric '%s' needs --device (or name one: %s@DEVICE)", metrics[i]->name,
+                           metrics[i]->name);
+        on_device_option[n_plain++] = metrics[i];
+    }
     /* the device (built-in or an own device of the models) is checked when
      * the surrogate backend opens */
     cJSON *cfg = query_config(device, models_dir, checkpoint);
     if (!cfg) return hw_fail(e, HW_ENOMEM, "out of memory");
-    int rc = hw_backend_envs_open(envs, open, n_open, metrics, n, cfg, "query", sp, e);
+    int rc = hw_backend_envs_open(envs, open, n_open, on_device_option, n_plain, cfg, "query", sp, e);
     cJSON_Delete(cfg);
-    if (rc) key_to_option(e);
-    return rc;
+    if (rc) {
+        key_to_option(e);
+        return rc;
+    }
+    for (int i = 0; i < n; i++) {
+        env[i] = hw_backend_envs_get(envs, metrics[i]);
+        if (!qm[i].device[0]) continue;
+        const char *canonical;
+        if ((rc = hw_backend_envs_device(envs, metrics[i], qm[i].device, &env[i], &canonical, e))) {
+            hw_backend_envs_close(envs);
+            return hw_err_prefix(e, "--metrics: '%s'", qm[i].text);
+        }
+        snprintf(qm[i].key, sizeof qm[i].key, "%s@%s", metrics[i]->name, canonical);
+        for (int k = 0; k < i; k++)
+            if (metrics[k] == metrics[i] && strcmp(qm[k].key, qm[i].key) == 0) {
+                hw_backend_envs_close(envs);
+                return hw_fail(e, HW_EINVAL, "--metrics: '%s' is listed twice (as '%s')", qm[i].text, qm[k].text);
+            }
+    }
+    return HW_OK;
 }
 
 static void print_number(const hw_metric *m, double v)
@@ -278,17 +327,17 @@ int cmd_query(int argc, char **argv)
     }
     const hw_space *load_sp = sp ? sp : q.one_scale;
     const hw_metric *metrics[MAX_METRICS];
+    query_metric qm[MAX_METRICS];
     const hw_backend *use[HW_MAX_BACKENDS];
     int n_metrics = 0, n_use = query_backends(predictor != NULL, supernet, use);
     hw_backend_envs envs;
-    if (hw_metric_list_parse(metrics_spec, "--metrics", use, n_use, device, 0, metrics, MAX_METRICS, &n_metrics, &e) ||
-        query_env_open(metrics, n_metrics, use, n_use, device, models_dir, checkpoint, load_sp, &envs, &e)) {
+    const void *env[MAX_METRICS];
+    if (parse_metrics(metrics_spec, use, n_use, metrics, qm, &n_metrics, &e) ||
+        query_env_open(metrics, qm, n_metrics, use, n_use, device, models_dir, checkpoint, load_sp, &envs, env, &e)) {
         fprintf(stderr, "hwnas query: %s\n", e.msg);
         query_lines_free(&q);
         return hw_exit_code(e.code);
     }
-    const void *env[MAX_METRICS];
-    for (int k = 0; k < n_metrics; k++) env[k] = hw_backend_envs_get(&envs, metrics[k]);
     if (predictor && !sp) {  /* the scale of the checkpoint */
         const hwgpt_mlp *model = hw_backend_envs_get(&envs, hw_backend_row(&hw_hwgpt_mlp_backend, "perplexity"));
         sp = hw_space_get(model->scale);
@@ -312,16 +361,16 @@ int cmd_query(int argc, char **argv)
             if (m->eval(m, env[k], &a, &v, &e)) {
                 printf("}\n");
                 fflush(stdout);
-                fprintf(stderr, "%s:%ld: %s: %s\n", q.path, q.number[i], m->name, e.msg);
+                fprintf(stderr, "%s:%ld: %s: %s\n", q.path, q.number[i], qm[k].key, e.msg);
                 status = 1;
                 break;
             }
-            printf(", \"%s\": ", m->name);
+            printf(", \"%s\": ", qm[k].key);
             print_number(m, v.mean);
             if (m->flags & HW_METRIC_HAS_STD) {
-                printf(", \"%s_std\": ", m->name);
+                printf(", \"%s_std\": ", qm[k].key);
                 print_number(m, v.std);
-                printf(", \"%s_noise_std\": ", m->name);
+                printf(", \"%s_noise_std\": ", qm[k].key);
                 print_number(m, v.noise_std);
             }
         }

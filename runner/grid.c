@@ -37,7 +37,8 @@ static char *dup_str(const char *s)
     return d;
 }
 
-/* Directory names: letters, digits, '_', '-', '.', '+'. */
+/* Directory names: letters, digits, '_', '-', '.', '+', '@' (objectives on
+ * their own device: "energy@cpu_xeon_gold"). */
 static int check_dir_name(const char *name, const char *path, hw_err *e)
 {
     size_t n = strlen(name);
@@ -45,13 +46,13 @@ static int check_dir_name(const char *name, const char *path, hw_err *e)
     for (size_t i = 0; ok && i < n; i++) {
         char c = name[i];
         ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-             c == '.' || c == '+';
+             c == '.' || c == '+' || c == '@';
     }
     if (ok) return HW_OK;
     char shown[72];
     hwj_abbrev(shown, sizeof shown, name);
     return hw_fail(e, HW_EINVAL,
-                   "%s: its runs' directory name '%s' must be 1-%d letters, digits, '_', '-', '.' or '+' (set "
+                   "%s: its runs' directory name '%s' must be 1-%d letters, digits, '_', '-', '.', '+' or '@' (set "
                    "\"label\")",
                    path, shown, GRID_NAME_LEN);
 }

@@ -15,7 +15,10 @@
  * where <optimizer> is the entry's "label", else its "name", and <problem>
  * is the entry's "label", else its "name", followed for hwgpt by
  * "-<scale>" (default s), "-<device>" (when given) and "-<obj1>+<obj2>..."
- * (when "objectives" is given): e.g. nsga2/hwgpt-s-a100-perplexity+latency.
+ * (when "objectives" is given): e.g. nsga2/hwgpt-s-a100-perplexity+latency,
+ * nsga2/hwgpt-l-perplexity+latency@a100+energy@cpu_xeon_gold (objectives on
+ * their own device keep their '@': names are letters, digits, '_', '-', '.',
+ * '+', '@').
  * Two cells with the same directory are an error (give one a "label").
  * Grid logs are gzip by default ("compress": false writes plain .jsonl);
  * a single-run config keeps <output>/<name>/seed_<seed>.jsonl.

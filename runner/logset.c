@@ -94,13 +94,16 @@ static int collect(char *const *args, int n_args, unsigned flags, path_list *out
     return HW_OK;
 }
 
-/* "problem[/device]/obj1+obj2" */
+/* "problem[/device]/obj1+obj2"; no device part when objectives name their
+ * own ("hwgpt-l/perplexity+latency@a100+energy@cpu_xeon_gold"). */
 static char *problem_label(const hw_log *l)
 {
     const char *device = NULL;
     cJSON *cfg = cJSON_Parse(l->config_problem);
     const cJSON *dv = cJSON_IsObject(cfg) ? cJSON_GetObjectItemCaseSensitive(cfg, "device") : NULL;
     if (cJSON_IsString(dv)) device = dv->valuestring;
+    for (int k = 0; k < l->n_obj; k++)
+        if (strchr(l->obj_names[k], '@')) device = NULL;
     size_t len = strlen(l->problem) + (device ? strlen(device) + 1 : 0) + 2;
     for (int k = 0; k < l->n_obj; k++) len += strlen(l->obj_names[k]) + 1;
     char *s = malloc(len);

@@ -19,9 +19,11 @@ Three families, one config per optimizer in each:
                                       seeds; BO at 100 evaluations on ZDT1 /
                                       ZDT2 with 6 variables and DTLZ2 with 5,
                                       10 seeds.
-experiments/nsga2_energy.json, experiments/nsga2_3obj.json and
-experiments/supernet_nsga2.json and experiments/grid_devices.json (docs/run_experiment.md's
-grid) are written by hand and left alone.  Only the standard library; the
+experiments/nsga2_energy.json, experiments/nsga2_3obj.json,
+experiments/nsga2_3obj_devices.json (HW-GPT-Bench's 3-objective case, an
+objective per device), experiments/supernet_nsga2.json and
+experiments/grid_devices.json (docs/run_experiment.md's grid) are written by
+hand and left alone.  Only the standard library; the
 output is deterministic.
 """
 import argparse

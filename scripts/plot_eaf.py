@@ -4,7 +4,7 @@ CSV of `hwnas eaf --percentiles 25,50,75` (docs/analysis.md), one panel per
 problem (at most --max-panels; --problem picks one).
 
     hwnas eaf DIR --percentiles 25,50,75 --out eaf.csv
-    scripts/plot_eaf.py eaf.csv -o eaf [--problem LABEL]
+    scripts/plot_eaf.py eaf.csv -o eaf [--problem LABEL] [--title TEXT]
 """
 import argparse
 import csv
@@ -91,6 +91,7 @@ def main(argv=None):
     ap.add_argument("-o", "--out", required=True, help="output stem (STEM.png and STEM.pdf) or a file name")
     ap.add_argument("--problem", action="append", help="problem label to draw (repeatable; default: all)")
     ap.add_argument("--max-panels", type=int, default=12, help="refuse more panels than this (default 12)")
+    ap.add_argument("--title", default="", help="what the runs are (added to the title, e.g. 'at 100 evaluations')")
     args = ap.parse_args(argv)
     prog = os.path.basename(sys.argv[0])
     try:
@@ -119,7 +120,8 @@ def main(argv=None):
     for ax in axes.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             seen.setdefault(lab.split(" (")[0], (h, lab))
-    fig.suptitle("Median attainment surfaces (lines) and 25-75 % attainment band", fontsize="medium")
+    fig.suptitle("Median attainment surfaces (lines) and 25-75 % attainment band" + (", " + args.title if args.title else ""),
+                 fontsize="medium")
     plotlib.legend_below(fig, list(seen.values()))
     plotlib.save_both(fig, args.out)
     return 0

@@ -89,7 +89,7 @@ def main(argv=None):
             ax.set_ylabel(plotlib.axis_label(on[b]))
             if args.logy:
                 ax.set_yscale("log")
-            ax.set_title(plotlib.problem_title(prob) if m == 2 else "%s vs %s" % (on[a], on[b]), fontsize="small")
+            ax.set_title(plotlib.problem_title(prob) if m == 2 else "%s vs %s" % (plotlib.objective_name(on[a]), plotlib.objective_name(on[b])), fontsize="small")
             ax.grid(True, alpha=0.3, lw=0.5)
     for ax in flat[panels:]:
         ax.axis("off")

@@ -112,8 +112,16 @@ DEVICES = {"a100": "A100", "a40": "A40", "h100": "H100", "a6000": "RTX A6000", "
 
 
 def axis_label(objective):
-    """'latency (ms)' for latency: the objective with its unit."""
-    return UNITS.get(objective, objective)
+    """'latency (ms)' for latency: the objective with its unit; an objective
+    on its own device says it: 'A100 latency (ms)' for latency@a100."""
+    metric, at, dev = objective.partition("@")
+    return "%s %s" % (device_name(dev), UNITS.get(metric, metric)) if at else UNITS.get(objective, objective)
+
+
+def objective_name(objective):
+    """'A100 latency' for latency@a100; other objectives as they are."""
+    metric, at, dev = objective.partition("@")
+    return "%s %s" % (device_name(dev), metric) if at else objective
 
 
 def device_name(dev):
@@ -122,12 +130,15 @@ def device_name(dev):
 
 def problem_title(label):
     """A readable title for a problem label of hwnas summary/eaf
-    ('hwgpt-s/rtx2080/perplexity+energy' -> 'GPT-S on RTX 2080: perplexity vs energy')."""
+    ('hwgpt-s/rtx2080/perplexity+energy' -> 'GPT-S on RTX 2080: perplexity vs energy';
+    'hwgpt-l/perplexity+latency@a100+energy@cpu_xeon_gold' ->
+    'GPT-L: perplexity vs A100 latency vs Xeon Gold energy')."""
     parts = label.split("/")
     if parts[0].startswith("hwgpt-") and len(parts) == 3:
-        return "GPT-%s on %s: %s" % (parts[0][6:].upper(), device_name(parts[1]), " vs ".join(parts[2].split("+")))
+        return "GPT-%s on %s: %s" % (parts[0][6:].upper(), device_name(parts[1]),
+                                     " vs ".join(objective_name(o) for o in parts[2].split("+")))
     if parts[0].startswith("hwgpt-") and len(parts) == 2:
-        return "GPT-%s: %s" % (parts[0][6:].upper(), " vs ".join(parts[1].split("+")))
+        return "GPT-%s: %s" % (parts[0][6:].upper(), " vs ".join(objective_name(o) for o in parts[1].split("+")))
     return label.replace("/", ": ", 1)
 
 
@@ -189,10 +200,11 @@ def read_log(path):
 
 def problem_label(meta):
     """The problem label hwnas summary writes: metadata problem, the config's
-    device when it has one, the objectives joined by '+', separated by '/'."""
+    device when it has one (not when objectives name their own:
+    'latency@a100'), the objectives joined by '+', separated by '/'."""
     parts = [meta["problem"]]
     dev = meta.get("config", {}).get("problem", {}).get("device")
-    if isinstance(dev, str):
+    if isinstance(dev, str) and not any("@" in o for o in meta["objectives"]):
         parts.append(dev)
     parts.append("+".join(meta["objectives"]))
     return "/".join(parts)

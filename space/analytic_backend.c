@@ -53,4 +53,4 @@ static const hw_metric ANALYTIC_ROWS[] = {
 
 static const char *const ANALYTIC_KEYS[] = {NULL};
 
-const hw_backend hw_analytic_backend = {"analytic", ANALYTIC_ROWS, ANALYTIC_KEYS, analytic_open, NULL, NULL};
+const hw_backend hw_analytic_backend = {"analytic", ANALYTIC_ROWS, ANALYTIC_KEYS, analytic_open, NULL, NULL, NULL};

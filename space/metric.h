@@ -73,6 +73,15 @@ struct hw_backend {
      * checkpoints), at most max into out; returns how many.  A run records
      * them, so a rerun with other files is a different run.  NULL = none. */
     size_t (*files)(const void *env, hw_file_id *out, size_t max);
+    /* Optional, for backends with per-device rows (HW_METRIC_PER_DEVICE): an
+     * environment like env (one this backend's open() made) in which the
+     * per-device rows measure on device instead of the configured one,
+     * checked for rows[0..n_rows) as open() checks them (a model of each on
+     * that device).  *device_name: the device's canonical name, valid while
+     * *out is.  *out borrows from env (which must outlive it) and is closed
+     * with close().  NULL = the backend has no devices. */
+    int (*open_device)(const hw_backend *b, const void *env, const char *device, const hw_metric *const *rows,
+                       int n_rows, void **out, const char **device_name, hw_err *e);
 };
 
 /* The row of b called name, or NULL. */

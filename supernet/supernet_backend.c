@@ -366,4 +366,4 @@ static size_t supernet_files(const void *env, hw_file_id *out, size_t max)
 }
 
 const hw_backend hw_supernet_backend = {"supernet", SUPERNET_ROWS, SUPERNET_KEYS, supernet_open, sn_env_free,
-                                        supernet_files};
+                                        supernet_files, NULL};

@@ -419,4 +419,4 @@ static size_t mlp_files(const void *env, hw_file_id *out, size_t max)
     return 1;
 }
 
-const hw_backend hw_hwgpt_mlp_backend = {"hwgpt-mlp", HWGPT_MLP_ROWS, HWGPT_MLP_KEYS, mlp_open, mlp_close, mlp_files};
+const hw_backend hw_hwgpt_mlp_backend = {"hwgpt-mlp", HWGPT_MLP_ROWS, HWGPT_MLP_KEYS, mlp_open, mlp_close, mlp_files, NULL};

@@ -480,10 +480,24 @@ int sur_set_put(sur_set *s, sur_model *m, hw_err *e)
     return HW_OK;
 }
 
+int sur_models_view(const sur_models *ms, const char *device, sur_models **out, hw_err *e)
+{
+    *out = NULL;
+    sur_models *v = malloc(sizeof *v);
+    if (!v) return hw_fail(e, HW_ENOMEM, "out of memory");
+    *v = *ms;
+    v->borrowed = 1;
+    int rc = sur_models_set_device(v, device, e);
+    if (rc) { free(v); return rc; }
+    *out = v;
+    return HW_OK;
+}
+
 void sur_models_free(void *models)
 {
     sur_models *ms = models;
     if (!ms) return;
-    for (int sc = 0; sc < HW_N_SCALES; sc++) surrogate_free(ms->set[sc]);
+    if (!ms->borrowed)
+        for (int sc = 0; sc < HW_N_SCALES; sc++) surrogate_free(ms->set[sc]);
     free(ms);
 }

@@ -101,6 +101,7 @@ typedef struct {
     sur_set *set[HW_N_SCALES];
     int device;
     char device_name[SUR_DEVICE_NAME_MAX];
+    int borrowed;   /* the sets belong to another sur_models (a device view): sur_models_free leaves them */
 } sur_models;
 
 /* scale < 0 loads every scale's file.  device may be NULL; an own device
@@ -109,6 +110,10 @@ typedef struct {
 int sur_models_load(const char *dir, int scale, const char *device, sur_models **out, hw_err *e);
 /* Sets ms->device (and device_name) from a name looked up in the loaded sets. */
 int sur_models_set_device(sur_models *ms, const char *device, hw_err *e);
+/* A view of ms measuring on another device: shares ms's sets (ms must
+ * outlive it; free it with sur_models_free, which leaves the sets).  Errors
+ * as sur_models_set_device. */
+int sur_models_view(const sur_models *ms, const char *device, sur_models **out, hw_err *e);
 /* Frees a sur_models (void * so it is the surrogate backend's close). */
 void sur_models_free(void *models);
 /* Prediction of metric for a through the models of a's scale. */
@@ -119,7 +124,9 @@ int sur_models_predict(const sur_models *ms, const hw_arch *a, int metric, sur_p
  * and noise_std; environment: a sur_models of the space's scale (all scales
  * when opened without a space); keys: device, noise (read by the problem),
  * models (default hw_models_dir()).  Opening checks that every requested row
- * has its device and a model for it. */
+ * has its device and a model for it.  open_device gives a view
+ * (sur_models_view) on another device, for objectives that name their own
+ * ("energy@cpu_xeon_gold", benchmark/hwgpt.h). */
 extern const hw_backend hw_surrogate_backend;
 
 #endif

@@ -46,12 +46,13 @@ static int check_rows(const char *path, const sur_models *ms, const hw_metric *c
             size_t u = 0;
             for (int d = 0; d < SUR_N_DEVICES; d++)
                 u += (size_t)snprintf(list + u, sizeof list - u, "%s%s", d ? ", " : "", SUR_DEVICE_NAMES[d]);
-            return hw_fail(e, HW_EINVAL, "%s.device: required by the objective '%s' (%s)", path, rows[i]->name, list);
+            return hw_fail(e, HW_EINVAL, "%s.device: required by the objective '%s' (%s), unless it names its own "
+                           "('%s@DEVICE')", path, rows[i]->name, list, rows[i]->name);
         }
         for (int sc = 0; sc < HW_N_SCALES; sc++)
             if (ms->set[sc] && !surrogate_has(ms->set[sc], rows[i]->arg, rows[i]->arg == SUR_PERPLEXITY ? 0 : ms->device))
-                return hw_fail(e, HW_EINVAL, "no surrogate model for %s on device %s", rows[i]->name,
-                               ms->device_name);
+                return hw_fail(e, HW_EINVAL, "no surrogate model for %s on device %s at scale %s", rows[i]->name,
+                               ms->device_name, hw_space_get(sc)->name);
     }
     return HW_OK;
 }
@@ -87,6 +88,26 @@ static int surrogate_open(const hw_backend *b, const cJSON *cfg, const char *pat
     return HW_OK;
 }
 
+/* A view of the open models on another device (sur_models_view), checked
+ * for rows as open() checks them. */
+static int surrogate_open_device(const hw_backend *b, const void *env, const char *device, const hw_metric *const *rows,
+                                 int n_rows, void **out, const char **device_name, hw_err *e)
+{
+    (void)b;
+    *out = NULL;
+    if (!env) return hw_fail(e, HW_EINVAL, "the surrogate models are not open");
+    sur_models *v;
+    int rc = sur_models_view(env, device, &v, e);
+    if (rc) return rc;
+    if ((rc = check_rows("", v, rows, n_rows, e))) {
+        sur_models_free(v);
+        return rc;
+    }
+    *out = v;
+    *device_name = v->device_name;
+    return HW_OK;
+}
+
 static const hw_metric SURROGATE_ROWS[] = {
     {"surrogate", "perplexity", "", HW_METRIC_HAS_STD, SUR_PERPLEXITY, surrogate_eval, surrogate_row_bounds,
      surrogate_row_sample},
@@ -109,4 +130,4 @@ static size_t surrogate_files(const void *env, hw_file_id *out, size_t max)
 }
 
 const hw_backend hw_surrogate_backend = {"surrogate", SURROGATE_ROWS, SURROGATE_KEYS, surrogate_open,
-                                         sur_models_free, surrogate_files};
+                                         sur_models_free, surrogate_files, surrogate_open_device};

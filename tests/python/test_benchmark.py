@@ -1,5 +1,6 @@
 """hwnas.Benchmark against `hwnas query` and the C runner."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -113,3 +114,32 @@ def test_query_error_equals_cli(hwnas_cli):
     with pytest.raises(ValueError) as exc:
         hwnas.Benchmark().query([bad], ["params"])
     assert str(exc.value) == "archs[0]: " + cli_reason
+
+
+def test_metrics_on_their_own_device(hwnas_cli):
+    """'latency@a100' (a metric on its own device, as in problem configs):
+    the values of a Benchmark on that device, and of `hwnas query` with the
+    same names; noisy draws of two devices are not one draw."""
+    names = ["perplexity", "latency@a100", "energy@cpu_xeon_gold", "latency@h100"]
+    b = hwnas.Benchmark(scale="l")
+    archs = b.sample_archs(50, seed=3)
+    got = b.query(archs, names)
+    for metric, device in (("latency", "a100"), ("energy", "cpu_xeon_gold"), ("latency", "h100")):
+        one = hwnas.Benchmark(scale="l", device=device).query(archs, [metric])
+        for suffix in ("", "_std", "_noise_std"):
+            assert np.array_equal(got[f"{metric}@{device}{suffix}"], one[metric + suffix]), (metric, device, suffix)
+    _, out, _ = run_cli([hwnas_cli, "query", "--metrics", ",".join(names), "--arch-file", "-"],
+                        stdin="\n".join(archs) + "\n")
+    want = [json.loads(line) for line in out.splitlines()]
+    for k in names:
+        assert np.array_equal(got[k], np.array([w[k] for w in want])), k
+    noisy = hwnas.Benchmark(scale="l", noise="sample", seed=5).query([archs[0]] * 300, ["latency@a100", "latency@h100"])
+    za = np.argsort(np.argsort(noisy["latency@a100"]))
+    zb = np.argsort(np.argsort(noisy["latency@h100"]))
+    assert abs(np.corrcoef(za, zb)[0, 1]) < 0.2   # one shared draw would give rank correlation 1
+    for bad, msg in ((["perplexity@a100"], "perplexity does not depend on the device"),
+                     (["latency@tpu"], "unknown device 'tpu'"),
+                     (["latency"], "'latency' needs a device (or name one: latency@DEVICE)"),
+                     (["latency@a100", "latency@A100"], "'latency@A100' is listed twice")):
+        with pytest.raises(ValueError, match=re.escape(msg)):
+            b.query(archs[:1], bad)

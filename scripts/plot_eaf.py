@@ -108,8 +108,8 @@ def main(argv=None):
     if len(surf) > args.max_panels:
         sys.exit("%s: %d problems, more than --max-panels %d: pick some with --problem" % (prog, len(surf), args.max_panels))
     plt = plotlib.import_pyplot()
-    probs = sorted(surf)
-    cols = min(3, len(probs))
+    probs = list(args.problem) if args.problem else sorted(surf)  # the order asked for
+    cols = 2 if len(probs) == 4 else min(3, len(probs))  # 2 x 2 rather than 3 + 1
     rows = math.ceil(len(probs) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows + 0.7), squeeze=False)
     for i, prob in enumerate(probs):

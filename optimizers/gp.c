@@ -359,12 +359,20 @@ typedef struct {
     double *w;   /* d */
     double *gg;  /* d: per-gene gradient sums */
     double *wg;  /* n_ls: 1 / l_g^2 */
+    /* The last theta evaluated: L-BFGS's line search asks for the LML at a
+     * trial point and, if it accepts the point, for the gradient there
+     * afterwards; the factorisation (A, R, E, a) is kept for that call, and
+     * the gradient, once computed, too. */
+    double *theta_at;   /* n_theta */
+    double *grad_at;    /* n_theta */
+    double lml_at;
+    int have;           /* 0: nothing cached; 1: factor of theta_at in A; 2: and grad_at */
 } lml_work;
 
 static void work_free(lml_work *ws)
 {
     free(ws->A); free(ws->B); free(ws->R); free(ws->E); free(ws->a); free(ws->c); free(ws->ct);
-    free(ws->w); free(ws->gg); free(ws->wg);
+    free(ws->w); free(ws->gg); free(ws->wg); free(ws->theta_at); free(ws->grad_at);
 }
 
 static int work_alloc(const hw_gp *gp, lml_work *ws, hw_err *e)
@@ -380,7 +388,11 @@ static int work_alloc(const hw_gp *gp, lml_work *ws, hw_err *e)
     ws->w = malloc((size_t)gp->d * sizeof(double));
     ws->gg = malloc((size_t)gp->d * sizeof(double));
     ws->wg = malloc((size_t)gp->n_ls * sizeof(double));
-    if (!ws->A || !ws->B || !ws->R || !ws->E || !ws->a || !ws->c || !ws->ct || !ws->w || !ws->gg || !ws->wg) {
+    ws->theta_at = malloc((size_t)(gp->n_ls + 2) * sizeof(double));
+    ws->grad_at = malloc((size_t)(gp->n_ls + 2) * sizeof(double));
+    ws->have = 0;
+    if (!ws->A || !ws->B || !ws->R || !ws->E || !ws->a || !ws->c || !ws->ct || !ws->w || !ws->gg ||
+        !ws->wg || !ws->theta_at || !ws->grad_at) {
         work_free(ws);
         return hw_fail(e, HW_ENOMEM, "gp: out of memory for %zu points", gp->n);
     }
@@ -405,17 +417,15 @@ static double gene_sum(const double *restrict c, const double *restrict col, dou
     return acc;
 }
 
-/* LML at theta and (grad != NULL) d LML / d theta.  Returns -1 when K cannot
- * be factorised even with jitter. */
-static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *lml, double *grad)
+/* Stage 1: factorise K(theta) into ws->A (with r and exp(-sqrt5 r) of each
+ * pair in R, E, for the gradient), alpha into ws->a, the LML.  Returns -1
+ * when K cannot be factorised even with jitter. */
+static int lml_factor(const hw_gp *gp, const double *theta, lml_work *ws, double *lml)
 {
     size_t n = gp->n;
-    int nt = gp->n_ls + 2;
-    if (grad) for (int k = 0; k < nt; k++) grad[k] = 0.0;
-    if (n == 0) { *lml = 0.0; return 0; }
     gene_weights(gp, theta, ws->w);
     double jit;
-    if (factorise(gp, theta, ws->w, ws->A, n, &jit, grad ? ws->R : NULL, ws->E) != 0) return -1;
+    if (factorise(gp, theta, ws->w, ws->A, n, &jit, ws->R, ws->E) != 0) return -1;
     double *A = ws->A, *al = ws->a;
     memcpy(al, gp->ys, n * sizeof *al);
     hw_cholesky_forward(A, n, n, al);
@@ -423,8 +433,47 @@ static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *
     for (size_t i = 0; i < n; i++) { quad += al[i] * al[i]; logdet += log(A[i * n + i]); }
     backward_solve(A, n, n, al);
     *lml = -0.5 * quad - logdet - 0.5 * (double)n * LOG_2PI;
-    if (!grad) return 0;
+    return 0;
+}
 
+static void lml_gradient(const hw_gp *gp, const double *theta, lml_work *ws, double *grad);
+
+/* LML at theta and (grad != NULL) d LML / d theta.  Returns -1 when K cannot
+ * be factorised even with jitter.  A repeated theta reuses the last call's
+ * factorisation (and gradient): the values are those of a fresh call. */
+static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *lml, double *grad)
+{
+    size_t n = gp->n;
+    int nt = gp->n_ls + 2;
+    if (n == 0) {
+        if (grad) for (int k = 0; k < nt; k++) grad[k] = 0.0;
+        *lml = 0.0;
+        return 0;
+    }
+    int same = ws->have && memcmp(theta, ws->theta_at, (size_t)nt * sizeof *theta) == 0;
+    if (!same) {
+        ws->have = 0;
+        if (lml_factor(gp, theta, ws, &ws->lml_at) != 0) return -1;
+        memcpy(ws->theta_at, theta, (size_t)nt * sizeof *theta);
+        ws->have = 1;
+    }
+    *lml = ws->lml_at;
+    if (!grad) return 0;
+    if (ws->have < 2) {
+        lml_gradient(gp, theta, ws, ws->grad_at); /* overwrites A with L^-1 */
+        ws->have = 2;
+    }
+    memcpy(grad, ws->grad_at, (size_t)nt * sizeof *grad);
+    return 0;
+}
+
+/* Stage 2: d LML / d theta from stage 1's factorisation (A becomes L^-1). */
+static void lml_gradient(const hw_gp *gp, const double *theta, lml_work *ws, double *grad)
+{
+    size_t n = gp->n;
+    int nt = gp->n_ls + 2;
+    for (int k = 0; k < nt; k++) grad[k] = 0.0;
+    double *A = ws->A, *al = ws->a;
     /* L^-1 in place of A (row by row, each row an axpy sum of earlier rows). */
     double *B = ws->B;
     for (size_t i = 0; i < n; i++) {
@@ -488,7 +537,6 @@ static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *
     for (int g = 0; g < gp->n_ls; g++) grad[g] *= 0.5;
     grad[gp->n_ls] = 0.5 * g_s2;
     grad[gp->n_ls + 1] = 0.5 * g_noise;
-    return 0;
 }
 
 int hw_gp_lml_at(const hw_gp *gp, const double *theta, double *lml, double *grad, hw_err *e)
@@ -555,14 +603,17 @@ static void fit_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *df
         c->theta[k] = phi_to_theta(phi, lo, hi);
     }
     double lml = 0.0;
-    if (ok) ok = lml_eval(gp, c->theta, c->ws, &lml, c->grad) == 0 && isfinite(lml);
+    /* the line search asks for the value alone at trial points: no gradient
+     * then (lml_eval keeps the factorisation should it be asked next) */
+    double *grad = df ? c->grad : NULL;
+    if (ok) ok = lml_eval(gp, c->theta, c->ws, &lml, grad) == 0 && isfinite(lml);
     if (!ok) {
         /* Unusable point (only if K fails even with jitter): a large finite value. */
         if (f) *f = 1e100;
         if (df) for (int k = 0; k < nt; k++) gsl_vector_set(df, (size_t)k, 0.0);
         return;
     }
-    lml += log_prior(gp, c->theta, c->grad);
+    lml += log_prior(gp, c->theta, grad);
     if (f) *f = -lml;
     if (df)
         for (int k = 0; k < nt; k++) {

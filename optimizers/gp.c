@@ -734,6 +734,63 @@ int hw_gp_fit(hw_gp *gp, int restarts, int max_iter, hw_rng *r, hw_err *e)
 
 /* ---- prediction -------------------------------------------------------- */
 
+/* V <- L^-1 V for the b columns of V (n rows of stride PREDICT_BLOCK), and
+ * q[c] += sum_i V[i][c]^2.  Each entry is updated as
+ * v_i -= l_ik v_k in increasing k, then scaled by 1 / l_ii (the row-by-row
+ * substitution); the columns are taken PREDICT_COLS at a time and the rows
+ * two at a time so the running values stay in registers. */
+#define PREDICT_COLS 8
+static void forward_block(const double *L, size_t s, size_t n, double *V, size_t b, double *q)
+{
+    size_t c0 = 0;
+    for (; c0 + PREDICT_COLS <= b; c0 += PREDICT_COLS) {
+        size_t i = 0;
+        for (; i + 2 <= n; i += 2) {
+            const double *l0 = L + i * s, *l1 = l0 + s;
+            double *v0 = V + i * PREDICT_BLOCK + c0, *v1 = v0 + PREDICT_BLOCK;
+            double a0[PREDICT_COLS], a1[PREDICT_COLS];
+            for (int c = 0; c < PREDICT_COLS; c++) { a0[c] = v0[c]; a1[c] = v1[c]; }
+            for (size_t k = 0; k < i; k++) {
+                const double *vk = V + k * PREDICT_BLOCK + c0;
+                double x0 = l0[k], x1 = l1[k];
+                for (int c = 0; c < PREDICT_COLS; c++) { a0[c] -= x0 * vk[c]; a1[c] -= x1 * vk[c]; }
+            }
+            double inv0 = 1.0 / l0[i];
+            for (int c = 0; c < PREDICT_COLS; c++) a0[c] *= inv0;
+            double x1 = l1[i], inv1 = 1.0 / l1[i + 1];
+            for (int c = 0; c < PREDICT_COLS; c++) { a1[c] -= x1 * a0[c]; a1[c] *= inv1; }
+            for (int c = 0; c < PREDICT_COLS; c++) {
+                v0[c] = a0[c]; q[c0 + c] += a0[c] * a0[c];
+                v1[c] = a1[c]; q[c0 + c] += a1[c] * a1[c];
+            }
+        }
+        for (; i < n; i++) {
+            const double *l0 = L + i * s;
+            double *v0 = V + i * PREDICT_BLOCK + c0;
+            double a0[PREDICT_COLS];
+            for (int c = 0; c < PREDICT_COLS; c++) a0[c] = v0[c];
+            for (size_t k = 0; k < i; k++) {
+                const double *vk = V + k * PREDICT_BLOCK + c0;
+                double x0 = l0[k];
+                for (int c = 0; c < PREDICT_COLS; c++) a0[c] -= x0 * vk[c];
+            }
+            double inv0 = 1.0 / l0[i];
+            for (int c = 0; c < PREDICT_COLS; c++) { a0[c] *= inv0; v0[c] = a0[c]; q[c0 + c] += a0[c] * a0[c]; }
+        }
+    }
+    for (size_t i = 0; c0 < b && i < n; i++) { /* the last b - c0 < PREDICT_COLS columns */
+        const double *li = L + i * s;
+        double *vi = V + i * PREDICT_BLOCK;
+        for (size_t k = 0; k < i; k++) {
+            double lk = li[k];
+            const double *vk = V + k * PREDICT_BLOCK;
+            for (size_t c = c0; c < b; c++) vi[c] -= lk * vk[c];
+        }
+        double inv = 1.0 / li[i];
+        for (size_t c = c0; c < b; c++) { vi[c] *= inv; q[c] += vi[c] * vi[c]; }
+    }
+}
+
 int hw_gp_predict(const hw_gp *gp, const double *Xs, size_t m, double *mean, double *var,
                   hw_err *e)
 {
@@ -767,20 +824,7 @@ int hw_gp_predict(const hw_gp *gp, const double *Xs, size_t m, double *mean, dou
             const double *vi = V + i * PREDICT_BLOCK;
             for (size_t c = 0; c < b; c++) mu[c] += gp->alpha[i] * vi[c];
         }
-        if (var) {
-            /* V <- L^-1 V, row by row as axpys over the block's columns. */
-            for (size_t i = 0; i < n; i++) {
-                const double *li = gp->L + i * s;
-                double *vi = V + i * PREDICT_BLOCK;
-                for (size_t k = 0; k < i; k++) {
-                    double lk = li[k];
-                    const double *vk = V + k * PREDICT_BLOCK;
-                    for (size_t c = 0; c < b; c++) vi[c] -= lk * vk[c];
-                }
-                double inv = 1.0 / li[i];
-                for (size_t c = 0; c < b; c++) { vi[c] *= inv; q[c] += vi[c] * vi[c]; }
-            }
-        }
+        if (var) forward_block(gp->L, s, n, V, b, q);
         for (size_t c = 0; c < b; c++) {
             mean[c0 + c] = gp->y_mean + gp->y_std * mu[c];
             if (var) {

@@ -175,7 +175,10 @@ static int bo_create_kind(int kind, void **out, const hw_problem *p, const cJSON
     st->d = p->n_var;
     st->M = p->n_obj;
     hw_rng_seed(&st->rng, seed, HW_STREAM_OPTIMIZER);
-    long long ip = 5, cand = DEFAULT_CANDIDATES, rs = 2, re = 5, mc = 128, bs = 1;
+    st->all_cat = 1;
+    for (int i = 0; i < st->d; i++) if (p->vars[i].type != HW_VAR_CATEGORICAL) st->all_cat = 0;
+    long long ip = 5, rs = 2, re = 5, mc = 128, bs = 1;
+    long long cand = st->all_cat ? DEFAULT_CANDIDATES_CAT : DEFAULT_CANDIDATES_REAL;
     int kern = 0, lt = 0, rc = HW_OK;
     if (params) {
         if (!rc) rc = hwj_get_int(params, path, "initial_points", 0, 1, 100000, &ip, e);
@@ -193,17 +196,15 @@ static int bo_create_kind(int kind, void **out, const hw_problem *p, const cJSON
                                        "measured on f, not log f); use rsbo or lsbo", q);
         }
     }
-    /* the acquisition's candidate table: candidates + LOCAL_STARTS (d + 1) genomes */
+    /* the acquisition's candidate table: candidates + NEIGHBOUR_ROWS (d + 1) genomes */
     if (!rc)
-        rc = hw_opt_check_table(path, "candidates", cand + (long long)LOCAL_STARTS * (st->d + 1), st->d, "variables", e);
+        rc = hw_opt_check_table(path, "candidates", cand + (long long)NEIGHBOUR_ROWS * (st->d + 1), st->d, "variables", e);
     if (!rc) rc = hw_opt_check_table(path, "batch_size", bs, st->d, "variables", e);
     if (!rc) rc = parse_weights(st, params, path, e);
     if (rc) { bo_destroy(st); return rc; }
     st->initial_points = (int)ip; st->candidates = (int)cand; st->restarts = (int)rs;
     st->refit_every = (int)re; st->mc_samples = (int)mc; st->batch = (int)bs;
     st->log_transform = lt;
-    st->all_cat = 1;
-    for (int i = 0; i < st->d; i++) if (p->vars[i].type != HW_VAR_CATEGORICAL) st->all_cat = 0;
 
     /* Length-scale groups. */
     unsigned char *is_cat = malloc((size_t)st->d);

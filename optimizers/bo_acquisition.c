@@ -23,6 +23,10 @@ static double psi(double c, double mu, double s)
     if (c == -INFINITY) return 0.0;
     if (!(s > 0.0)) return c > mu ? c - mu : 0.0;
     double u = (c - mu) / s;
+    /* beyond 40 standard deviations Phi(u) is exactly 0 or 1 and phi(u)
+     * exactly 0 in double precision: the same value without erfc and exp */
+    if (u <= -40.0) return 0.0;
+    if (u >= 40.0) return c - mu;
     return (c - mu) * norm_cdf(u) + s * norm_pdf(u);
 }
 

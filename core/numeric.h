@@ -1,6 +1,7 @@
 /* core/numeric.h — the small numeric kernels shared by the surrogates, the
  * optimizers and the test problems: one Cholesky factorisation, the standard
- * normal CDF and the Das–Dennis simplex lattice.  (The normal PDF and
+ * normal CDF, the Das–Dennis simplex lattice, and a vectorised exp and sqrt
+ * (the GP kernel of the Bayesian optimizers).  (The normal PDF and
  * quantile are GSL's: gsl_ran_ugaussian_pdf, gsl_cdf_ugaussian_Pinv.)
  *
  * Why not GSL for the first two (measured on this build, GSL 2.7.1):

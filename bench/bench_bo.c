@@ -20,7 +20,10 @@
  *                            problem's reference point) of all evaluated
  *                            points, BO variants vs random_search and uniform
  *                            sampling computed here.
- *   bench_bo                 time and zdt1. */
+ *   bench_bo                 time and zdt1.
+ *   --csv FILE (anywhere)    also append one row per run to FILE:
+ *                            problem,optimizer,seed,hv,wall_s,cpu_s,median_ask_ms
+ *                            (medians over any subset of seeds from it). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +50,24 @@ static double cpu_now(void)
     struct timespec t;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Where --csv rows go (NULL: nowhere). */
+typedef struct {
+    FILE *f;
+} csv_out;
+
+static void csv_row(const csv_out *c, const char *problem, const char *opt, int seed, double hv,
+                    double wall, double cpu, const double *ms, int n_ms)
+{
+    if (!c || !c->f) return;
+    double med = 0.0;
+    if (n_ms > 0) {
+        double *t = malloc((size_t)n_ms * sizeof *t);
+        if (t) { memcpy(t, ms, (size_t)n_ms * sizeof *t); med = median(t, n_ms); free(t); }
+    }
+    fprintf(c->f, "%s,%s,%d,%.10g,%.6g,%.6g,%.6g\n", problem, opt, seed, hv, wall, cpu, med);
+    fflush(c->f);
 }
 
 static int evaluate(hw_problem *p, const double *x, size_t n, size_t first_id, double *f, hw_err *e)
@@ -117,7 +138,7 @@ static int bench_time(int iters, int n_obs)
     return 0;
 }
 
-static int bench_zdt1(int seeds)
+static int bench_zdt1(int seeds, const csv_out *csv)
 {
     hw_err e;
     hw_problem *p = NULL;
@@ -140,6 +161,7 @@ static int bench_zdt1(int seeds)
         if (rows[k].name && !ops) { printf("%-14s (not registered)\n", name); continue; }
         for (int s = 0; s < seeds; s++) {
             double t0 = hw_now(), c0 = cpu_now();
+            int ms0 = n_ms_all;
             if (ops) {
                 int n_ms = 0;
                 if (drive(ops, rows[k].cfg, p, (uint64_t)s + 1, 100, X, F, 5, ms + n_ms_all, &n_ms, &e)) {
@@ -156,6 +178,7 @@ static int bench_zdt1(int seeds)
             t_run[s] = hw_now() - t0;
             c_run[s] = cpu_now() - c0;
             if (hw_hypervolume(F, 100, 2, ref, &hv[s], &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+            csv_row(csv, "zdt1", name, s + 1, hv[s], t_run[s], c_run[s], ms + ms0, n_ms_all - ms0);
         }
         double mn = hv[0], mx = hv[0];
         for (int s = 0; s < seeds; s++) { mn = fmin(mn, hv[s]); mx = fmax(mx, hv[s]); }
@@ -186,7 +209,7 @@ static int norm_hv(const hw_problem *p, const double *F, size_t n, double *hv, h
     return rc;
 }
 
-static int bench_nas(int seeds, const char *backend)
+static int bench_nas(int seeds, const char *backend, const csv_out *csv)
 {
     char cfg[512];
     if (strcmp(backend, "surrogate") == 0) /* the shipped surrogates: perplexity vs A100 latency */
@@ -222,6 +245,7 @@ static int bench_nas(int seeds, const char *backend)
         int n_ms_all = 0;
         for (int s = 0; s < seeds; s++) {
             double t0 = hw_now(), c0 = cpu_now();
+            int ms0 = n_ms_all;
             if (ops) {
                 int n_ms = 0;
                 if (drive(ops, NULL, p, (uint64_t)s + 1, EVALS, X, F, 5, ms + n_ms_all, &n_ms, &e)) {
@@ -238,6 +262,7 @@ static int bench_nas(int seeds, const char *backend)
             t_run[s] = hw_now() - t0;
             c_run[s] = cpu_now() - c0;
             if (norm_hv(p, F, EVALS, &hv[s], &e)) { fprintf(stderr, "%s\n", e.msg); return 1; }
+            csv_row(csv, "nas", name, s + 1, hv[s], t_run[s], c_run[s], ms + ms0, n_ms_all - ms0);
         }
         double mn = hv[0], mx = hv[0];
         for (int s = 0; s < seeds; s++) { mn = fmin(mn, hv[s]); mx = fmax(mx, hv[s]); }
@@ -253,15 +278,28 @@ static int bench_nas(int seeds, const char *backend)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    const char *what = argc > 1 ? argv[1] : "all";
-    int n = argc > 2 ? atoi(argv[2]) : 0;
+    /* --csv FILE may come anywhere; the rest are positional */
+    csv_out csv = {NULL};
+    char *pos[8];
+    int np = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
+            if (csv.f) fclose(csv.f);
+            csv.f = fopen(argv[++i], "a");
+            if (!csv.f) { fprintf(stderr, "bench_bo: cannot open %s for appending\n", argv[i]); return 1; }
+        } else if (np < 8) pos[np++] = argv[i];
+    }
+    const char *what = np > 0 ? pos[0] : "all";
+    int n = np > 1 ? atoi(pos[1]) : 0;
     if (strcmp(what, "time") && strcmp(what, "zdt1") && strcmp(what, "nas") && strcmp(what, "all")) {
-        fprintf(stderr, "usage: bench_bo [time [iters] [n_obs] | zdt1 [seeds] | nas [seeds] [backend]]\n");
+        fprintf(stderr, "usage: bench_bo [time [iters] [n_obs] | zdt1 [seeds] | nas [seeds] [backend]] [--csv FILE]\n");
+        if (csv.f) fclose(csv.f);
         return 2;
     }
     int rc = 0;
-    if (!strcmp(what, "time") || !strcmp(what, "all")) rc |= bench_time(n > 0 ? n : 20, argc > 3 && atoi(argv[3]) >= 60 ? atoi(argv[3]) : 200);
-    if (!strcmp(what, "zdt1") || !strcmp(what, "all")) rc |= bench_zdt1(n > 0 && n <= 64 ? n : 10);
-    if (!strcmp(what, "nas")) rc |= bench_nas(n > 0 && n <= 64 ? n : 10, argc > 3 ? argv[3] : "surrogate");
+    if (!strcmp(what, "time") || !strcmp(what, "all")) rc |= bench_time(n > 0 ? n : 20, np > 2 && atoi(pos[2]) >= 60 ? atoi(pos[2]) : 200);
+    if (!strcmp(what, "zdt1") || !strcmp(what, "all")) rc |= bench_zdt1(n > 0 && n <= 64 ? n : 10, &csv);
+    if (!strcmp(what, "nas")) rc |= bench_nas(n > 0 && n <= 64 ? n : 10, np > 2 ? pos[2] : "surrogate", &csv);
+    if (csv.f) fclose(csv.f);
     return rc;
 }

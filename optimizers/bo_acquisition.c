@@ -23,6 +23,10 @@ static double psi(double c, double mu, double s)
     if (c == -INFINITY) return 0.0;
     if (!(s > 0.0)) return c > mu ? c - mu : 0.0;
     double u = (c - mu) / s;
+    /* beyond 40 standard deviations Phi(u) is exactly 0 or 1 and phi(u)
+     * exactly 0 in double precision: the same value without erfc and exp */
+    if (u <= -40.0) return 0.0;
+    if (u >= 40.0) return c - mu;
     return (c - mu) * norm_cdf(u) + s * norm_pdf(u);
 }
 
@@ -289,7 +293,7 @@ int bo_propose_one(bo_state *st, const acq_ctx *c, const double *chosen, size_t 
     const hw_problem *p = st->p;
     size_t C = (size_t)st->candidates;
     size_t nbr_per = (size_t)d + 1;
-    size_t cap = C + (size_t)LOCAL_STARTS * nbr_per;
+    size_t cap = C + (size_t)NEIGHBOUR_ROWS * nbr_per;
     double *x = malloc(cap * (size_t)d * sizeof *x);
     double *acq = malloc(cap * sizeof *acq);
     size_t *order = malloc(C * sizeof *order);
@@ -323,12 +327,14 @@ int bo_propose_one(bo_state *st, const acq_ctx *c, const double *chosen, size_t 
     rc = acq_eval(st, c, x, C, acq, e);
     if (rc) goto done;
     for (size_t i = 0; i < C; i++) order[i] = i;
-    /* partial selection of the best LOCAL_STARTS distinct unseen candidates */
+    /* partial selection of the best n_starts distinct unseen candidates */
     size_t best_i = (size_t)-1;
     double best_v = -INFINITY;
     double *cur = malloc((size_t)d * sizeof *cur);
     if (!cur) { rc = hw_fail(e, HW_ENOMEM, "bo: out of memory"); goto done; }
-    for (int s = 0; s < LOCAL_STARTS; s++) {
+    int n_starts = st->all_cat ? LOCAL_STARTS_CAT : LOCAL_STARTS_REAL;
+    int n_steps = st->all_cat ? LOCAL_STEPS_CAT : LOCAL_STEPS_REAL;
+    for (int s = 0; s < n_starts; s++) {
         size_t bi = (size_t)-1;
         for (size_t i = 0; i < C; i++) {
             if (order[i] == (size_t)-1) continue;
@@ -340,7 +346,7 @@ int bo_propose_one(bo_state *st, const acq_ctx *c, const double *chosen, size_t 
         double cv = acq[bi], step = 0.1;
         int cur_ok = !seen(st, cur, chosen, n_chosen);
         if (cur_ok && cv > best_v) { best_v = cv; best_i = (size_t)s; memcpy(out, cur, (size_t)d * sizeof *out); }
-        for (int it = 0; it < LOCAL_STEPS; it++) {
+        for (int it = 0; it < n_steps; it++) {
             double *nb = x + C * (size_t)d; /* neighbour area */
             size_t nn = 0;
             for (int g = 0; g < d; g++) {

@@ -30,10 +30,14 @@ int bo_sync_models(bo_state *st, hw_err *e)
         if (st->ok[i]) to_unit(st, st->X + i * (size_t)d, U + (r++) * (size_t)d);
     int rc = HW_OK;
     if (need_full) {
-        /* random restarts (and FIT_MAX_ITER iterations) on the first and every
-         * RESTART_EVERY-th refit; the others run WARM_MAX_ITER iterations from
-         * the previous optimum only (one new observation moves it little) */
-        int restart_fit = st->n_fits % RESTART_EVERY == 0;
+        /* random restarts (and FIT_MAX_ITER iterations) on the first fit and
+         * whenever the data have grown RESTART_GROWTH-fold since the last
+         * such fit (5, 15, 45, 135, ... observations: a restart fit costs
+         * ~30 warm ones at the same n); the others run WARM_MAX_ITER
+         * iterations from the previous optimum only (a few new observations
+         * move it little) */
+        int restart_fit = st->n_fits == 0 || n_ok >= RESTART_GROWTH * st->restart_n;
+        if (restart_fit) st->restart_n = n_ok;
         int restarts = restart_fit ? st->restarts : 0;
         int max_iter = restart_fit ? FIT_MAX_ITER : WARM_MAX_ITER;
         st->n_fits++;

@@ -105,10 +105,18 @@ void hw_gp_destroy(hw_gp *gp)
 
 /* ---- kernel ---------------------------------------------------------- */
 
-static double matern52(double s2, double r2)
+/* v[j] <- k = s2 (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r) from v[j] = r^2, for
+ * j < m, vectorised (hw_exp_vec); r[j] and e[j] (m each) receive r and
+ * exp(-sqrt5 r).  Every kernel value of the model comes from here. */
+static void matern52_row(double s2, double *restrict v, size_t m, double *restrict r,
+                         double *restrict e)
 {
-    double r = sqrt(r2);
-    return s2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * exp(-SQRT5 * r);
+    hw_sqrt_vec(v, r, m);
+#pragma omp simd
+    for (size_t j = 0; j < m; j++) e[j] = -SQRT5 * r[j];
+    hw_exp_vec(e, e, m);
+#pragma omp simd
+    for (size_t j = 0; j < m; j++) v[j] = s2 * (1.0 + SQRT5 * r[j] + (5.0 / 3.0) * v[j]) * e[j];
 }
 
 static void gene_weights(const hw_gp *gp, const double *theta, double *w)
@@ -120,19 +128,39 @@ static void gene_weights(const hw_gp *gp, const double *theta, double *w)
  * (gene-major, row stride s), with per-gene weights w_i = 1 / l_{g(i)}^2 and
  * t_i = (a_i - x_i)^2 (real gene) or [a_i != x_i] (categorical); summed gene
  * by gene (the order hw_gp_kernel uses), vectorised over the points. */
+#define R2_COLS 8
 static void r2_row(const hw_gp *gp, const double *w, const double *a, const double *XT, size_t s,
                    size_t m, double *restrict r2)
 {
-    for (size_t j = 0; j < m; j++) r2[j] = 0.0;
+    /* R2_COLS points at a time, their sums in registers across the genes */
+    size_t j0 = 0;
+    for (; j0 + R2_COLS <= m; j0 += R2_COLS) {
+        double acc[R2_COLS];
+        for (int c = 0; c < R2_COLS; c++) acc[c] = 0.0;
+        for (int g = 0; g < gp->d; g++) {
+            const double *restrict col = XT + (size_t)g * s + j0;
+            double ag = a[g], wg = w[g];
+            if (gp->is_cat[g]) {
+#pragma omp simd
+                for (int c = 0; c < R2_COLS; c++) acc[c] += col[c] != ag ? wg : 0.0;
+            } else {
+#pragma omp simd
+                for (int c = 0; c < R2_COLS; c++) { double t = ag - col[c]; acc[c] += wg * (t * t); }
+            }
+        }
+        for (int c = 0; c < R2_COLS; c++) r2[j0 + c] = acc[c];
+    }
+    if (j0 == m) return;
+    for (size_t j = j0; j < m; j++) r2[j] = 0.0;
     for (int g = 0; g < gp->d; g++) {
         const double *restrict col = XT + (size_t)g * s;
         double ag = a[g], wg = w[g];
         if (gp->is_cat[g]) {
 #pragma omp simd
-            for (size_t j = 0; j < m; j++) r2[j] += col[j] != ag ? wg : 0.0;
+            for (size_t j = j0; j < m; j++) r2[j] += col[j] != ag ? wg : 0.0;
         } else {
 #pragma omp simd
-            for (size_t j = 0; j < m; j++) { double t = ag - col[j]; r2[j] += wg * (t * t); }
+            for (size_t j = j0; j < m; j++) { double t = ag - col[j]; r2[j] += wg * (t * t); }
         }
     }
 }
@@ -146,7 +174,9 @@ double hw_gp_kernel(const hw_gp *gp, const double *a, const double *b)
         else { t = a[i] - b[i]; t *= t; }
         r2 += exp(-2.0 * gp->theta[gp->ls_of[i]]) * t;
     }
-    return matern52(exp(gp->theta[gp->n_ls]), r2);
+    double r, ex;
+    matern52_row(exp(gp->theta[gp->n_ls]), &r2, 1, &r, &ex);
+    return r2;
 }
 
 /* ---- dense kernels on row-major matrices with row stride s ------------ */
@@ -163,33 +193,30 @@ static void backward_solve(const double *L, size_t n, size_t s, double *v)
 }
 
 /* Fill K(theta) + (noise + jit) I into A (lower triangle, stride s).  R, E
- * (optional, n x n, lower triangle): r and exp(-sqrt5 r) of each pair, for
- * the gradient. */
+ * (n x n, lower triangle): r and exp(-sqrt5 r) of each pair, for the
+ * gradient; or NULL, and then RE holds 2 n scratch values. */
 static void fill_kernel(const hw_gp *gp, const double *theta, const double *w, double jit,
-                        double *A, size_t s, double *R, double *E)
+                        double *A, size_t s, double *R, double *E, double *RE)
 {
     double s2 = exp(theta[gp->n_ls]), noise = exp(theta[gp->n_ls + 1]);
     size_t n = gp->n;
     for (size_t i = 0; i < n; i++) {
         double *ri = A + i * s;
         r2_row(gp, w, gp->X + i * (size_t)gp->d, gp->XT, gp->cap, i, ri);
-        for (size_t j = 0; j < i; j++) {
-            double r2 = ri[j], r = sqrt(r2), ex = exp(-SQRT5 * r);
-            if (R) { R[i * n + j] = r; E[i * n + j] = ex; }
-            ri[j] = s2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * ex;
-        }
+        if (R) matern52_row(s2, ri, i, R + i * n, E + i * n);
+        else matern52_row(s2, ri, i, RE, RE + n);
         ri[i] = s2 + noise + jit;
     }
 }
 
 /* Factorise K(theta) into A with increasing jitter; *jit gets the jitter used. */
 static int factorise(const hw_gp *gp, const double *theta, const double *w, double *A, size_t s,
-                     double *jit, double *R, double *E)
+                     double *jit, double *R, double *E, double *RE)
 {
     double base = exp(theta[gp->n_ls]) + exp(theta[gp->n_ls + 1]);
     double j = 0.0;
     for (int t = 0; t <= JITTER_TRIES; t++) {
-        fill_kernel(gp, theta, w, j, A, s, R, E);
+        fill_kernel(gp, theta, w, j, A, s, R, E, RE);
         if (hw_cholesky_simd(A, gp->n, s) == 0) { *jit = j; return 0; }
         j = base * 1e-10 * pow(10.0, t);
     }
@@ -228,10 +255,10 @@ static void solve_alpha(hw_gp *gp)
 static int refactorise(hw_gp *gp, hw_err *e)
 {
     if (gp->n == 0) { gp->lml = 0.0; gp->jitter = 0.0; return HW_OK; }
-    double *w = malloc((size_t)gp->d * sizeof *w);
+    double *w = malloc(((size_t)gp->d + 2 * gp->n) * sizeof *w);
     if (!w) return hw_fail(e, HW_ENOMEM, "gp: out of memory");
     gene_weights(gp, gp->theta, w);
-    int rc = factorise(gp, gp->theta, w, gp->L, gp->cap, &gp->jitter, NULL, NULL);
+    int rc = factorise(gp, gp->theta, w, gp->L, gp->cap, &gp->jitter, NULL, NULL, w + gp->d);
     free(w);
     if (rc != 0)
         return hw_fail(e, HW_ERANGE, "gp: kernel matrix of %zu points is not positive definite "
@@ -315,13 +342,13 @@ int hw_gp_add(hw_gp *gp, const double *x, double y, hw_err *e)
     memcpy(gp->X + n * d, x, d * sizeof *x);
     for (size_t g = 0; g < d; g++) gp->XT[g * s + n] = x[g];
     gp->y[n] = y;
-    double *w = malloc(d * sizeof *w);
+    double *w = malloc((d + 2 * n) * sizeof *w);
     if (!w) return hw_fail(e, HW_ENOMEM, "gp: out of memory");
     gene_weights(gp, gp->theta, w);
     double s2 = exp(gp->theta[gp->n_ls]), noise = exp(gp->theta[gp->n_ls + 1]);
     double *row = gp->L + n * s;
     r2_row(gp, w, x, gp->XT, s, n, row);
-    for (size_t j = 0; j < n; j++) row[j] = matern52(s2, row[j]);
+    matern52_row(s2, row, n, w + d, w + d + n);
     free(w);
     hw_cholesky_forward(gp->L, n, s, row);
     double sum = s2 + noise + gp->jitter;
@@ -359,12 +386,20 @@ typedef struct {
     double *w;   /* d */
     double *gg;  /* d: per-gene gradient sums */
     double *wg;  /* n_ls: 1 / l_g^2 */
+    /* The last theta evaluated: L-BFGS's line search asks for the LML at a
+     * trial point and, if it accepts the point, for the gradient there
+     * afterwards; the factorisation (A, R, E, a) is kept for that call, and
+     * the gradient, once computed, too. */
+    double *theta_at;   /* n_theta */
+    double *grad_at;    /* n_theta */
+    double lml_at;
+    int have;           /* 0: nothing cached; 1: factor of theta_at in A; 2: and grad_at */
 } lml_work;
 
 static void work_free(lml_work *ws)
 {
     free(ws->A); free(ws->B); free(ws->R); free(ws->E); free(ws->a); free(ws->c); free(ws->ct);
-    free(ws->w); free(ws->gg); free(ws->wg);
+    free(ws->w); free(ws->gg); free(ws->wg); free(ws->theta_at); free(ws->grad_at);
 }
 
 static int work_alloc(const hw_gp *gp, lml_work *ws, hw_err *e)
@@ -380,7 +415,11 @@ static int work_alloc(const hw_gp *gp, lml_work *ws, hw_err *e)
     ws->w = malloc((size_t)gp->d * sizeof(double));
     ws->gg = malloc((size_t)gp->d * sizeof(double));
     ws->wg = malloc((size_t)gp->n_ls * sizeof(double));
-    if (!ws->A || !ws->B || !ws->R || !ws->E || !ws->a || !ws->c || !ws->ct || !ws->w || !ws->gg || !ws->wg) {
+    ws->theta_at = malloc((size_t)(gp->n_ls + 2) * sizeof(double));
+    ws->grad_at = malloc((size_t)(gp->n_ls + 2) * sizeof(double));
+    ws->have = 0;
+    if (!ws->A || !ws->B || !ws->R || !ws->E || !ws->a || !ws->c || !ws->ct || !ws->w || !ws->gg ||
+        !ws->wg || !ws->theta_at || !ws->grad_at) {
         work_free(ws);
         return hw_fail(e, HW_ENOMEM, "gp: out of memory for %zu points", gp->n);
     }
@@ -393,11 +432,10 @@ static double gene_sum(const double *restrict c, const double *restrict col, dou
                        int cat, double *restrict ct)
 {
     double acc = 0.0;
-    if (cat) { /* the 0/1 mismatch mask, then the dot product: both vectorise */
-#pragma omp simd
-        for (size_t j = 0; j < m; j++) ct[j] = col[j] != a ? 1.0 : 0.0;
+    (void)ct;
+    if (cat) { /* c_j times the 0/1 mismatch */
 #pragma omp simd reduction(+ : acc)
-        for (size_t j = 0; j < m; j++) acc += c[j] * ct[j];
+        for (size_t j = 0; j < m; j++) { double t = col[j] != a ? 1.0 : 0.0; acc += c[j] * t; }
     } else {
 #pragma omp simd reduction(+ : acc)
         for (size_t j = 0; j < m; j++) { double t = a - col[j]; acc += c[j] * (t * t); }
@@ -405,17 +443,15 @@ static double gene_sum(const double *restrict c, const double *restrict col, dou
     return acc;
 }
 
-/* LML at theta and (grad != NULL) d LML / d theta.  Returns -1 when K cannot
- * be factorised even with jitter. */
-static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *lml, double *grad)
+/* Stage 1: factorise K(theta) into ws->A (with r and exp(-sqrt5 r) of each
+ * pair in R, E, for the gradient), alpha into ws->a, the LML.  Returns -1
+ * when K cannot be factorised even with jitter. */
+static int lml_factor(const hw_gp *gp, const double *theta, lml_work *ws, double *lml)
 {
     size_t n = gp->n;
-    int nt = gp->n_ls + 2;
-    if (grad) for (int k = 0; k < nt; k++) grad[k] = 0.0;
-    if (n == 0) { *lml = 0.0; return 0; }
     gene_weights(gp, theta, ws->w);
     double jit;
-    if (factorise(gp, theta, ws->w, ws->A, n, &jit, grad ? ws->R : NULL, ws->E) != 0) return -1;
+    if (factorise(gp, theta, ws->w, ws->A, n, &jit, ws->R, ws->E, NULL) != 0) return -1;
     double *A = ws->A, *al = ws->a;
     memcpy(al, gp->ys, n * sizeof *al);
     hw_cholesky_forward(A, n, n, al);
@@ -423,34 +459,121 @@ static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *
     for (size_t i = 0; i < n; i++) { quad += al[i] * al[i]; logdet += log(A[i * n + i]); }
     backward_solve(A, n, n, al);
     *lml = -0.5 * quad - logdet - 0.5 * (double)n * LOG_2PI;
-    if (!grad) return 0;
+    return 0;
+}
 
-    /* L^-1 in place of A (row by row, each row an axpy sum of earlier rows). */
-    double *B = ws->B;
-    for (size_t i = 0; i < n; i++) {
-        double *t = B + i * n; /* scratch row */
+static void lml_gradient(const hw_gp *gp, const double *theta, lml_work *ws, double *grad);
+
+/* LML at theta and (grad != NULL) d LML / d theta.  Returns -1 when K cannot
+ * be factorised even with jitter.  A repeated theta reuses the last call's
+ * factorisation (and gradient): the values are those of a fresh call. */
+static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *lml, double *grad)
+{
+    size_t n = gp->n;
+    int nt = gp->n_ls + 2;
+    if (n == 0) {
+        if (grad) for (int k = 0; k < nt; k++) grad[k] = 0.0;
+        *lml = 0.0;
+        return 0;
+    }
+    int same = ws->have && memcmp(theta, ws->theta_at, (size_t)nt * sizeof *theta) == 0;
+    if (!same) {
+        ws->have = 0;
+        if (lml_factor(gp, theta, ws, &ws->lml_at) != 0) return -1;
+        memcpy(ws->theta_at, theta, (size_t)nt * sizeof *theta);
+        ws->have = 1;
+    }
+    *lml = ws->lml_at;
+    if (!grad) return 0;
+    if (ws->have < 2) {
+        lml_gradient(gp, theta, ws, ws->grad_at); /* overwrites A with L^-1 */
+        ws->have = 2;
+    }
+    memcpy(grad, ws->grad_at, (size_t)nt * sizeof *grad);
+    return 0;
+}
+
+/* L^-1 in place of A (n x n, stride n; B: n rows of scratch): row i of L^-1
+ * is (e_i - sum_{k<i} l_ik (row k of L^-1)) / l_ii, summed in increasing k;
+ * two rows at a time, so each earlier row is read once for both. */
+static void inverse_factor(double *A, double *B, size_t n)
+{
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        double *restrict t0 = B + i * n, *restrict t1 = B + (i + 1) * n;
+        for (size_t j = 0; j <= i + 1; j++) { t0[j] = 0.0; t1[j] = 0.0; }
+        t0[i] = 1.0;
+        t1[i + 1] = 1.0;
+        const double *l0 = A + i * n, *l1 = A + (i + 1) * n;
+        for (size_t k = 0; k < i; k++) {
+            double c0 = l0[k], c1 = l1[k];
+            const double *restrict rk = A + k * n; /* already L^-1 row k */
+#pragma omp simd
+            for (size_t j = 0; j <= k; j++) { t0[j] -= c0 * rk[j]; t1[j] -= c1 * rk[j]; }
+        }
+        double inv0 = 1.0 / l0[i], c1 = l1[i], inv1 = 1.0 / l1[i + 1];
+        double *restrict r0 = A + i * n, *restrict r1 = A + (i + 1) * n;
+        for (size_t j = 0; j <= i; j++) r0[j] = t0[j] * inv0; /* row i of L^-1 */
+        for (size_t j = 0; j <= i; j++) t1[j] -= c1 * r0[j];
+        for (size_t j = 0; j <= i + 1; j++) r1[j] = t1[j] * inv1;
+    }
+    for (; i < n; i++) {
+        double *restrict t = B + i * n;
         for (size_t j = 0; j <= i; j++) t[j] = 0.0;
         t[i] = 1.0;
         const double *li = A + i * n;
         for (size_t k = 0; k < i; k++) {
             double c = li[k];
-            const double *rk = A + k * n; /* already L^-1 row k */
+            const double *restrict rk = A + k * n;
+#pragma omp simd
             for (size_t j = 0; j <= k; j++) t[j] -= c * rk[j];
         }
         double inv = 1.0 / li[i];
         double *ri = A + i * n;
         for (size_t j = 0; j <= i; j++) ri[j] = t[j] * inv;
     }
-    /* K^-1 lower triangle = sum_k (row k of L^-1)^T (row k of L^-1). */
+}
+
+/* Lower triangle of K^-1 = sum_k (row k of L^-1)^T (row k of L^-1) into B
+ * (A holds L^-1), summed in increasing k; two k at a time, so each entry of
+ * B is loaded and stored once for both. */
+static void kinv_lower(const double *A, double *B, size_t n)
+{
     for (size_t i = 0; i < n; i++) for (size_t j = 0; j <= i; j++) B[i * n + j] = 0.0;
-    for (size_t k = 0; k < n; k++) {
-        const double *rk = A + k * n;
+    size_t k = 0;
+    for (; k + 2 <= n; k += 2) {
+        const double *restrict r0 = A + k * n, *restrict r1 = A + (k + 1) * n;
+        for (size_t i = 0; i <= k; i++) {
+            double c0 = r0[i], c1 = r1[i];
+            double *restrict bi = B + i * n;
+#pragma omp simd
+            for (size_t j = 0; j <= i; j++) { bi[j] += c0 * r0[j]; bi[j] += c1 * r1[j]; }
+        }
+        double c1 = r1[k + 1];
+        double *restrict bi = B + (k + 1) * n;
+        for (size_t j = 0; j <= k + 1; j++) bi[j] += c1 * r1[j];
+    }
+    for (; k < n; k++) {
+        const double *restrict rk = A + k * n;
         for (size_t i = 0; i <= k; i++) {
             double c = rk[i];
-            double *bi = B + i * n;
+            double *restrict bi = B + i * n;
+#pragma omp simd
             for (size_t j = 0; j <= i; j++) bi[j] += c * rk[j];
         }
     }
+}
+
+/* Stage 2: d LML / d theta from stage 1's factorisation (A becomes L^-1). */
+static void lml_gradient(const hw_gp *gp, const double *theta, lml_work *ws, double *grad)
+{
+    size_t n = gp->n;
+    int nt = gp->n_ls + 2;
+    for (int k = 0; k < nt; k++) grad[k] = 0.0;
+    double *A = ws->A, *al = ws->a;
+    double *B = ws->B;
+    inverse_factor(A, B, n);
+    kinv_lower(A, B, n);
     /* dLML/dtheta = 1/2 sum_ij W_ij dK_ij, W = alpha alpha^T - K^-1. */
     double s2 = exp(theta[gp->n_ls]), noise = exp(theta[gp->n_ls + 1]);
     double g_s2 = 0.0, g_noise = 0.0;
@@ -488,7 +611,6 @@ static int lml_eval(const hw_gp *gp, const double *theta, lml_work *ws, double *
     for (int g = 0; g < gp->n_ls; g++) grad[g] *= 0.5;
     grad[gp->n_ls] = 0.5 * g_s2;
     grad[gp->n_ls + 1] = 0.5 * g_noise;
-    return 0;
 }
 
 int hw_gp_lml_at(const hw_gp *gp, const double *theta, double *lml, double *grad, hw_err *e)
@@ -555,14 +677,17 @@ static void fit_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *df
         c->theta[k] = phi_to_theta(phi, lo, hi);
     }
     double lml = 0.0;
-    if (ok) ok = lml_eval(gp, c->theta, c->ws, &lml, c->grad) == 0 && isfinite(lml);
+    /* the line search asks for the value alone at trial points: no gradient
+     * then (lml_eval keeps the factorisation should it be asked next) */
+    double *grad = df ? c->grad : NULL;
+    if (ok) ok = lml_eval(gp, c->theta, c->ws, &lml, grad) == 0 && isfinite(lml);
     if (!ok) {
         /* Unusable point (only if K fails even with jitter): a large finite value. */
         if (f) *f = 1e100;
         if (df) for (int k = 0; k < nt; k++) gsl_vector_set(df, (size_t)k, 0.0);
         return;
     }
-    lml += log_prior(gp, c->theta, c->grad);
+    lml += log_prior(gp, c->theta, grad);
     if (f) *f = -lml;
     if (df)
         for (int k = 0; k < nt; k++) {
@@ -683,6 +808,65 @@ int hw_gp_fit(hw_gp *gp, int restarts, int max_iter, hw_rng *r, hw_err *e)
 
 /* ---- prediction -------------------------------------------------------- */
 
+/* V <- L^-1 V for the b columns of V (n rows of stride PREDICT_BLOCK), and
+ * q[c] += sum_i V[i][c]^2.  Each entry is updated as
+ * v_i -= l_ik v_k in increasing k, then scaled by 1 / l_ii (the row-by-row
+ * substitution); the columns are taken PREDICT_COLS at a time and the rows
+ * two at a time so the running values stay in registers. */
+#define PREDICT_COLS 8
+static void forward_block(const double *L, size_t s, size_t n, double *V, size_t b, double *q)
+{
+    size_t c0 = 0;
+    for (; c0 + PREDICT_COLS <= b; c0 += PREDICT_COLS) {
+        size_t i = 0;
+        for (; i + 2 <= n; i += 2) {
+            const double *l0 = L + i * s, *l1 = l0 + s;
+            double *v0 = V + i * PREDICT_BLOCK + c0, *v1 = v0 + PREDICT_BLOCK;
+            double a0[PREDICT_COLS], a1[PREDICT_COLS];
+            for (int c = 0; c < PREDICT_COLS; c++) { a0[c] = v0[c]; a1[c] = v1[c]; }
+            for (size_t k = 0; k < i; k++) {
+                const double *vk = V + k * PREDICT_BLOCK + c0;
+                double x0 = l0[k], x1 = l1[k];
+#pragma omp simd
+                for (int c = 0; c < PREDICT_COLS; c++) { a0[c] -= x0 * vk[c]; a1[c] -= x1 * vk[c]; }
+            }
+            double inv0 = 1.0 / l0[i];
+            for (int c = 0; c < PREDICT_COLS; c++) a0[c] *= inv0;
+            double x1 = l1[i], inv1 = 1.0 / l1[i + 1];
+            for (int c = 0; c < PREDICT_COLS; c++) { a1[c] -= x1 * a0[c]; a1[c] *= inv1; }
+            for (int c = 0; c < PREDICT_COLS; c++) {
+                v0[c] = a0[c]; q[c0 + c] += a0[c] * a0[c];
+                v1[c] = a1[c]; q[c0 + c] += a1[c] * a1[c];
+            }
+        }
+        for (; i < n; i++) {
+            const double *l0 = L + i * s;
+            double *v0 = V + i * PREDICT_BLOCK + c0;
+            double a0[PREDICT_COLS];
+            for (int c = 0; c < PREDICT_COLS; c++) a0[c] = v0[c];
+            for (size_t k = 0; k < i; k++) {
+                const double *vk = V + k * PREDICT_BLOCK + c0;
+                double x0 = l0[k];
+#pragma omp simd
+                for (int c = 0; c < PREDICT_COLS; c++) a0[c] -= x0 * vk[c];
+            }
+            double inv0 = 1.0 / l0[i];
+            for (int c = 0; c < PREDICT_COLS; c++) { a0[c] *= inv0; v0[c] = a0[c]; q[c0 + c] += a0[c] * a0[c]; }
+        }
+    }
+    for (size_t i = 0; c0 < b && i < n; i++) { /* the last b - c0 < PREDICT_COLS columns */
+        const double *li = L + i * s;
+        double *vi = V + i * PREDICT_BLOCK;
+        for (size_t k = 0; k < i; k++) {
+            double lk = li[k];
+            const double *vk = V + k * PREDICT_BLOCK;
+            for (size_t c = c0; c < b; c++) vi[c] -= lk * vk[c];
+        }
+        double inv = 1.0 / li[i];
+        for (size_t c = c0; c < b; c++) { vi[c] *= inv; q[c] += vi[c] * vi[c]; }
+    }
+}
+
 int hw_gp_predict(const hw_gp *gp, const double *Xs, size_t m, double *mean, double *var,
                   hw_err *e)
 {
@@ -706,9 +890,9 @@ int hw_gp_predict(const hw_gp *gp, const double *Xs, size_t m, double *mean, dou
             for (size_t g = 0; g < d; g++) XsT[g * PREDICT_BLOCK + c] = Xs[(c0 + c) * d + g];
         /* V[i][c] = k(X_i, xs_c) */
         for (size_t i = 0; i < n; i++) {
-            double *vi = V + i * PREDICT_BLOCK;
+            double *vi = V + i * PREDICT_BLOCK, rb[PREDICT_BLOCK], eb[PREDICT_BLOCK];
             r2_row(gp, w, gp->X + i * d, XsT, PREDICT_BLOCK, b, vi);
-            for (size_t c = 0; c < b; c++) vi[c] = matern52(s2, vi[c]);
+            matern52_row(s2, vi, b, rb, eb);
         }
         double mu[PREDICT_BLOCK], q[PREDICT_BLOCK];
         for (size_t c = 0; c < b; c++) { mu[c] = 0.0; q[c] = 0.0; }
@@ -716,20 +900,7 @@ int hw_gp_predict(const hw_gp *gp, const double *Xs, size_t m, double *mean, dou
             const double *vi = V + i * PREDICT_BLOCK;
             for (size_t c = 0; c < b; c++) mu[c] += gp->alpha[i] * vi[c];
         }
-        if (var) {
-            /* V <- L^-1 V, row by row as axpys over the block's columns. */
-            for (size_t i = 0; i < n; i++) {
-                const double *li = gp->L + i * s;
-                double *vi = V + i * PREDICT_BLOCK;
-                for (size_t k = 0; k < i; k++) {
-                    double lk = li[k];
-                    const double *vk = V + k * PREDICT_BLOCK;
-                    for (size_t c = 0; c < b; c++) vi[c] -= lk * vk[c];
-                }
-                double inv = 1.0 / li[i];
-                for (size_t c = 0; c < b; c++) { vi[c] *= inv; q[c] += vi[c] * vi[c]; }
-            }
-        }
+        if (var) forward_block(gp->L, s, n, V, b, q);
         for (size_t c = 0; c < b; c++) {
             mean[c0 + c] = gp->y_mean + gp->y_std * mu[c];
             if (var) {

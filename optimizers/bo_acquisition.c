@@ -332,8 +332,8 @@ int bo_propose_one(bo_state *st, const acq_ctx *c, const double *chosen, size_t 
     double best_v = -INFINITY;
     double *cur = malloc((size_t)d * sizeof *cur);
     if (!cur) { rc = hw_fail(e, HW_ENOMEM, "bo: out of memory"); goto done; }
-    int n_starts = st->all_cat ? LOCAL_STARTS_CAT : LOCAL_STARTS_REAL;
-    int n_steps = st->all_cat ? LOCAL_STEPS_CAT : LOCAL_STEPS_REAL;
+    int n_starts = st->dense_search ? LOCAL_STARTS_REAL : LOCAL_STARTS_CAT;
+    int n_steps = st->dense_search ? LOCAL_STEPS_REAL : LOCAL_STEPS_CAT;
     for (int s = 0; s < n_starts; s++) {
         size_t bi = (size_t)-1;
         for (size_t i = 0; i < C; i++) {

@@ -39,6 +39,7 @@ enum { KERNEL_ARD = 0, KERNEL_ARD_MLE = 1, KERNEL_SHARED = 2 };
 #define FIT_EVERY_BELOW 30
 #define RESTART_GROWTH 3   /* restarts on the first fit and once n reaches 3x its value at the last one */
 #define REFIT_FRACTION 20 /* refit interval >= n / REFIT_FRACTION */
+#define RESTART_EVERY_FITS_MANY_OBJ 5 /* M >= 3: restarts on every 5th fit instead (see bo.c) */
 
 typedef struct {
     int kind;
@@ -63,6 +64,7 @@ typedef struct {
     size_t n_fits;          /* hyperparameter fits so far */
     int *use_log;           /* per objective */
     int all_cat;
+    int dense_search;       /* real genes and M <= 2: 4 x 12 climbing steps (else 2 x 6) */
     size_t restart_n;       /* modelled observations at the last fit with random restarts */
 } bo_state;
 

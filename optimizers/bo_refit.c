@@ -36,7 +36,9 @@ int bo_sync_models(bo_state *st, hw_err *e)
          * ~30 warm ones at the same n); the others run WARM_MAX_ITER
          * iterations from the previous optimum only (a few new observations
          * move it little) */
-        int restart_fit = st->n_fits == 0 || n_ok >= RESTART_GROWTH * st->restart_n;
+        int restart_fit = st->n_fits == 0 ||
+                          (st->M <= 2 ? n_ok >= RESTART_GROWTH * st->restart_n
+                                      : st->n_fits % RESTART_EVERY_FITS_MANY_OBJ == 0);
         if (restart_fit) st->restart_n = n_ok;
         int restarts = restart_fit ? st->restarts : 0;
         int max_iter = restart_fit ? FIT_MAX_ITER : WARM_MAX_ITER;

@@ -77,7 +77,7 @@ def main():
     w = sys.stdout.write
     w("# Reproducing HW-GPT-Bench's optimizer comparison with hwnas%s\n\n" % (" (--quick)" if a.quick else ""))
     w("Made by `scripts/reproduce_paper.sh%s`: %d runs, %d evaluations (surrogate backend, noise-free means), "
-      "%.1f s of run wall time summed over runs, %d s for the whole script (figures included) on a loaded 2-core machine.\n\n"
+      "%.1f s of run wall time summed over runs, %d s for the whole script (figures included) on a 2-core machine.\n\n"
       % (" --quick" if a.quick else "", n_runs, n_evals, wall, a.elapsed))
     w("## Outputs and the HW-GPT-Bench analysis each corresponds to\n\n")
     w("| output | HW-GPT-Bench analysis | ours |\n|---|---|---|\n")
@@ -100,10 +100,13 @@ def main():
       "problem, comparable across studies); HW-GPT-Bench normalises by the observed range ([0, 1]), which is "
       "`summary_runs_normalised.csv`. Absolute values differ; ranks rarely do.\n")
     w("- **Objectives are surrogate means** (noise-free, `noise: mean`); HW-GPT-Bench's runs query its own predictors "
-      "(the MLP for perplexity, GP/ensemble surrogates for hardware), so fronts differ within the surrogates' error.\n")
+      "(the MLP for perplexity, GP/ensemble surrogates for hardware) and draw each hardware value from N(mean, std), so "
+      "fronts differ within the surrogates' error. (`\"noise\": \"sample\"` in a config gives noisy runs; their summary "
+      "reports the hypervolume of the observed values and that of the noise-free means of the returned front.)\n")
     w("- **Budgets**: the non-BO optimizers run %d evaluations per run (HW-GPT-Bench runs longer, with fewer seeds); "
       "the Bayesian optimizers (%s) run %d on the same problems and seeds (a BO run costs a fraction of a second to "
-      "seconds where the others cost milliseconds), so every comparison that includes them is at budgets <= %d: "
+      "seconds where the others cost milliseconds, and more than linearly in its budget: `HWNAS_PAPER_BO_EVALS` sets it, "
+      "and the default of 50 keeps the whole script under 10 minutes on a 2-core machine), so every comparison that includes them is at budgets <= %d: "
       "their rows in `summary.csv` stop there, `stats.csv` and `cd.png` rank every optimizer at %d, and the non-BO "
       "optimizers are ranked at %d on their own (`stats_no_bo.csv`).\n"
       % (a.evals, bo_names, a.bo_evals, a.bo_evals, a.bo_evals, a.evals))
@@ -112,6 +115,9 @@ def main():
     w("- **3-objective case**: as HW-GPT-Bench, perplexity, A100 latency and Xeon Gold energy on GPT-L (each per-device "
       "objective names its own device); with surrogate means instead of its predictors, and RS, NSGA-II, MOREA and LS "
       "(populations of 50) at %s evaluations.\n" % ("300" if a.quick else "1000"))
+    w("- **MOASHA is omitted**: in HW-GPT-Bench it runs with grace period 1 and max_t 5, but each trial reports once "
+      "(PROTOCOL.md: no real fidelity is used), so no trial is ever stopped early and MOASHA samples as random search "
+      "does; our random search stands for it.\n")
     w("- **Devices**: 14 latency devices (cpu_p100 has no energy file, so 27 problems per scale).\n")
     if os.path.exists(os.path.join(a.out, "calibration_s.png")):
         w("- **Calibration** (`calibration_s.png`, HW-GPT-Bench's calibration curves): in-sample, the measured architectures include the surrogates' training set; where the curve lies below the diagonal the surrogate's intervals are too narrow for that device.\n")

@@ -9,15 +9,17 @@
 #     a default population of 100 would be random search for half the budget) x scales s, m, l x
 #     14 devices x {perplexity-latency, perplexity-energy where energy exists}
 #     x 10 seeds x 200 evaluations;
-#   BO grid:   RSBO, LSBO, EHVI on the same problems x 10 seeds x 100
-#     evaluations (its own grid call: BO_OPTS, BO_SEEDS, BO_EVALS); every
-#     optimizer is compared at budgets <= 100 (stats.csv, cd), the cheap
-#     ones also at 200 (stats_no_bo.csv);
+#   BO grid:   RSBO, LSBO, EHVI on the same problems x 10 seeds x 50
+#     evaluations (its own grid call: BO_OPTS, BO_SEEDS, BO_EVALS; 50 keeps
+#     the whole script under 10 minutes on 2 cores, HWNAS_PAPER_BO_EVALS=100
+#     runs them at 100); every optimizer is compared at budgets <= BO_EVALS
+#     (stats.csv, cd), the cheap ones also at 200 (stats_no_bo.csv);
 #   3 objectives: perplexity, A100 latency, Xeon Gold energy on GPT-L (as
 #     HW-GPT-Bench), 5 seeds x 1000.
 # --quick: scale s, 2 devices, RS / LS / NSGA-II / MOREA at 200 evaluations
 # and EHVI at 30, 3 seeds, the 3-objective case at 300 evaluations (CI).
-# Env: HWNAS_BUILD (default build), HWNAS_PYTHON (default: one that can draw).
+# Env: HWNAS_BUILD (default build), HWNAS_PYTHON (default: one that can draw),
+# HWNAS_PAPER_BO_EVALS (the BO grid's budget, default 50; not with --quick).
 set -euo pipefail
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${HWNAS_BUILD:-$SRC/build}"
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
         --out) [ $# -ge 2 ] || { echo "reproduce_paper.sh: --out needs a directory" >&2; exit 2; }; OUT="$2"; shift ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "reproduce_paper.sh: unknown argument $1 (--quick, --out DIR)" >&2; exit 2 ;;
     esac
     shift
@@ -50,7 +52,7 @@ if [ "$QUICK" = 1 ]; then
     BO_OPTS='{"name":"ehvi"}'; BO_SEEDS="$SEEDS"; BO_EVALS=30
 else
     SCALES='"s","m","l"'; DEVS="$DEVICES"; OPTS="$CHEAP"; SEEDS='[1,2,3,4,5,6,7,8,9,10]'; EVALS=200; EVALS3=1000; SEEDS3='[1,2,3,4,5]'; CPU_P100=1
-    BO_OPTS='{"name":"rsbo"},{"name":"lsbo"},{"name":"ehvi"}'; BO_SEEDS="$SEEDS"; BO_EVALS=100
+    BO_OPTS='{"name":"rsbo"},{"name":"lsbo"},{"name":"ehvi"}'; BO_SEEDS="$SEEDS"; BO_EVALS=${HWNAS_PAPER_BO_EVALS:-50}
 fi
 # the budgets of summary.csv: every optimizer reaches those <= BO_EVALS
 BUDGETS=$(printf '%s\n' 50 "$BO_EVALS" 100 "$EVALS" | awk -v m="$EVALS" '$1 <= m' | sort -un | paste -sd, -)

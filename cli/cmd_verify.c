@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -27,13 +28,14 @@ static void usage(FILE *f)
     fprintf(f, "usage: hwnas verify LOG --device-name NAME [--models DIR] [--out CSV] [--protocol FILE]\n"
                "                   [--batch B] [--seq T] [--samples K] [--warmup W] [--seed N] [--max-archs N] [--quiet]\n"
                "  re-measures the final front of the run LOG (run_experiment's log) on this machine: the\n"
-               "  objective 'latency' (or 'energy', which needs RAPL) of each front architecture, timed as\n"
-               "  'hwnas profile' does (--protocol: the profile's DIR/profile/S/NAME.json, else the options,\n"
-               "  defaults as profile's). Predictions: the models (--models, else HWNAS_MODELS, else the\n"
-               "  shipped ones) for device NAME. Writes CSV (default LOG's name + .verify.csv): arch,\n"
-               "  predicted mean and std, measured median, mean and std, the fraction of the samples inside\n"
-               "  the predicted 90%% interval; prints one JSON line: Kendall tau, coverage, hypervolume of the\n"
-               "  front with measured against predicted values (the run's normalisation and reference point).\n"
+               "  objective 'latency@NAME' or 'energy@NAME' (energy needs RAPL), else 'latency' or 'energy',\n"
+               "  of each front architecture, timed as 'hwnas profile' does (--protocol: the profile's\n"
+               "  DIR/profile/S/NAME.json, else the options, defaults as profile's). Predictions: the models\n"
+               "  (--models, else HWNAS_MODELS, else the shipped ones) for device NAME. Writes CSV (default\n"
+               "  LOG's name + .verify.csv): arch, predicted mean and std, measured median, mean and std, the\n"
+               "  fraction of the samples inside the predicted 90%% interval; prints one JSON line: Kendall\n"
+               "  tau, coverage, hypervolume of the front with measured against predicted values (the run's\n"
+               "  normalisation and reference point).\n"
                "  --max-archs N: measure N archs of the front, evenly spaced along it by the predicted\n"
                "  metric (the hypervolumes are then those of the subset).\n");
 }
@@ -49,6 +51,24 @@ static int parse_int(const char *opt, const char *v, int lo, int hi, int *out)
     }
     *out = (int)x;
     return 1;
+}
+
+/* The objective to re-measure: latency or energy on device NAME, named
+ * "latency@NAME" / "energy@NAME" (case-insensitive device), else a plain
+ * "latency" / "energy" (the run's own device); -1 if none. */
+static int measured_objective(const hw_log *log, const char *name, int *metric)
+{
+    static const char *const metrics[] = {"latency", "energy"};
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < log->n_obj; k++)
+            for (int m = 0; m < 2; m++) {
+                const char *o = log->obj_names[k];
+                size_t n = strlen(metrics[m]);
+                if (strncmp(o, metrics[m], n) != 0) continue;
+                int match = pass == 0 ? o[n] == '@' && strcasecmp(o + n + 1, name) == 0 : o[n] == '\0';
+                if (match) { *metric = m == 0 ? SUR_LATENCY : SUR_ENERGY; return k; }
+            }
+    return -1;
 }
 
 /* batch, seq, samples, warmup from a profile's metadata file */
@@ -145,15 +165,21 @@ int cmd_verify(int argc, char **argv)
     FILE *csv = NULL;
     double *pred = NULL, *psd = NULL, *med = NULL, *mean = NULL, *msd = NULL, *inside = NULL, *fm = NULL;
     int k_obj = -1, metric = -1;
-    for (int k = 0; k < log.n_obj; k++)
-        if (strcmp(log.obj_names[k], "latency") == 0 || strcmp(log.obj_names[k], "energy") == 0) {
-            k_obj = k;
-            metric = strcmp(log.obj_names[k], "latency") == 0 ? SUR_LATENCY : SUR_ENERGY;
-            break;
+    k_obj = measured_objective(&log, name, &metric);
+    if (k_obj < 0) {
+        char names[512] = "";
+        size_t used = 0;
+        for (int k = 0; k < log.n_obj && used < sizeof names; k++) {
+            int w = snprintf(names + used, sizeof names - used, "%s%s", k ? ", " : "", log.obj_names[k]);
+            if (w < 0) break;
+            used += (size_t)w;
         }
-    if (k_obj < 0 || log.genome_kind != HW_LOG_GENOME_ARCH || log.n_front == 0) {
-        fprintf(stderr, "hwnas verify: %s: %s\n", log_path,
-                k_obj < 0 ? "no 'latency' or 'energy' objective to measure" : log.n_front == 0 ? "empty front" : "not a run on architectures");
+        fprintf(stderr, "hwnas verify: %s: no objective 'latency', 'energy', 'latency@%s' or 'energy@%s' to measure "
+                        "(objectives: %s)\n", log_path, name, name, names);
+        goto done;
+    }
+    if (log.genome_kind != HW_LOG_GENOME_ARCH || log.n_front == 0) {
+        fprintf(stderr, "hwnas verify: %s: %s\n", log_path, log.n_front == 0 ? "empty front" : "not a run on architectures");
         goto done;
     }
     if (max_archs > 0 && (size_t)max_archs < log.n_front) {

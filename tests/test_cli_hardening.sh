@@ -45,7 +45,7 @@ for cmd in trajectory front; do
     timeout 30 cat "$TMP/fifo_$cmd" >"$TMP/fifo_$cmd.got" &
     reader=$!
     timeout 20 "$BIN" $cmd --out "$TMP/fifo_$cmd" "$LOG" 2>"$TMP/err"
-    check "$cmd --out FIFO: exit 0 ($(cat "$TMP/err"))" [ $? -eq 0 ]
+    rc=$?; check "$cmd --out FIFO: exit 0 ($(cat "$TMP/err"))" [ $rc -eq 0 ]
     wait $reader
     check "$cmd --out FIFO: still a FIFO" [ -p "$TMP/fifo_$cmd" ]
     check "$cmd --out FIFO: the reader got the table" cmp -s "$want" "$TMP/fifo_$cmd.got"
@@ -55,14 +55,14 @@ for cmd in trajectory front; do
     # private null device node, which only root can create.
     if mknod "$TMP/null_$cmd" c 1 3 2>/dev/null; then
         "$BIN" $cmd --out "$TMP/null_$cmd" "$LOG" 2>"$TMP/err"
-        check "$cmd --out DEVICE: exit 0 ($(cat "$TMP/err"))" [ $? -eq 0 ]
+        rc=$?; check "$cmd --out DEVICE: exit 0 ($(cat "$TMP/err"))" [ $rc -eq 0 ]
         check "$cmd --out DEVICE: still a character device" [ -c "$TMP/null_$cmd" ]
     fi
     # symlink to a regular file: the link stays, its target gets the table
     echo old >"$TMP/target_$cmd.csv"
     ln -s "$TMP/target_$cmd.csv" "$TMP/link_$cmd.csv"
     "$BIN" $cmd --out "$TMP/link_$cmd.csv" "$LOG" 2>"$TMP/err"
-    check "$cmd --out symlink: exit 0 ($(cat "$TMP/err"))" [ $? -eq 0 ]
+    rc=$?; check "$cmd --out symlink: exit 0 ($(cat "$TMP/err"))" [ $rc -eq 0 ]
     check "$cmd --out symlink: still a symlink" [ -L "$TMP/link_$cmd.csv" ]
     check "$cmd --out symlink: target written" cmp -s "$want" "$TMP/target_$cmd.csv"
     # a directory: refused with one line, left alone
@@ -114,11 +114,11 @@ n_lines=$(wc -l <"$LOG")
 head -n 31 "$LOG" >"$TMP/cut.jsonl.tmp"                        # metadata + evals 0..29
 sed -n 32p "$LOG" | head -c 25 >>"$TMP/cut.jsonl.tmp"          # eval 30, cut
 "$BIN" trajectory --allow-incomplete "$TMP/cut.jsonl.tmp" >"$TMP/cut.csv" 2>"$TMP/err"
-check "trajectory --allow-incomplete on a cut log: exit 0 ($(cat "$TMP/err"))" [ $? -eq 0 ]
+rc=$?; check "trajectory --allow-incomplete on a cut log: exit 0 ($(cat "$TMP/err"))" [ $rc -eq 0 ]
 check "cut log: 30 rows" [ "$(($(wc -l <"$TMP/cut.csv") - 1))" -eq 30 ]
 check "cut log: rows equal the full log's first 30" cmp -s "$TMP/cut.csv" <(head -n 31 "$TMP/trajectory.csv")
 "$BIN" front --allow-incomplete "$TMP/cut.jsonl.tmp" >"$TMP/cutf.csv" 2>"$TMP/err"
-check "front --allow-incomplete on a cut log: exit 0 ($(cat "$TMP/err"))" [ $? -eq 0 ]
+rc=$?; check "front --allow-incomplete on a cut log: exit 0 ($(cat "$TMP/err"))" [ $rc -eq 0 ]
 one_line_err "cut log without --allow-incomplete" 2 "incomplete log" "$BIN" trajectory "$TMP/cut.jsonl.tmp"
 # a bad line that is not the last stays an error
 { head -n 5 "$LOG"; echo '{"eval": 4, "f": [1,'; sed -n '7,$p' "$LOG"; } >"$TMP/mid.jsonl.tmp"
@@ -128,7 +128,7 @@ check "log has $n_lines lines" [ "$n_lines" -gt 32 ]
 # --------------------------------------------------------- 12. small ones
 printf '\357\273\277%s\n' "$EX" >"$TMP/bom.txt"
 out=$("$BIN" query --scale s --metrics params --arch-file "$TMP/bom.txt" 2>"$TMP/err")
-check "arch file with a BOM: exit 0 ($(cat "$TMP/err"))" [ $? -eq 0 ]
+rc=$?; check "arch file with a BOM: exit 0 ($(cat "$TMP/err"))" [ $rc -eq 0 ]
 check "arch file with a BOM: the arch ($out)" grep -q "\"arch\": \"$EX\"" <<<"$out"
 printf '\357\273\2770.5 0.5\n' >"$TMP/pbom.txt"
 out=$("$BIN" hv --ref 1,1 "$TMP/pbom.txt") || fail=1

@@ -34,11 +34,11 @@ assert (meta["batch"], meta["seq"], meta["samples"], meta["warmup"]) == (1, 2, 2
 for k in ("cpu_model", "openblas", "blas_threads", "date", "weights", "energy", "memory"):
     assert k in meta, k
 PY
-check "profile files in the data layout: $(cat "$TMP/pyout")" test $? -eq 0
+rc=$?; check "profile files in the data layout: $(cat "$TMP/pyout")" test $rc -eq 0
 
 # --- train-surrogates accepts the profile directory --------------------------
 "$BIN" train-surrogates --data "$TMP/prof" --scales s --out "$TMP/trained" --quiet 2> "$TMP/err"
-check "train-surrogates on a profile: $(cat "$TMP/err")" test $? -eq 0
+rc=$?; check "train-surrogates on a profile: $(cat "$TMP/err")" test $rc -eq 0
 echo "$EX" > "$TMP/ex.txt"
 "$BIN" query --models "$TMP/trained" --device tiny-box --metrics latency --arch-file "$TMP/ex.txt" > "$TMP/q" 2> "$TMP/err"
 check "query the trained own device" grep -q '"latency": ' "$TMP/q"
@@ -52,7 +52,7 @@ check "--exclude-devices leaves nothing to train: refused or empty, never a cras
 gzip -dc "$TMP/prof/latency/s/tiny-box.jsonl.gz" | head -n 8 > "$TMP/m8.jsonl"
 "$BIN" calibrate --base "$MODELS" --measurements "$TMP/m8.jsonl" --scale s --metric latency --device-name tiny-box \
     --out "$TMP/cal" > "$TMP/cal.json" 2> "$TMP/err"
-check "calibrate exit 0: $(cat "$TMP/err")" test $? -eq 0
+rc=$?; check "calibrate exit 0: $(cat "$TMP/err")" test $rc -eq 0
 check "calibrate reports 8 archs" grep -q '"archs": 8' "$TMP/cal.json"
 for sc in s m l; do check "calibrated models hold $sc" test -s "$TMP/cal/$sc.hwsur"; done
 "$BIN" query --models "$TMP/cal" --device tiny-box --metrics latency,perplexity --arch-file "$TMP/ex.txt" > "$TMP/q" 2> "$TMP/err"
@@ -69,12 +69,12 @@ cat > "$TMP/run.json" <<JSON
  "reference_point": [1.1, 1.1], "output": "$TMP/runs"}
 JSON
 "$RUN" "$TMP/run.json" > "$TMP/run.out" 2> "$TMP/err"
-check "run_experiment with \"device\": \"tiny-box\": $(tail -1 "$TMP/err")" test $? -eq 0
+rc=$?; check "run_experiment with \"device\": \"tiny-box\": $(tail -1 "$TMP/err")" test $rc -eq 0
 LOG="$TMP/runs/own/seed_1.jsonl"
 check "the run's log" test -s "$LOG"
 "$BIN" verify "$LOG" --device-name tiny-box --models "$TMP/cal" --protocol "$TMP/prof/profile/s/tiny-box.json" \
     --samples 2 --max-archs 4 --out "$TMP/v.csv" --quiet > "$TMP/v.json" 2> "$TMP/err"
-check "verify exit 0: $(tail -1 "$TMP/err")" test $? -eq 0
+rc=$?; check "verify exit 0: $(tail -1 "$TMP/err")" test $rc -eq 0
 python3 - "$LOG" "$TMP/v.csv" "$TMP/v.json" > "$TMP/pyout" 2>&1 <<'PY'
 import csv, json, sys
 summ = [json.loads(l) for l in open(sys.argv[1])][-1]
@@ -93,7 +93,20 @@ else:
     assert 0 < v["hypervolume_predicted"] <= summ["hypervolume"] + 1e-12, (v, summ["hypervolume"])
 assert v["kendall_tau"] is None or -1 <= v["kendall_tau"] <= 1
 PY
-check "verify CSV and summary agree with the log: $(cat "$TMP/pyout")" test $? -eq 0
+rc=$?; check "verify CSV and summary agree with the log: $(cat "$TMP/pyout")" test $rc -eq 0
+
+# the same objective named with its device ("latency@tiny-box" on an a100
+# problem): the same run, and verify measures it
+sed 's/"device": "tiny-box"/"device": "a100"/; s/"latency"\]/"latency@tiny-box"]/; s/"name": "own"/"name": "own_at"/' \
+    "$TMP/run.json" > "$TMP/run_at.json"
+"$RUN" "$TMP/run_at.json" > /dev/null 2> "$TMP/err"
+rc=$?; check "run_experiment with \"latency@tiny-box\": $(tail -1 "$TMP/err")" test $rc -eq 0
+LOG_AT="$TMP/runs/own_at/seed_1.jsonl"
+"$BIN" verify "$LOG_AT" --device-name tiny-box --models "$TMP/cal" --protocol "$TMP/prof/profile/s/tiny-box.json" \
+    --samples 2 --max-archs 4 --out "$TMP/v_at.csv" --quiet > /dev/null 2> "$TMP/err"
+rc=$?; check "verify latency@tiny-box exit 0: $(tail -1 "$TMP/err")" test $rc -eq 0
+check "verify latency@tiny-box: the same archs and predictions as for 'latency' on tiny-box" \
+    cmp -s <(cut -d, -f1-3 "$TMP/v.csv") <(cut -d, -f1-3 "$TMP/v_at.csv")
 
 # --- one-line errors, status 2 -----------------------------------------------
 bad() { # bad NAME EXPECTED-TEXT COMMAND...
@@ -128,6 +141,10 @@ fi
 bad "profile xs space" "expected s, m or l" "$BIN" profile --scale xs --device-name x --archs 1 --out "$TMP/o"
 bad "verify unknown device" "unknown device 'nobox'" \
     "$BIN" verify "$LOG" --device-name nobox --models "$TMP/cal" --samples 1
+sed 's/"latency@tiny-box"/"latency@a100"/; s/"name": "own_at"/"name": "own_a100"/' "$TMP/run_at.json" > "$TMP/run_a100.json"
+"$RUN" "$TMP/run_a100.json" > /dev/null 2>&1
+bad "verify without an objective of that device" "no objective 'latency', 'energy', 'latency@tiny-box' or 'energy@tiny-box' to measure (objectives: perplexity, latency@a100)" \
+    "$BIN" verify "$TMP/runs/own_a100/seed_1.jsonl" --device-name tiny-box --models "$TMP/cal" --samples 1
 bad "config with an unknown device" "device: unknown device 'nobox'" \
     "$RUN" <(sed 's/tiny-box/nobox/' "$TMP/run.json")
 exit $fail

@@ -188,7 +188,12 @@ int cmd_verify(int argc, char **argv)
         size_t *ord = malloc(nf * sizeof *ord);
         double *ff = malloc((size_t)max_archs * dd * sizeof *ff);
         uint64_t *fe = malloc((size_t)max_archs * sizeof *fe);
-        if (!ord || !ff || !fe) { free(ord); free(ff); free(fe); fprintf(stderr, "hwnas verify: out of memory\n"); goto done; }
+        char **fg = log.front_genome ? calloc((size_t)max_archs, sizeof *fg) : NULL;
+        if (!ord || !ff || !fe || (log.front_genome && !fg)) {
+            free(ord); free(ff); free(fe); free(fg);
+            fprintf(stderr, "hwnas verify: out of memory\n");
+            goto done;
+        }
         for (size_t i = 0; i < nf; i++) ord[i] = i;
         for (size_t i = 1; i < nf; i++)   /* insertion sort by the objective (fronts are small) */
             for (size_t j = i; j > 0 && log.front_f[ord[j] * dd + (size_t)k_obj] < log.front_f[ord[j - 1] * dd + (size_t)k_obj]; j--) {
@@ -198,8 +203,14 @@ int cmd_verify(int argc, char **argv)
             size_t i = max_archs == 1 ? 0 : (size_t)((double)k * (double)(nf - 1) / (double)(max_archs - 1) + 0.5);
             memcpy(ff + (size_t)k * dd, log.front_f + ord[i] * dd, dd * sizeof *ff);
             fe[k] = log.front_eval[ord[i]];
+            if (fg) { fg[k] = log.front_genome[ord[i]]; log.front_genome[ord[i]] = NULL; }  /* distinct i: moved */
         }
         free(ord);
+        if (fg) {
+            for (size_t i = 0; i < nf; i++) free(log.front_genome[i]);   /* the archs left out */
+            free(log.front_genome);
+            log.front_genome = fg;
+        }
         free(log.front_f); free(log.front_eval);
         log.front_f = ff; log.front_eval = fe; log.n_front = (size_t)max_archs;
     }

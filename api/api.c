@@ -1,7 +1,6 @@
 /* The C API for bindings: see api/hwnas_api.h. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -22,7 +21,6 @@
 /* The stream of hwnas_bench_sample ("ARCH" in ASCII): no run uses it. */
 #define API_STREAM_SAMPLE_ARCHS 0x41524348ULL
 #define API_MAX_METRICS 64
-#define API_DEVICE_LEN HW_METRIC_DEVICE_LEN
 
 int hwnas_api_version(void) { return HWNAS_API_VERSION; }
 const char *hwnas_version(void) { return HWNAS_VERSION; }
@@ -147,7 +145,7 @@ static int bench_prepare(hwnas_bench *b, const char *spec, hw_err *e)
     if (b->open_metrics && strcmp(b->open_metrics, spec) == 0) return HW_OK;
     bench_envs_close(b);
     const hw_metric *m[API_MAX_METRICS], *plain[API_MAX_METRICS];
-    char device[API_MAX_METRICS][API_DEVICE_LEN];
+    char device[API_MAX_METRICS][HW_METRIC_DEVICE_LEN];
     int n = 0, n_plain = 0;
     int rc = hw_metric_list_parse(spec, "metrics", b->use, b->n_use, b->device,
                                   HW_METRIC_LIST_PREFIX_RESOLVE | HW_METRIC_LIST_NEED_DEVICE, m, device, NULL,

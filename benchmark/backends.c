@@ -80,6 +80,17 @@ int hw_metric_resolve(const char *name, const hw_backend *const *use, int n_use,
     return hw_fail(e, HW_EINVAL, "unknown metric '%s' (expected one of: %s)", shown, list);
 }
 
+int hw_metric_split(const char *text, char metric[HW_METRIC_DEVICE_LEN], const char **device)
+{
+    const char *at = strchr(text, '@');
+    size_t len = at ? (size_t)(at - text) : strlen(text);
+    *device = at ? at + 1 : NULL;
+    if (len >= HW_METRIC_DEVICE_LEN) len = HW_METRIC_DEVICE_LEN - 1;
+    memcpy(metric, text, len);
+    metric[len] = 0;
+    return at && (at == text || !at[1]) ? -1 : 0;
+}
+
 int hw_metric_list_parse(const char *spec, const char *prefix, const hw_backend *const *use, int n_use,
                          const char *device, unsigned flags, const hw_metric **out,
                          char (*devices)[HW_METRIC_DEVICE_LEN], char (*texts)[HW_METRIC_DEVICE_LEN], int max,
@@ -104,18 +115,13 @@ int hw_metric_list_parse(const char *spec, const char *prefix, const hw_backend 
         if (*n == max) { rc = hw_fail(e, HW_EINVAL, "%s: more than %d metrics", prefix, max); goto done; }
         memcpy(text, p, len);
         text[len] = 0;
-        memcpy(name, p, len + 1);
-        name[len] = 0;
-        char *at = devices ? strchr(name, '@') : NULL;
-        dev[0] = 0;
-        if (at) {
-            if (at == name || !at[1]) {
-                rc = hw_fail(e, HW_EINVAL, "%s: '%s': expected METRIC or METRIC@DEVICE", prefix, text);
-                goto done;
-            }
-            *at = 0;
-            snprintf(dev, sizeof dev, "%s", at + 1);
+        const char *at = NULL;   /* the device after '@' (only when devices are asked for) */
+        if (!devices) memcpy(name, text, len + 1);
+        else if (hw_metric_split(text, name, &at)) {
+            rc = hw_fail(e, HW_EINVAL, "%s: '%s': expected METRIC or METRIC@DEVICE", prefix, text);
+            goto done;
         }
+        snprintf(dev, sizeof dev, "%s", at ? at : "");
         rc = at ? hw_metric_resolve_per_device(name, use, n_use, &out[*n], e)
                 : hw_metric_resolve(name, use, n_use, &out[*n], e);
         if (rc) {

@@ -43,6 +43,11 @@ enum {
     HW_METRIC_LIST_NEED_DEVICE = 2     /* a per-device row (HW_METRIC_PER_DEVICE) with neither device nor @DEVICE is an error */
 };
 #define HW_METRIC_DEVICE_LEN 64
+/* Splits one metric entry, "METRIC" or "METRIC@DEVICE": metric gets the
+ * text before '@' (cut to HW_METRIC_DEVICE_LEN - 1 characters: no metric is
+ * that long, so resolving it fails), *device the text after '@' (NULL: no
+ * '@').  Returns 0, or -1 when '@' begins or ends the text. */
+int hw_metric_split(const char *text, char metric[HW_METRIC_DEVICE_LEN], const char **device);
 /* Parses a comma-separated metric list ("perplexity,latency@a100,energy":
  * the API's metrics, hwnas query --metrics) into out[0..*n), at most max
  * rows, each resolved by hw_metric_resolve among use[0..n_use).  With

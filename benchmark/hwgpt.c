@@ -170,25 +170,19 @@ int hw_hwgpt_build(const hw_space *sp, const hw_metric *const *objectives, int n
 /* One entry of "objectives": "METRIC" or "METRIC@DEVICE". */
 typedef struct {
     const char *text;    /* as written */
-    char metric[64];     /* the metric's name (the text before '@') */
+    char metric[HW_METRIC_DEVICE_LEN]; /* the metric's name (the text before '@') */
     const char *device;  /* the text after '@' (its own device), NULL = the problem's "device" */
 } objective_spec;
 
 static int parse_objective(const char *text, const char *p, int j, objective_spec *o, hw_err *e)
 {
-    const char *at = strchr(text, '@');
-    size_t len = at ? (size_t)(at - text) : strlen(text);
     o->text = text;
-    o->device = at ? at + 1 : NULL;
-    if (at && (len == 0 || !at[1])) {
+    if (hw_metric_split(text, o->metric, &o->device)) {
         char shown[72];
         hwj_abbrev(shown, sizeof shown, text);
         return hw_fail(e, HW_EINVAL, "%s[%d]: '%s': expected METRIC or METRIC@DEVICE (e.g. energy@cpu_xeon_gold)", p,
                        j, shown);
     }
-    if (len >= sizeof o->metric) len = sizeof o->metric - 1; /* no metric is that long: resolving fails */
-    memcpy(o->metric, text, len);
-    o->metric[len] = 0;
     return HW_OK;
 }
 

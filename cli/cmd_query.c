@@ -129,8 +129,9 @@ static void key_to_option(hw_err *e)
 /* Opens the backends the metrics need (the predictor whenever selected) with
  * the same code as the hwgpt problem (benchmark/backends.h): env[i] is the
  * environment of metrics[i], a device view for those naming their device
- * (qm[i].key becomes "metric@device"; one metric on one device twice is
- * refused). */
+ * (qm[i].key becomes "metric@device" with the device's canonical name, which
+ * differs from the written one only in case: parse_metrics has refused one
+ * metric on one device twice). */
 static int query_env_open(const hw_metric *const *metrics, query_metric *qm, int n, const hw_backend *const *use,
                           int n_use, const char *device, const char *models_dir, const char *checkpoint,
                           const hw_space *sp, hw_backend_envs *envs, const void **env, hw_err *e)
@@ -170,11 +171,6 @@ static int query_env_open(const hw_metric *const *metrics, query_metric *qm, int
             return hw_err_prefix(e, "--metrics: '%s'", qm[i].text);
         }
         snprintf(qm[i].key, sizeof qm[i].key, "%s@%s", metrics[i]->name, canonical);
-        for (int k = 0; k < i; k++)
-            if (metrics[k] == metrics[i] && strcmp(qm[k].key, qm[i].key) == 0) {
-                hw_backend_envs_close(envs);
-                return hw_fail(e, HW_EINVAL, "--metrics: '%s' is listed twice (as '%s')", qm[i].text, qm[k].text);
-            }
     }
     return HW_OK;
 }

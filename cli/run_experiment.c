@@ -255,7 +255,6 @@ static void mpi_start(int *argc, char ***argv, mpi_ctx *m)
     MPI_Comm_rank(MPI_COMM_WORLD, &m->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &m->size);
     MPI_Comm node;
-    m->node_size = 1;
     if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, m->rank, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
         MPI_Comm_size(node, &m->node_size);
         MPI_Comm_free(&node);

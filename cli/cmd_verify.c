@@ -294,8 +294,8 @@ int cmd_verify(int argc, char **argv)
     if (isnan(tau)) snprintf(tau_s, sizeof tau_s, "null");   /* one arch: no pairs to rank */
     else snprintf(tau_s, sizeof tau_s, "%.4f", tau);
     printf("{\"log\": \"%s\", \"device\": \"%s\", \"metric\": \"%s\", \"front_size\": %zu, \"kendall_tau\": %s, "
-           "\"coverage90_samples\": %.4f, \"coverage90_medians\": %.4f, \"hypervolume_predicted\": %.6g, "
-           "\"hypervolume_measured\": %.6g, \"csv\": \"%s\"}\n",
+           "\"coverage90_samples\": %.4f, \"coverage90_medians\": %.4f, \"hypervolume_predicted\": %.17g, "
+           "\"hypervolume_measured\": %.17g, \"csv\": \"%s\"}\n",
            log_path, name, SUR_METRIC_NAMES[metric], n, tau_s, cov / (double)n, cov_med / (double)n,
            hv_pred, hv_meas, csv_path);
     status = 0;

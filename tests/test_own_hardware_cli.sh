@@ -75,11 +75,18 @@ check "the run's log" test -s "$LOG"
 "$BIN" verify "$LOG" --device-name tiny-box --models "$TMP/cal" --protocol "$TMP/prof/profile/s/tiny-box.json" \
     --samples 2 --max-archs 4 --out "$TMP/v.csv" --quiet > "$TMP/v.json" 2> "$TMP/err"
 rc=$?; check "verify exit 0: $(tail -1 "$TMP/err")" test $rc -eq 0
-python3 - "$LOG" "$TMP/v.csv" "$TMP/v.json" > "$TMP/pyout" 2>&1 <<'PY'
+"$BIN" verify "$LOG" --device-name tiny-box --models "$TMP/cal" --protocol "$TMP/prof/profile/s/tiny-box.json" \
+    --samples 1 --out "$TMP/vall.csv" --quiet > "$TMP/vall.json" 2> "$TMP/err"
+rc=$?; check "verify of the whole front exit 0: $(tail -1 "$TMP/err")" test $rc -eq 0
+python3 - "$LOG" "$TMP/v.csv" "$TMP/v.json" "$TMP/vall.json" > "$TMP/pyout" 2>&1 <<'PY'
 import csv, json, sys
 summ = [json.loads(l) for l in open(sys.argv[1])][-1]
 rows = list(csv.DictReader(open(sys.argv[2])))
 v = json.loads(open(sys.argv[3]).read())
+vall = json.loads(open(sys.argv[4]).read())
+# the whole front: verify's predicted hypervolume is the run's own (printed to 17 digits)
+assert vall["front_size"] == len(summ["front_arch"]), (vall, len(summ["front_arch"]))
+assert abs(vall["hypervolume_predicted"] - summ["hypervolume"]) < 1e-12 * max(1, summ["hypervolume"]), (vall, summ["hypervolume"])
 assert set(r["arch"] for r in rows) <= set(summ["front_arch"]), "rows are front archs"
 assert len(rows) == min(4, len(summ["front_arch"])) and v["front_size"] == len(rows)
 for r in rows:

@@ -198,8 +198,8 @@ int main(int argc, char **argv)
             }
             if (i == 0) rss = peak_rss_mb();
         }
-        printf("xs training, sandwich of 4 sub-networks (k 2), threads: OpenMP %d, OpenBLAS %d; load average %.2f\n",
-               omp_get_max_threads(), sn_blas_threads(), loadavg());
+        printf("xs training, sandwich of 4 sub-networks (k 2), threads: OpenMP %d, OpenBLAS %d (%s build); load average %.2f\n",
+               omp_get_max_threads(), sn_blas_threads(), sn_blas_parallel(), loadavg());
         for (int i = 0; i < 2; i++)
             printf("xs training B %d x T 256: %.3f s/step median of %d, %.2f steps/s, %.0f tokens/s (x4 sub-networks), "
                    "%.1f GFLOP/s useful; CPU time %.3f s/step (%.1f GFLOP per CPU-second); peak RSS %.0f MB%s\n",
@@ -227,8 +227,8 @@ int main(int argc, char **argv)
 
     printf("supernet forward, largest GPT-S (embed %d, %d layers, %d heads, ratio %d, V %d, %lld params), batch 1 x %d\n",
            c.max_embed, c.max_layers, c.max_heads, c.max_mlp_ratio, c.vocab, (long long)sn_config_params(&c), T);
-    printf("threads: OpenMP %d, OpenBLAS %d; load average before %.2f\n", omp_get_max_threads(),
-           sn_blas_threads(), loadavg());
+    printf("threads: OpenMP %d, OpenBLAS %d (%s build, %s); load average before %.2f\n", omp_get_max_threads(),
+           sn_blas_threads(), sn_blas_parallel(), sn_blas_library(), loadavg());
     double ff = forward_flops(&c, &d, T), fs = 0;
     double tf[100], ts[100];
     /* one warm-up of each, then alternate so both see the same load */

@@ -17,6 +17,7 @@
 #include "core/lines.h"
 #include "core/util.h"
 #include "space/analytic.h"
+#include "supernet/blas.h"
 #include "supernet/corpus.h"
 #include "supernet/cuda/sn_cuda.h"
 #include "supernet/train.h"
@@ -230,8 +231,10 @@ static int cmd_train(int argc, char **argv)
     }
     if (rc) fprintf(stderr, "%shwnas supernet train: %s\n", tty ? "\n" : "", e.msg);
     else
-        fprintf(stderr, "supernet train: %lld steps in %.1f s, %.0f tokens/s (x%d sub-networks), peak memory %.0f MB, saved %s\n",
-                (long long)(t.step - first), hw_now() - t0, tokens / (hw_now() - t0), 2 + o->k_random, peak_rss_mb(), out);
+        fprintf(stderr, "supernet train: %lld steps in %.1f s, %.0f tokens/s (x%d sub-networks), peak memory %.0f MB, "
+                "OpenBLAS %s build with %d threads (%s), saved %s\n",
+                (long long)(t.step - first), hw_now() - t0, tokens / (hw_now() - t0), 2 + o->k_random, peak_rss_mb(),
+                sn_blas_parallel(), sn_blas_threads(), sn_blas_library(), out);
     sn_corpus_free(&c);
     sn_trainer_free(&t);
     return rc ? hw_exit_code(rc) : 0;

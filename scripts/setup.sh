@@ -8,7 +8,8 @@
 # Packages: the build (build-essential cmake libgsl-dev libcjson-dev
 # zlib1g-dev), the tests and scripts (python3, python3-venv), the plots (python3-numpy
 # python3-matplotlib), git (the commit recorded in every log) with
-# ca-certificates, libopenblas-dev (the supernet's matrix products),
+# ca-certificates, libopenblas-dev and libopenblas0-openmp (the supernet's matrix
+# products; the OpenMP build shares the loops' threads),
 # fortunes (its English text corpus) and libopenmpi-dev openmpi-bin (mpirun
 # spreads a grid's runs over ranks; the build works without them).  As root
 # it runs apt-get; otherwise through sudo; without sudo it prints the one
@@ -18,14 +19,14 @@
 set -euo pipefail
 case "${1:-}" in
 -h | --help)
-    sed -n '2,17s/^# \{0,1\}//p' "$0"
+    sed -n '2,18s/^# \{0,1\}//p' "$0"
     exit 0
     ;;
 esac
 cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake libgsl-dev libcjson-dev zlib1g-dev
       python3 python3-numpy python3-matplotlib python3-venv
-      git ca-certificates libopenblas-dev fortunes libopenmpi-dev openmpi-bin)
+      git ca-certificates libopenblas-dev libopenblas0-openmp fortunes libopenmpi-dev openmpi-bin)
 say() { echo "setup: $*" >&2; }
 SECONDS=0
 

@@ -4,7 +4,6 @@
 #include "supernet/cuda/sn_cuda.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -387,12 +386,7 @@ static int write_metadata(const char *dir, const char *name, const hw_profile_op
     struct utsname u;
     char kernel[512] = "unknown";
     if (uname(&u) == 0) snprintf(kernel, sizeof kernel, "%s %s %s", u.sysname, u.release, u.machine);
-    const char *blas_cfg = "unknown";
-    void *h = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
-    if (h) {
-        char *(*cfg)(void) = (char *(*)(void))dlsym(h, "openblas_get_config");
-        if (cfg) blas_cfg = cfg();
-    }
+    const char *blas_cfg = sn_blas_config();
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "device_name", name);
     cJSON_AddStringToObject(j, "scale", sp->name);
@@ -416,6 +410,8 @@ static int write_metadata(const char *dir, const char *name, const hw_profile_op
     cJSON_AddStringToObject(j, "cpu_model", cpu);
     cJSON_AddStringToObject(j, "kernel", kernel);
     cJSON_AddStringToObject(j, "openblas", blas_cfg);
+    cJSON_AddStringToObject(j, "openblas_threading", sn_blas_parallel());
+    cJSON_AddStringToObject(j, "openblas_library", sn_blas_library());
     cJSON_AddStringToObject(j, "zlib", zlibVersion());
     cJSON_AddStringToObject(j, "compiler", __VERSION__);
     cJSON_AddStringToObject(j, "hwnas_commit", HWNAS_GIT_COMMIT);
@@ -439,7 +435,6 @@ static int write_metadata(const char *dir, const char *name, const hw_profile_op
         : "activation_mb unavailable (/proc/self/clear_refs not writable); weights_mb: fp32 weights of the slice");
     char *txt = cJSON_Print(j);
     cJSON_Delete(j);
-    if (h) dlclose(h);
     if (!txt) return hw_fail(e, HW_ENOMEM, "out of memory");
     FILE *f = fopen(tmp, "w");
     int ok = f && fputs(txt, f) >= 0 && fputc('\n', f) != EOF;

@@ -31,7 +31,7 @@ for r in lat:
 for m in mem:
     assert m["weights_mb"] > 0 and (m["memory_mb"] is None or m["memory_mb"] >= m["weights_mb"]), m
 assert (meta["batch"], meta["seq"], meta["samples"], meta["warmup"]) == (1, 2, 2, 0), meta
-for k in ("cpu_model", "openblas", "blas_threads", "date", "weights", "energy", "memory"):
+for k in ("cpu_model", "openblas", "openblas_threading", "openblas_library", "blas_threads", "date", "weights", "energy", "memory"):
     assert k in meta, k
 PY
 rc=$?; check "profile files in the data layout: $(cat "$TMP/pyout")" test $rc -eq 0

@@ -21,7 +21,7 @@ stub() { # stub NAME BODY
     printf '#!%s\necho "%s $*" >> "%s/calls"\n%s\n' "$(command -v bash)" "$1" "$T" "$2" > "$T/bin/$1"
     chmod +x "$T/bin/$1"
 }
-PKGS="build-essential cmake libgsl-dev libcjson-dev zlib1g-dev python3 python3-numpy python3-matplotlib python3-venv git ca-certificates libopenblas-dev fortunes libopenmpi-dev openmpi-bin"
+PKGS="build-essential cmake libgsl-dev libcjson-dev zlib1g-dev python3 python3-numpy python3-matplotlib python3-venv git ca-certificates libopenblas-dev libopenblas0-openmp fortunes libopenmpi-dev openmpi-bin"
 run_setup() { # run_setup ARGS...: stdout+stderr in $T/out, status in $rc
     rm -f "$T/calls"
     PATH="$T/bin" "$T/bin/bash" "$T/src/scripts/setup.sh" "$@" > "$T/out" 2>&1 < /dev/null

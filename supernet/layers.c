@@ -3,9 +3,10 @@
 #include "supernet/supernet.h"
 
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
-#define ATT_BLOCK 128 /* query rows per causal attention block */
+#define ATT_BLOCK SN_ATT_BLOCK
 /* Elementwise loops run on one thread below this many elements: a parallel
  * region costs more than it saves, and much more on a loaded machine. */
 #define SN_PAR_MIN_WORK 32768
@@ -162,10 +163,15 @@ void sn_rope_apply(float *x, int ld, const float *cos_t, const float *sin_t, int
 
 /* ---- attention ---------------------------------------------------------- */
 
+int sn_attention_slots(void)
+{
+    if (strcmp(sn_blas_parallel(), "openmp") != 0) return 1;
+    int n = omp_get_max_threads();
+    return n > 1 ? n : 1;
+}
+
 /* Rows i0..i1-1 of a causal block: softmax of row i over columns 0..i, zero
- * on columns i+1..i1-1.  On one thread: it runs between two sgemm calls, and
- * an OpenMP team there fights OpenBLAS's spinning threads for the cores
- * (bench_supernet: forward/sgemm 0.43 with it, 0.94 without). */
+ * on columns i+1..i1-1.  On the thread of its (sequence, head) pair. */
 static void causal_softmax_rows(float *S, int ldS, int i0, int i1)
 {
     for (int i = i0; i < i1; i++) {
@@ -180,70 +186,77 @@ static void causal_softmax_rows(float *S, int ldS, int i0, int i1)
     }
 }
 
-void sn_attention_forward(float *y, float *att, size_t att_stride, const float *q, const float *k, const float *v,
-                          int lda, int B, int T, int n_head, int hs)
+/* Threads for P (sequence, head) pairs with `slots` scratch blocks. */
+static int pair_threads(int slots, int pairs)
 {
-    float scale = 1.0f / sqrtf((float)hs);
-    for (int b = 0; b < B; b++)
-        for (int h = 0; h < n_head; h++) {
-            size_t base = (size_t)b * T * lda + (size_t)h * hs;
-            const float *Q = q + base, *K = k + base, *V = v + base;
-            float *Y = y + base;
-            float *P = att + ((size_t)b * n_head + h) * att_stride;
-            for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
-                int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T;
-                float *S = P + (size_t)i0 * T;
-                /* S (i1-i0, i1) = scale Q[i0:i1] K[0:i1]^T */
-                sn_sgemm(0, 1, i1 - i0, i1, hs, scale, Q + (size_t)i0 * lda,
-                            lda, K, lda, 0.0f, S, T);
-                causal_softmax_rows(S, T, i0, i1);
-                /* Y[i0:i1] = S V[0:i1] */
-                sn_sgemm(0, 0, i1 - i0, hs, i1, 1.0f, S, T, V, lda, 0.0f,
-                            Y + (size_t)i0 * lda, lda);
-            }
-        }
+    int n = slots < pairs ? slots : pairs;
+    return n > 1 ? n : 1;
 }
 
-void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, const float *dy, const float *att,
-                           const float *q, const float *k, const float *v, int lda, int B, int T, int n_head, int hs)
+void sn_attention_forward(float *y, float *att, size_t att_stride, int slots, const float *q, const float *k,
+                          const float *v, int lda, int B, int T, int n_head, int hs)
 {
     float scale = 1.0f / sqrtf((float)hs);
-    for (int b = 0; b < B; b++)
-        for (int h = 0; h < n_head; h++) {
-            size_t base = (size_t)b * T * lda + (size_t)h * hs;
-            const float *Q = q + base, *K = k + base, *V = v + base, *dY = dy + base;
-            float *dQ = dq + base, *dK = dk + base, *dV = dv + base;
-            const float *P = att + ((size_t)b * n_head + h) * (size_t)T * T;
-            for (int t = 0; t < T; t++) {
-                memset(dK + (size_t)t * lda, 0, sizeof(float) * (size_t)hs);
-                memset(dV + (size_t)t * lda, 0, sizeof(float) * (size_t)hs);
-            }
-            for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
-                int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, m = i1 - i0;
-                const float *Pb = P + (size_t)i0 * T;
-                float *dS = dscratch + (size_t)i0 * T;
-                /* dV[0:i1] += P^T dY[i0:i1];  dP = dY[i0:i1] V[0:i1]^T */
-                sn_sgemm(1, 0, i1, hs, m, 1.0f, Pb, T, dY + (size_t)i0 * lda,
-                            lda, 1.0f, dV, lda);
-                sn_sgemm(0, 1, m, i1, hs, 1.0f, dY + (size_t)i0 * lda, lda, V,
-                            lda, 0.0f, dS, T);
-                /* softmax backward: dS = P (dP - sum_j P dP), times the scale
-                 * (one thread, as causal_softmax_rows) */
-                for (int i = i0; i < i1; i++) {
-                    const float *p = Pb + (size_t)(i - i0) * T;
-                    float *d = dS + (size_t)(i - i0) * T;
-                    float dot = 0.0f;
-                    for (int j = 0; j <= i; j++) dot += p[j] * d[j];
-                    for (int j = 0; j <= i; j++) d[j] = scale * p[j] * (d[j] - dot);
-                    for (int j = i + 1; j < i1; j++) d[j] = 0.0f;
-                }
-                /* dQ[i0:i1] = dS K[0:i1];  dK[0:i1] += dS^T Q[i0:i1] */
-                sn_sgemm(0, 0, m, hs, i1, 1.0f, dS, T, K, lda, 0.0f,
-                            dQ + (size_t)i0 * lda, lda);
-                sn_sgemm(1, 0, i1, hs, m, 1.0f, dS, T, Q + (size_t)i0 * lda,
-                            lda, 1.0f, dK, lda);
-            }
+    int pairs = B * n_head, nthr = pair_threads(slots, pairs);
+    size_t blk = (size_t)(T < ATT_BLOCK ? T : ATT_BLOCK) * T;
+#pragma omp parallel for schedule(static) num_threads(nthr) if (nthr > 1)
+    for (int p = 0; p < pairs; p++) {
+        int b = p / n_head, h = p % n_head;
+        size_t base = (size_t)b * T * lda + (size_t)h * hs;
+        const float *Q = q + base, *K = k + base, *V = v + base;
+        float *Y = y + base;
+        float *P = att_stride ? att + (size_t)p * att_stride : att + (size_t)omp_get_thread_num() * blk;
+        for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
+            int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T;
+            float *S = att_stride ? P + (size_t)i0 * T : P;
+            /* S (i1-i0, i1) = scale Q[i0:i1] K[0:i1]^T */
+            sn_sgemm(0, 1, i1 - i0, i1, hs, scale, Q + (size_t)i0 * lda, lda, K, lda, 0.0f, S, T);
+            causal_softmax_rows(S, T, i0, i1);
+            /* Y[i0:i1] = S V[0:i1] */
+            sn_sgemm(0, 0, i1 - i0, hs, i1, 1.0f, S, T, V, lda, 0.0f, Y + (size_t)i0 * lda, lda);
         }
+    }
+}
+
+void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, int slots, const float *dy,
+                           const float *att, const float *q, const float *k, const float *v, int lda, int B, int T,
+                           int n_head, int hs)
+{
+    float scale = 1.0f / sqrtf((float)hs);
+    int pairs = B * n_head, nthr = pair_threads(slots, pairs);
+    size_t blk = (size_t)(T < ATT_BLOCK ? T : ATT_BLOCK) * T;
+#pragma omp parallel for schedule(static) num_threads(nthr) if (nthr > 1)
+    for (int p = 0; p < pairs; p++) {
+        int b = p / n_head, h = p % n_head;
+        size_t base = (size_t)b * T * lda + (size_t)h * hs;
+        const float *Q = q + base, *K = k + base, *V = v + base, *dY = dy + base;
+        float *dQ = dq + base, *dK = dk + base, *dV = dv + base;
+        const float *P = att + (size_t)p * (size_t)T * T;
+        float *dS = dscratch + (size_t)omp_get_thread_num() * blk;
+        for (int t = 0; t < T; t++) {
+            memset(dK + (size_t)t * lda, 0, sizeof(float) * (size_t)hs);
+            memset(dV + (size_t)t * lda, 0, sizeof(float) * (size_t)hs);
+        }
+        for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
+            int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, m = i1 - i0;
+            const float *Pb = P + (size_t)i0 * T;
+            /* dV[0:i1] += P^T dY[i0:i1];  dP = dY[i0:i1] V[0:i1]^T */
+            sn_sgemm(1, 0, i1, hs, m, 1.0f, Pb, T, dY + (size_t)i0 * lda, lda, 1.0f, dV, lda);
+            sn_sgemm(0, 1, m, i1, hs, 1.0f, dY + (size_t)i0 * lda, lda, V, lda, 0.0f, dS, T);
+            /* softmax backward: dS = P (dP - sum_j P dP), times the scale */
+            for (int i = i0; i < i1; i++) {
+                const float *pr = Pb + (size_t)(i - i0) * T;
+                float *d = dS + (size_t)(i - i0) * T;
+                float dot = 0.0f;
+                for (int j = 0; j <= i; j++) dot += pr[j] * d[j];
+                for (int j = 0; j <= i; j++) d[j] = scale * pr[j] * (d[j] - dot);
+                for (int j = i + 1; j < i1; j++) d[j] = 0.0f;
+            }
+            /* dQ[i0:i1] = dS K[0:i1];  dK[0:i1] += dS^T Q[i0:i1] */
+            sn_sgemm(0, 0, m, hs, i1, 1.0f, dS, T, K, lda, 0.0f, dQ + (size_t)i0 * lda, lda);
+            sn_sgemm(1, 0, i1, hs, m, 1.0f, dS, T, Q + (size_t)i0 * lda, lda, 1.0f, dK, lda);
+        }
+    }
 }
 
 /* ---- gated MLP nonlinearity --------------------------------------------- */

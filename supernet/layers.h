@@ -46,17 +46,32 @@ void sn_rope_tables(float *cos_t, float *sin_t, int T, int rot);
 void sn_rope_apply(float *x, int ld, const float *cos_t, const float *sin_t, int N, int T, int n_head, int hs, int rot,
                    int sign);
 
+/* Query rows per causal attention block. */
+#define SN_ATT_BLOCK 128
+
+/* Scratch blocks the attention functions may use, one per thread running
+ * (sequence, head) pairs at once: OpenMP's thread count when OpenBLAS is its
+ * OpenMP build (a product called inside a parallel region then runs on its
+ * calling thread), else 1 (the pthreads build threads each product itself
+ * and is not called from several threads at once).  A pair's products and
+ * softmax run on one thread in the same order either way: the bytes do not
+ * depend on the slots (tests/test_openblas_build.sh). */
+int sn_attention_slots(void);
+
 /* Causal attention, per sequence b and head h: y = softmax(q k^T / sqrt(hs))
  * v with q, k, v, y (B*T, lda) and head h in columns h*hs .. h*hs+hs-1.
  * att: (B, n_head, T, T) probabilities (row i defined on columns 0..i, the
- * rest of each 128-row block zeroed), or one (T, T) scratch reused per head
- * when att_stride = 0. */
-void sn_attention_forward(float *y, float *att, size_t att_stride, const float *q, const float *k, const float *v,
-                          int lda, int B, int T, int n_head, int hs);
+ * rest of each 128-row block zeroed) when att_stride = T*T, or, when
+ * att_stride = 0, scratch of `slots` blocks of (min(T, SN_ATT_BLOCK), T).
+ * Pairs run on up to `slots` threads. */
+void sn_attention_forward(float *y, float *att, size_t att_stride, int slots, const float *q, const float *k,
+                          const float *v, int lda, int B, int T, int n_head, int hs);
 /* dq, dk, dv (B*T, lda) = gradients (overwritten); dy (B*T, lda); att as
- * kept by the forward (att_stride = T*T); dscratch (T, T). */
-void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, const float *dy, const float *att,
-                           const float *q, const float *k, const float *v, int lda, int B, int T, int n_head, int hs);
+ * kept by the forward (att_stride = T*T); dscratch: `slots` blocks of
+ * (min(T, SN_ATT_BLOCK), T). */
+void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, int slots, const float *dy,
+                           const float *att, const float *q, const float *k, const float *v, int lda, int B, int T,
+                           int n_head, int hs);
 
 /* g (N, f) = silu(h1) * h2. */
 void sn_swiglu_forward(float *g, const float *h1, const float *h2, size_t n);

@@ -217,6 +217,7 @@ typedef struct {
 
 struct sn_arena {
     int B, T, with_backward, rot;
+    int att_slots;                       /* sn_attention_slots() at allocation */
     size_t cap;                          /* floats in mem */
     float *mem;
     float *cos_t, *sin_t;                /* (T, rot/2) */
@@ -231,7 +232,7 @@ struct sn_arena {
     /* backward scratch */
     float *dres, *dln;                   /* (N, e) */
     float *dq, *dk, *dv, *dy;            /* (N, a) */
-    float *datt;                         /* (T, T) */
+    float *datt;                         /* att_slots x (min(T, SN_ATT_BLOCK), T) */
     float *dh1, *dh2, *dg;               /* (N, f) */
 };
 
@@ -260,6 +261,7 @@ static size_t arena_layout(sn_arena *A, const sn_config *c, const sn_dims *d, in
         amax = a > amax ? a : amax;
         fmax = f > fmax ? f : fmax;
     }
+    size_t att_scratch = (size_t)A->att_slots * (size_t)(T < SN_ATT_BLOCK ? T : SN_ATT_BLOCK) * T;
     int half = A->rot / 2;
     A->cos_t = take(&b, (size_t)T * half);
     A->sin_t = take(&b, (size_t)T * half);
@@ -280,7 +282,7 @@ static size_t arena_layout(sn_arena *A, const sn_config *c, const sn_dims *d, in
             la->q = take(&b, N * a);
             la->k = take(&b, N * a);
             la->v = take(&b, N * a);
-            la->att = take(&b, keep ? (size_t)B * h * T * T : (size_t)T * T);
+            la->att = take(&b, keep ? (size_t)B * h * T * T : att_scratch);
             la->y = take(&b, N * a);
             la->xmid = take(&b, N * e);
             la->ln2 = take(&b, N * e);
@@ -304,7 +306,7 @@ static size_t arena_layout(sn_arena *A, const sn_config *c, const sn_dims *d, in
         A->dk = take(&b, N * amax);
         A->dv = take(&b, N * amax);
         A->dy = take(&b, N * amax);
-        A->datt = take(&b, (size_t)T * T);
+        A->datt = take(&b, att_scratch);
         A->dh1 = take(&b, N * fmax);
         A->dh2 = take(&b, N * fmax);
         A->dg = take(&b, N * fmax);
@@ -332,6 +334,7 @@ int sn_model_alloc_arena(sn_model *m, int B, int T, int with_backward, hw_err *e
     A->T = T;
     A->with_backward = with_backward;
     A->rot = rot_dims(&m->cfg);
+    A->att_slots = sn_attention_slots();
     sn_dims full;
     sn_dims_full(&m->cfg, &full);
     A->cap = arena_layout(A, &m->cfg, &full, B, T);
@@ -377,7 +380,8 @@ static void block_forward(const sn_model *m, sn_arena *A, int l, int N, int B, i
     sn_linear_forward(la->v, a, la->ln1, e, P(SN_WV), E, BIAS(SN_BV), N, a, e, 0.0f);
     sn_rope_apply(la->q, a, A->cos_t, A->sin_t, N, T, h, hs, A->rot, +1);
     sn_rope_apply(la->k, a, A->cos_t, A->sin_t, N, T, h, hs, A->rot, +1);
-    sn_attention_forward(la->y, la->att, A->with_backward ? (size_t)T * T : 0, la->q, la->k, la->v, a, B, T, h, hs);
+    sn_attention_forward(la->y, la->att, A->with_backward ? (size_t)T * T : 0, A->att_slots, la->q, la->k, la->v, a, B,
+                         T, h, hs);
     memcpy(la->xmid, xin, sizeof(float) * (size_t)N * e);
     sn_linear_forward(la->xmid, e, la->y, a, P(SN_WO), Awidth, BIAS(SN_BO), N, e, a, 1.0f);
     sn_layernorm_forward(la->ln2, la->ln2_mean, la->ln2_rstd, la->xmid, P(SN_LN2W), P(SN_LN2B), N, e);
@@ -456,7 +460,8 @@ static void block_backward(sn_model *m, sn_arena *A, int l, int N, int B, int T)
     sn_layernorm_backward(dres, G(SN_LN2W), G(SN_LN2B), dln, la->xmid, P(SN_LN2W), la->ln2_mean, la->ln2_rstd, N, e);
     /* attention: xmid = x[l] + y Wo^T + bo */
     sn_linear_backward(A->dy, a, 0.0f, G(SN_WO), Awidth, GB(SN_BO), dres, e, la->y, P(SN_WO), N, e, a);
-    sn_attention_backward(A->dq, A->dk, A->dv, A->datt, A->dy, la->att, la->q, la->k, la->v, a, B, T, h, hs);
+    sn_attention_backward(A->dq, A->dk, A->dv, A->datt, A->att_slots, A->dy, la->att, la->q, la->k, la->v, a, B, T, h,
+                          hs);
     sn_rope_apply(A->dq, a, A->cos_t, A->sin_t, N, T, h, hs, A->rot, -1);
     sn_rope_apply(A->dk, a, A->cos_t, A->sin_t, N, T, h, hs, A->rot, -1);
     sn_linear_backward(dln, e, 0.0f, G(SN_WQ), E, GB(SN_BQ), A->dq, a, la->ln1, P(SN_WQ), N, a, e);

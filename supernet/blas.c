@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 static sn_sgemm_fn *blas_sgemm;         /* written once, under blas_once */
@@ -52,10 +51,9 @@ static void *open_openmp_build(char *path, size_t n)
     if (!slash) return NULL;
     int dir = (int)(slash - info.dli_fname);
     const char *prefixes[] = {"", "/usr"};
-    for (int i = 0; i < 2; i++) {
-        if (i == 1 && strncmp(info.dli_fname, "/lib", 4) != 0) break;
+    int n_prefixes = strncmp(info.dli_fname, "/lib", 4) == 0 ? 2 : 1;
+    for (int i = 0; i < n_prefixes; i++) {
         snprintf(path, n, "%s%.*s/openblas-openmp/libopenblas.so.0", prefixes[i], dir, info.dli_fname);
-        if (access(path, F_OK) != 0) continue;
         void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         if (h) return h;
     }

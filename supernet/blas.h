@@ -6,10 +6,11 @@
  * Fortran entry point sgemm_ exists only in OpenBLAS, so the supernet calls
  * that, and GSL keeps its own CBLAS (its numerics are unchanged).
  *
- * OpenBLAS is loaded on first use (dlopen with RTLD_LOCAL), not linked: its symbols never enter the process's global
- * scope (GSL keeps binding to its own CBLAS), and a program that never runs
- * the supernet never starts OpenBLAS's thread pool (about 30 ms of every
- * run_experiment process when it was linked).  The resolved entry point is
+ * OpenBLAS is loaded on first use (dlopen with RTLD_LOCAL), not linked:
+ * its symbols never enter the process's global scope (GSL keeps binding to
+ * its own CBLAS), and a program that never runs the supernet never starts
+ * OpenBLAS's thread pool (about 30 ms of every run_experiment process when
+ * it was linked).  The resolved entry point is
  * the one process-wide value, written once under pthread_once.
  *
  * Which library: $HWNAS_OPENBLAS (a path) when set; else the OpenMP build
@@ -17,7 +18,7 @@
  * installed, whose products run on the same OpenMP thread team as the
  * supernet's loops; else the system's libopenblas.so.0 (on Debian the
  * pthreads build, whose spinning workers compete with that team).  Both
- * builds run the same kernels: the same bytes (tests/test_supernet.c).
+ * builds run the same kernels: the same bytes (tests/test_openblas_build.sh).
  *
  * Row-major C (M x N) = alpha op(A) op(B) + beta C is column-major
  * C^T = alpha op(B)^T op(A)^T + beta C^T: the operands swap places. */

@@ -6,7 +6,6 @@
 #include <omp.h>
 #include <string.h>
 
-#define ATT_BLOCK SN_ATT_BLOCK
 /* Elementwise loops run on one thread below this many elements: a parallel
  * region costs more than it saves, and much more on a loaded machine. */
 #define SN_PAR_MIN_WORK 32768
@@ -186,6 +185,11 @@ static void causal_softmax_rows(float *S, int ldS, int i0, int i1)
     }
 }
 
+/* One thread's scratch: a block of (min(T, SN_ATT_BLOCK), T). */
+static size_t block_floats(int T) { return (size_t)(T < SN_ATT_BLOCK ? T : SN_ATT_BLOCK) * (size_t)T; }
+
+size_t sn_attention_scratch_floats(int slots, int T) { return (size_t)slots * block_floats(T); }
+
 /* Threads for P (sequence, head) pairs with `slots` scratch blocks. */
 static int pair_threads(int slots, int pairs)
 {
@@ -198,7 +202,7 @@ void sn_attention_forward(float *y, float *att, size_t att_stride, int slots, co
 {
     float scale = 1.0f / sqrtf((float)hs);
     int pairs = B * n_head, nthr = pair_threads(slots, pairs);
-    size_t blk = (size_t)(T < ATT_BLOCK ? T : ATT_BLOCK) * T;
+    size_t blk = block_floats(T);
 #pragma omp parallel for schedule(static) num_threads(nthr) if (nthr > 1)
     for (int p = 0; p < pairs; p++) {
         int b = p / n_head, h = p % n_head;
@@ -206,8 +210,8 @@ void sn_attention_forward(float *y, float *att, size_t att_stride, int slots, co
         const float *Q = q + base, *K = k + base, *V = v + base;
         float *Y = y + base;
         float *P = att_stride ? att + (size_t)p * att_stride : att + (size_t)omp_get_thread_num() * blk;
-        for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
-            int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T;
+        for (int i0 = 0; i0 < T; i0 += SN_ATT_BLOCK) {
+            int i1 = i0 + SN_ATT_BLOCK < T ? i0 + SN_ATT_BLOCK : T;
             float *S = att_stride ? P + (size_t)i0 * T : P;
             /* S (i1-i0, i1) = scale Q[i0:i1] K[0:i1]^T */
             sn_sgemm(0, 1, i1 - i0, i1, hs, scale, Q + (size_t)i0 * lda, lda, K, lda, 0.0f, S, T);
@@ -224,7 +228,7 @@ void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, int
 {
     float scale = 1.0f / sqrtf((float)hs);
     int pairs = B * n_head, nthr = pair_threads(slots, pairs);
-    size_t blk = (size_t)(T < ATT_BLOCK ? T : ATT_BLOCK) * T;
+    size_t blk = block_floats(T);
 #pragma omp parallel for schedule(static) num_threads(nthr) if (nthr > 1)
     for (int p = 0; p < pairs; p++) {
         int b = p / n_head, h = p % n_head;
@@ -237,8 +241,8 @@ void sn_attention_backward(float *dq, float *dk, float *dv, float *dscratch, int
             memset(dK + (size_t)t * lda, 0, sizeof(float) * (size_t)hs);
             memset(dV + (size_t)t * lda, 0, sizeof(float) * (size_t)hs);
         }
-        for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
-            int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, m = i1 - i0;
+        for (int i0 = 0; i0 < T; i0 += SN_ATT_BLOCK) {
+            int i1 = i0 + SN_ATT_BLOCK < T ? i0 + SN_ATT_BLOCK : T, m = i1 - i0;
             const float *Pb = P + (size_t)i0 * T;
             /* dV[0:i1] += P^T dY[i0:i1];  dP = dY[i0:i1] V[0:i1]^T */
             sn_sgemm(1, 0, i1, hs, m, 1.0f, Pb, T, dY + (size_t)i0 * lda, lda, 1.0f, dV, lda);

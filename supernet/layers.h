@@ -57,6 +57,9 @@ void sn_rope_apply(float *x, int ld, const float *cos_t, const float *sin_t, int
  * softmax run on one thread in the same order either way: the bytes do not
  * depend on the slots (tests/test_openblas_build.sh). */
 int sn_attention_slots(void);
+/* Floats of scratch for `slots` threads at T tokens (att when att_stride =
+ * 0, dscratch): slots blocks of (min(T, SN_ATT_BLOCK), T). */
+size_t sn_attention_scratch_floats(int slots, int T);
 
 /* Causal attention, per sequence b and head h: y = softmax(q k^T / sqrt(hs))
  * v with q, k, v, y (B*T, lda) and head h in columns h*hs .. h*hs+hs-1.

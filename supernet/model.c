@@ -261,7 +261,7 @@ static size_t arena_layout(sn_arena *A, const sn_config *c, const sn_dims *d, in
         amax = a > amax ? a : amax;
         fmax = f > fmax ? f : fmax;
     }
-    size_t att_scratch = (size_t)A->att_slots * (size_t)(T < SN_ATT_BLOCK ? T : SN_ATT_BLOCK) * T;
+    size_t att_scratch = sn_attention_scratch_floats(A->att_slots, T);
     int half = A->rot / 2;
     A->cos_t = take(&b, (size_t)T * half);
     A->sin_t = take(&b, (size_t)T * half);
